@@ -1,0 +1,47 @@
+/**
+ * The contract between the kernel and code that runs in cells (the widget kit above all).
+ * The kernel publishes one CommManager on globalThis under COMM_MANAGER_KEY so that every copy of
+ * this package loaded in the kernel process shares it. Outside the kernel there is none.
+ */
+export type MimeBundle = Record<string, unknown>;
+
+export interface CommMessage {
+  /** `content.data` of the Jupyter message. */
+  data: any;
+  /** Binary frames sent after the JSON frames. */
+  buffers: Uint8Array[];
+  metadata: Record<string, unknown>;
+  header: { msg_id: string; msg_type: string; [k: string]: unknown };
+}
+
+export interface SendOptions {
+  buffers?: ArrayBufferView[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface Comm {
+  readonly commId: string;
+  readonly targetName: string;
+  readonly closed: boolean;
+  /** comm_msg on iopub; parented to the message being handled, else to the running execute_request. */
+  send(data: unknown, options?: SendOptions): void;
+  close(data?: unknown, options?: SendOptions): void;
+  onMsg(handler: (msg: CommMessage) => void | Promise<void>): void;
+  onClose(handler: (msg: CommMessage | null) => void): void;
+}
+
+export interface CommManager {
+  /** Front-end-initiated comms for `targetName` are handed to `handler`. */
+  registerTarget(targetName: string, handler: (comm: Comm, open: CommMessage) => void | Promise<void>): void;
+  unregisterTarget(targetName: string): void;
+  /** Kernel-initiated comm_open. */
+  open(targetName: string, data?: unknown, options?: SendOptions & { commId?: string }): Comm;
+  /** display_data into the output area currently in scope (see kernel README for the rules). */
+  display(bundle: MimeBundle, metadata?: Record<string, unknown>): void;
+}
+
+export const COMM_MANAGER_KEY = Symbol.for("deepviz.kernel.commManager");
+
+export function getCommManager(): CommManager | undefined {
+  return (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] as CommManager | undefined;
+}

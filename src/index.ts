@@ -1,0 +1,2 @@
+export { DeepVizError } from "./errors";
+export { backend } from "./backend";
