@@ -1,2 +1,3 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
+export { Attribution, Target } from "./attribution";
