@@ -22,7 +22,7 @@ export interface IntegratedGradientsOptions extends TargetOptions {
  * Integrated gradients (Sundararajan et al.): (x − x′) × ∫₀¹ ∇F(x′ + α(x − x′)) dα. `info.delta` is the
  * completeness residual per example: Σ attributions − (F(x) − F(x′)).
  */
-export function integratedGradients(model: tf.LayersModel, input: tf.Tensor,
+export async function integratedGradients(model: tf.LayersModel, input: tf.Tensor,
   options: IntegratedGradientsOptions = {}): Promise<Attribution> {
   const steps = options.steps ?? 50;
   assertPositiveInt(steps, "steps");

@@ -17,7 +17,7 @@ export interface LayerOptions {
 }
 
 /** The activations (outputs) of one layer, shaped like the layer's output. */
-export function layerActivation(model: tf.LayersModel, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
+export async function layerActivation(model: tf.LayersModel, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
   assertLayersModel(model);
   const layer = resolveLayer(model, requireLayer(options));
   return explain("layerActivation", model, input, { target: 0 }, ({ model, x }) => ({
@@ -54,7 +54,8 @@ export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
     classes = target.classes;
     const score = of === "loss" ? lossOf(target, outputSize(model)) : target.score;
     const rows = Array.from({ length: b.x.shape[0] }, (_, i) => i);
-    const { gradients } = layerGradient(model, b.x, layers, score, rows);
+    const { gradients, activations } = layerGradient(model, b.x, layers, score, rows);
+    tf.dispose(activations);
     grads = gradients.map((g) => tf.keep(batched ? g : tf.squeeze(g, [0])));
   });
   return grads.map((g, i) => new Attribution(g, "layerGradients", tf.clone(input), classes, batched, { layer: layers[i], of }));
@@ -74,7 +75,7 @@ export interface NeuronGradientOptions extends LayerOptions {
  * channel, or one neuron (channel at a position). Equivalent to setting that selection's gradient to
  * one and backpropagating.
  */
-export function neuronGradient(model: tf.LayersModel, input: tf.Tensor, options: NeuronGradientOptions): Promise<Attribution> {
+export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, options: NeuronGradientOptions): Promise<Attribution> {
   assertLayersModel(model);
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];

@@ -9,7 +9,7 @@ export interface SaliencyOptions extends TargetOptions {
 }
 
 /** Vanilla gradient of the target score (pre-softmax) w.r.t. the input. */
-export function saliency(model: tf.LayersModel, input: tf.Tensor, options: SaliencyOptions = {}): Promise<Attribution> {
+export async function saliency(model: tf.LayersModel, input: tf.Tensor, options: SaliencyOptions = {}): Promise<Attribution> {
   return explain("saliency", model, input, options, ({ model, x, target, allRows }) => {
     const g = inputGradient(model, x, target.score, allRows);
     return { values: options.abs === false ? g : tf.abs(g), info: { abs: options.abs !== false } };
@@ -17,7 +17,7 @@ export function saliency(model: tf.LayersModel, input: tf.Tensor, options: Salie
 }
 
 /** Gradient × input: the first-order Taylor contribution of each input element. */
-export function inputXGradient(model: tf.LayersModel, input: tf.Tensor, options: TargetOptions = {}): Promise<Attribution> {
+export async function inputXGradient(model: tf.LayersModel, input: tf.Tensor, options: TargetOptions = {}): Promise<Attribution> {
   return explain("inputXGradient", model, input, options, ({ model, x, target, allRows }) => ({
     values: tf.mul(inputGradient(model, x, target.score, allRows), x),
   }));
