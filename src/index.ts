@@ -15,3 +15,4 @@ export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smoo
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
+export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
