@@ -46,6 +46,8 @@ export interface GridLayout {
   headerBand: number;
   colorbarBand: number;
   tiles: Array<{ x: number; y: number; w: number; h: number }>;
+  /** Top-left corner of each cell (its title band starts there). */
+  cells: Array<{ x: number; y: number }>;
 }
 
 const FONT_FAMILY = "DejaVu Sans, Liberation Sans, sans-serif";
@@ -62,22 +64,39 @@ export function gridLayout(panels: Panel[], o: GridOptions = {}): GridLayout {
   const titleBand = panels.some((p) => p.title) ? Math.round(font * 1.6) : 0;
   const headerBand = o.title ? Math.round(font * 2.2) : 0;
   const colorbarBand = panels.some((p) => p.colorbar) ? BAR_WIDTH + 6 + Math.round(font * 3.6) : 0;
-  const cellW = cell + colorbarBand;
-  const cellH = cell + titleBand;
-  const tiles = panels.map((p, i) => {
+  // a column is only as wide as it needs: the colour-bar band only where a panel has a bar
+  const colLefts: number[] = [];
+  let left = gap;
+  for (let c = 0; c < columns; c++) {
+    colLefts.push(left);
+    const hasBar = panels.some((p, i) => i % columns === c && p.colorbar);
+    left += cell + (hasBar ? colorbarBand : 0) + gap;
+  }
+  const sizes = panels.map((p) => {
+    const scale = cell / Math.max(p.image.width, p.image.height);
+    return { w: Math.max(1, Math.round(p.image.width * scale)), h: Math.max(1, Math.round(p.image.height * scale)) };
+  });
+  // each row is as tall as its tallest tile, so wide pictures leave no empty band
+  const rowHeights = Array.from({ length: rows }, (_, r) =>
+    Math.max(...sizes.slice(r * columns, (r + 1) * columns).map((s) => s.h)));
+  const rowTops: number[] = [];
+  let top = headerBand + gap;
+  for (const h of rowHeights) {
+    rowTops.push(top);
+    top += titleBand + h + gap;
+  }
+  const tiles = sizes.map(({ w, h }, i) => {
     const col = i % columns;
     const row = Math.floor(i / columns);
-    const scale = cell / Math.max(p.image.width, p.image.height);
-    const w = Math.max(1, Math.round(p.image.width * scale));
-    const h = Math.max(1, Math.round(p.image.height * scale));
-    const x = gap + col * (cellW + gap) + Math.floor((cell - w) / 2);
-    const y = headerBand + gap + row * (cellH + gap) + titleBand + Math.floor((cell - h) / 2);
-    return { x, y, w, h };
+    const x = colLefts[col] + Math.floor((cell - w) / 2);
+    const y = rowTops[row] + titleBand + Math.floor((rowHeights[row] - h) / 2);
+    return { x, y, w, h, cellLeft: colLefts[col], cellTop: rowTops[row] };
   });
   return {
-    width: gap + columns * (cellW + gap),
-    height: headerBand + gap + rows * (cellH + gap),
-    columns, rows, titleBand, headerBand, colorbarBand, tiles,
+    width: left,
+    height: top,
+    columns, rows, titleBand, headerBand, colorbarBand, tiles: tiles.map(({ x, y, w, h }) => ({ x, y, w, h })),
+    cells: tiles.map(({ cellLeft, cellTop }) => ({ x: cellLeft, y: cellTop })),
   };
 }
 
@@ -143,14 +162,19 @@ export function composeGrid(panels: Panel[], o: GridOptions = {}): Picture {
     // crisp pixels when enlarging small maps, smooth when shrinking large images
     ctx.imageSmoothingEnabled = t.w < p.image.width;
     ctx.drawImage(tile, t.x, t.y, t.w, t.h);
-    const cellLeft = t.x - Math.floor(((o.cell ?? 160) - t.w) / 2);
+    const cellLeft = L.cells[i].x;
     if (p.title) {
       ctx.fillStyle = "#111";
       ctx.font = `${font}px ${FONT_FAMILY}`;
       ctx.textAlign = "center";
       ctx.textBaseline = "bottom";
-      const cellTop = t.y - Math.floor(((o.cell ?? 160) - t.h) / 2);
-      ctx.fillText(fitText(ctx, p.title, (o.cell ?? 160) + L.colorbarBand - 4), cellLeft + (o.cell ?? 160) / 2, cellTop - 4);
+      const cellTop = L.cells[i].y + L.titleBand;
+      const room = (o.cell ?? 160) + (p.colorbar ? L.colorbarBand : 0);
+      const text = fitText(ctx, p.title, room - 4);
+      // centred over the picture, but shifted so a long title stays inside its cell
+      const half = ctx.measureText(text).width / 2;
+      const centre = Math.min(Math.max(cellLeft + (o.cell ?? 160) / 2, cellLeft + half), cellLeft + room - half);
+      ctx.fillText(text, centre, cellTop - 4);
     }
     if (p.colorbar) drawColorbar(ctx, p.colorbar, cellLeft + (o.cell ?? 160) + 6, t.y, t.h, font);
   });
