@@ -1,0 +1,60 @@
+import * as tf from "@tensorflow/tfjs";
+import { Attribution } from "../attribution";
+import { JUPYTER_DISPLAY, MimeBundle, registerBundleMaker } from "../core/display-registry";
+import { fail } from "../errors";
+import { looksLikeImage } from "../render/arrays";
+import { renderAttribution, AttributionViewOptions } from "../render/attribution-view";
+import { featureMaps, FeatureMapOptions } from "../render/feature-maps";
+import { image } from "../render/image";
+import { Picture } from "../render/picture";
+import { modelSummary } from "./model-summary";
+import { Plot } from "./plot";
+
+export type ShowOptions = AttributionViewOptions & FeatureMapOptions & { title?: string };
+
+function hasDisplay(x: unknown): x is { [JUPYTER_DISPLAY](): MimeBundle } {
+  return x != null && typeof (x as Record<symbol, unknown>)[JUPYTER_DISPLAY] === "function";
+}
+
+/** A tensor shown the way its shape suggests: an image, or a grid of feature maps. */
+function tensorPicture(t: tf.Tensor, o: ShowOptions): Picture {
+  const shape = t.shape;
+  if (looksLikeImage(shape)) {
+    const v = t.dataSync();
+    let lo = Infinity, hi = -Infinity;
+    for (const x of Array.from(v as ArrayLike<number>)) { if (x < lo) lo = x; if (x > hi) hi = x; }
+    // images are in [0, 1] or 0–255; anything else (a signed map) is drawn as a heat map
+    if (lo >= 0 && (hi <= 1 || hi <= 255) && !(shape.length === 2 && o.cmap)) return image(t, o.title);
+    return renderAttribution(t, { view: "heatmap", cmap: "viridis", normalize: "minmax", colorbar: true, ...o });
+  }
+  const s = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
+  if (s.length === 3 || shape.length === 4) return featureMaps(t, o);
+  return fail(`dv.show cannot draw a tensor of shape [${shape.join(", ")}]: it draws images [H, W, C], feature maps ` +
+    `[H, W, channels] and attributions. For a vector of scores use dv.plots.topK or dv.plots.histogram.`);
+}
+
+/** The MIME bundle for anything the library returns (and tensors, models). */
+export function bundleOf(x: unknown, o: ShowOptions = {}): MimeBundle {
+  if (x instanceof Attribution) return renderAttribution(x, { colorbar: true, ...o })[JUPYTER_DISPLAY]();
+  if (x instanceof tf.LayersModel) return modelSummary(x)[JUPYTER_DISPLAY]();
+  if (x instanceof tf.Tensor) return tensorPicture(x, o)[JUPYTER_DISPLAY]();
+  if (hasDisplay(x)) return x[JUPYTER_DISPLAY]();
+  if (typeof x === "string") return { "text/plain": x };
+  return fail("dv.show draws attributions, pictures, plots, tensors and models; got " +
+    `${x === null ? "null" : typeof x === "object" ? (x as object).constructor?.name ?? "an object" : typeof x}.`);
+}
+
+let registered = false;
+
+/** Registers the makers that data types (Attribution, …) use for their own rich display. */
+export function registerBundleMakers(): void {
+  if (registered) return;
+  registered = true;
+  registerBundleMaker("attribution", (a: Attribution, o?: Record<string, unknown>) =>
+    renderAttribution(a, { colorbar: true, ...(o as AttributionViewOptions) })[JUPYTER_DISPLAY]());
+  registerBundleMaker("image", (t: tf.Tensor, o?: Record<string, unknown>) => image(t, (o?.title as string) ?? "")[JUPYTER_DISPLAY]());
+  registerBundleMaker("featureMaps", (t: tf.Tensor, o?: Record<string, unknown>) => featureMaps(t, o as FeatureMapOptions)[JUPYTER_DISPLAY]());
+  registerBundleMaker("plot", (fig: { data: Array<Record<string, unknown>>; layout?: Record<string, unknown>; summary?: string }) =>
+    new Plot(fig.data, fig.layout ?? {}, fig.summary ?? "plot")[JUPYTER_DISPLAY]());
+  registerBundleMaker("modelSummary", (m: tf.LayersModel) => modelSummary(m)[JUPYTER_DISPLAY]());
+}
