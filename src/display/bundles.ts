@@ -50,11 +50,17 @@ let registered = false;
 export function registerBundleMakers(): void {
   if (registered) return;
   registered = true;
-  registerBundleMaker("attribution", (a: Attribution, o?: Record<string, unknown>) =>
+  // the data type's own text/plain (e.g. "Attribution(saliency …)") is the fallback, so makers leave theirs out
+  const register = (kind: string, make: (value: any, o?: Record<string, unknown>) => MimeBundle) =>
+    registerBundleMaker(kind, (value, o) => {
+      const { ["text/plain"]: _text, ...rich } = make(value, o);
+      return rich;
+    });
+  register("attribution", (a: Attribution, o?: Record<string, unknown>) =>
     renderAttribution(a, { colorbar: true, ...(o as AttributionViewOptions) })[JUPYTER_DISPLAY]());
-  registerBundleMaker("image", (t: tf.Tensor, o?: Record<string, unknown>) => image(t, (o?.title as string) ?? "")[JUPYTER_DISPLAY]());
-  registerBundleMaker("featureMaps", (t: tf.Tensor, o?: Record<string, unknown>) => featureMaps(t, o as FeatureMapOptions)[JUPYTER_DISPLAY]());
-  registerBundleMaker("plot", (fig: { data: Array<Record<string, unknown>>; layout?: Record<string, unknown>; summary?: string }) =>
+  register("image", (t: tf.Tensor, o?: Record<string, unknown>) => image(t, (o?.title as string) ?? "")[JUPYTER_DISPLAY]());
+  register("featureMaps", (t: tf.Tensor, o?: Record<string, unknown>) => featureMaps(t, o as FeatureMapOptions)[JUPYTER_DISPLAY]());
+  register("plot", (fig: { data: Array<Record<string, unknown>>; layout?: Record<string, unknown>; summary?: string }) =>
     new Plot(fig.data, fig.layout ?? {}, fig.summary ?? "plot")[JUPYTER_DISPLAY]());
-  registerBundleMaker("modelSummary", (m: tf.LayersModel) => modelSummary(m)[JUPYTER_DISPLAY]());
+  register("modelSummary", (m: tf.LayersModel) => modelSummary(m)[JUPYTER_DISPLAY]());
 }

@@ -69,9 +69,15 @@ export function show(x: unknown, options: ShowOptions & { name?: string } = {}):
   const bundle = bundleOf(x, o);
   if (!("text/plain" in bundle)) fail("internal: a display bundle lacks its text/plain fallback.");
   const cm = (globalThis as Record<symbol, unknown>)[COMM_MANAGER] as BundleDisplay | undefined;
-  if (typeof cm?.display === "function") return cm.display(bundle);
+  if (typeof cm?.display === "function") {
+    cm.display(bundle);
+    return;
+  }
   const write = tslabWriter();
-  if (write) return write({ data: bundle, metadata: {}, transient: {} }, false);
+  if (write) {
+    write({ data: bundle, metadata: {}, transient: {} }, false);
+    return;
+  }
   const file = writeBundle(bundle, name);
   console.log(`dv.show: wrote ${file}`);
   return file;
