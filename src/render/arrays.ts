@@ -58,8 +58,9 @@ export function toImage(x: ImageLike, what = "image"): ImageData3 {
     fail(`The ${what} has ${img.channels} channels; an image needs 1 (grey), 3 (RGB) or 4 (RGBA).`);
   }
   let max = -Infinity;
-  for (const v of img.data) if (v > max) max = v;
-  if (max > 1.0001) return { ...img, data: img.data.map((v) => v / 255) };
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) if (d[i] > max) max = d[i];
+  if (max > 1.0001) return { ...img, data: d.map((v) => v / 255) };
   return img;
 }
 

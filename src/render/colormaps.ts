@@ -19,7 +19,14 @@ export interface Colormap {
   readonly name: ColormapName;
   write(t: number, out: Uint8ClampedArray | Uint8Array, offset: number): void;
   rgb(t: number): [number, number, number];
+  /**
+   * For bulk drawing: RGB bytes of t = i / LUT_STEPS at 3·i (LUT_STEPS + 1 entries). Indexing with
+   * round(t · LUT_STEPS) is off from the exact colour by far less than one byte step.
+   */
+  lut(): Uint8Array;
 }
+
+export const LUT_STEPS = 65536;
 
 /** Anchors of one channel: [position, value] pairs, positions rising from 0 to 1, values in [0, 1]. */
 type Channel = Array<[number, number]>;
@@ -88,9 +95,17 @@ function listed(name: ColormapName, table: number[][]): Colormap {
 }
 
 function withRgb(name: ColormapName, write: Colormap["write"]): Colormap {
+  let table: Uint8Array | null = null;
   return {
     name,
     write,
+    lut() {
+      if (!table) {
+        table = new Uint8Array((LUT_STEPS + 1) * 3);
+        for (let i = 0; i <= LUT_STEPS; i++) write(i / LUT_STEPS, table, i * 3);
+      }
+      return table;
+    },
     rgb(t: number) {
       const out = new Uint8Array(3);
       write(t, out, 0);

@@ -29,33 +29,27 @@ export const SIGNS: Sign[] = ["absolute", "positive", "negative", "all"];
 
 /** Collapses H×W×C values into one H×W map. A 1-channel input is returned as its single channel. */
 export function reduceChannels(img: ImageData3, how: Reduction = "sum"): Map2D {
-  const { height, width, channels, data } = img;
+  const { height, width, channels: c, data } = img;
   const out = new Float32Array(height * width);
-  for (let p = 0; p < out.length; p++) {
-    let acc = 0;
-    for (let c = 0; c < channels; c++) {
-      const v = data[p * channels + c];
-      if (how === "sum") acc += v;
-      else if (how === "absSum") acc += Math.abs(v);
-      else if (how === "maxAbs") acc = Math.max(acc, Math.abs(v));
-      else fail(`Unknown channel reduction "${how}". Use "sum", "absSum" or "maxAbs".`);
-    }
-    out[p] = acc;
-  }
+  if (how === "sum") {
+    for (let p = 0; p < out.length; p++) { let a = 0; for (let k = 0; k < c; k++) a += data[p * c + k]; out[p] = a; }
+  } else if (how === "absSum") {
+    for (let p = 0; p < out.length; p++) { let a = 0; for (let k = 0; k < c; k++) a += Math.abs(data[p * c + k]); out[p] = a; }
+  } else if (how === "maxAbs") {
+    for (let p = 0; p < out.length; p++) { let a = 0; for (let k = 0; k < c; k++) a = Math.max(a, Math.abs(data[p * c + k])); out[p] = a; }
+  } else fail(`Unknown channel reduction "${how}". Use "sum", "absSum" or "maxAbs".`);
   return { height, width, data: out };
 }
 
 /** The part of the map the sign keeps, as non-negative magnitudes (signed values for "all"). */
 export function applySign(values: Float32Array, sign: Sign): Float32Array {
   const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (sign === "absolute") out[i] = Math.abs(v);
-    else if (sign === "positive") out[i] = v > 0 ? v : 0;
-    else if (sign === "negative") out[i] = v < 0 ? -v : 0;
-    else if (sign === "all") out[i] = v;
-    else fail(`Unknown sign "${sign}". Use one of: ${SIGNS.join(", ")}.`);
-  }
+  const n = values.length;
+  if (sign === "absolute") for (let i = 0; i < n; i++) out[i] = Math.abs(values[i]);
+  else if (sign === "positive") for (let i = 0; i < n; i++) out[i] = values[i] > 0 ? values[i] : 0;
+  else if (sign === "negative") for (let i = 0; i < n; i++) out[i] = values[i] < 0 ? -values[i] : 0;
+  else if (sign === "all") out.set(values);
+  else fail(`Unknown sign "${sign}". Use one of: ${SIGNS.join(", ")}.`);
   return out;
 }
 
@@ -64,17 +58,34 @@ export function applySign(values: Float32Array, sign: Sign): Float32Array {
  * the running sum first reaches `percent` % of the total.
  */
 export function cumulativeSumThreshold(values: ArrayLike<number>, percent: number): number {
-  const sorted = Float64Array.from(values).sort();
-  if (sorted.length === 0) return 0;
+  const n = values.length;
+  if (n === 0) return 0;
   let total = 0;
-  for (const v of sorted) total += v;
+  for (let i = 0; i < n; i++) total += values[i];
   const goal = total * percent * 0.01;
-  let run = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    run += sorted[i];
-    if (run >= goal) return sorted[i];
+  // Weighted quickselect: the same answer as sort + running sum, in linear expected time.
+  let work = Float64Array.from(values);
+  let before = 0; // sum of the values known to sort before `work`
+  for (;;) {
+    const pivot = work[work.length >> 1];
+    let sumLess = 0, sumEqual = 0, nLess = 0, nGreater = 0;
+    for (let i = 0; i < work.length; i++) {
+      const v = work[i];
+      if (v < pivot) { sumLess += v; nLess++; } else if (v > pivot) nGreater++; else sumEqual += v;
+    }
+    if (nLess > 0 && before + sumLess >= goal) {
+      const next = new Float64Array(nLess);
+      for (let i = 0, j = 0; i < work.length; i++) if (work[i] < pivot) next[j++] = work[i];
+      work = next;
+    } else if (before + sumLess + sumEqual >= goal || nGreater === 0) {
+      return pivot;
+    } else {
+      before += sumLess + sumEqual;
+      const next = new Float64Array(nGreater);
+      for (let i = 0, j = 0; i < work.length; i++) if (work[i] > pivot) next[j++] = work[i];
+      work = next;
+    }
   }
-  return sorted[sorted.length - 1];
 }
 
 /** numpy's default percentile (linear interpolation between the two nearest ranks). */
@@ -107,7 +118,7 @@ function checkOptions(o: NormalizeOptions): Required<Omit<NormalizeOptions, "ran
 
 /** The scale a map is divided by (outlierPerc, percentile) — exported so several maps can share one. */
 export function scaleOf(signed: Float32Array, sign: Sign, how: "outlierPerc" | "percentile", p: number): number {
-  const mags = sign === "all" ? signed.map(Math.abs) : signed;
+  const mags = sign === "all" ? applySign(signed, "absolute") : signed;
   return how === "outlierPerc" ? cumulativeSumThreshold(mags, 100 - p) : percentileOf(mags, p);
 }
 

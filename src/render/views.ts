@@ -1,5 +1,5 @@
 import { fail } from "../errors";
-import { Colormap } from "./colormaps";
+import { Colormap, LUT_STEPS } from "./colormaps";
 import { ImageData3, Map2D, newRGBA, RGBA } from "./types";
 import { Sign } from "./normalize";
 
@@ -13,12 +13,20 @@ export function colormapPosition(v: number, sign: Sign): number {
   return sign === "all" ? (v + 1) / 2 : v;
 }
 
+/** Index into cmap.lut() of each value's colour (LUT entry × 3). */
+function lutIndex(v: number, sign: Sign): number {
+  const t = sign === "all" ? (v + 1) / 2 : v;
+  return t > 0 ? (t < 1 ? Math.round(t * LUT_STEPS) * 3 : LUT_STEPS * 3) : 0;
+}
+
 export function heatmap(norm: Map2D, cmap: Colormap, sign: Sign): RGBA {
   const out = newRGBA(norm.width, norm.height);
   const d = out.data;
+  const lut = cmap.lut();
   for (let p = 0; p < norm.data.length; p++) {
-    cmap.write(colormapPosition(norm.data[p], sign), d, p * 4);
-    d[p * 4 + 3] = 255;
+    const i = lutIndex(norm.data[p], sign);
+    const o = p * 4;
+    d[o] = lut[i]; d[o + 1] = lut[i + 1]; d[o + 2] = lut[i + 2]; d[o + 3] = 255;
   }
   return out;
 }
@@ -60,22 +68,22 @@ export function blended(img: ImageData3, norm: Map2D, cmap: Colormap, sign: Sign
   if (!(alpha >= 0 && alpha <= 1)) fail(`alpha must be in [0, 1], got ${alpha}.`);
   const out = newRGBA(img.width, img.height);
   const d = out.data;
-  const heat = new Uint8Array(3);
+  const lut = cmap.lut();
   const c = img.channels;
   const src = img.data;
   const colourChannels = c >= 3 ? 3 : 1;
   const keep = (1 - alpha) * 255;
   for (let p = 0; p < norm.data.length; p++) {
-    cmap.write(colormapPosition(norm.data[p], sign), heat, 0);
+    const h = lutIndex(norm.data[p], sign);
     const i = p * c;
     let r: number, g: number, b: number;
     if (colourChannels === 1) r = g = b = src[i];
     else if (greyscale) r = g = b = (src[i] + src[i + 1] + src[i + 2]) / 3;
     else { r = src[i]; g = src[i + 1]; b = src[i + 2]; }
     const o = p * 4;
-    d[o] = keep * r + alpha * heat[0];
-    d[o + 1] = keep * g + alpha * heat[1];
-    d[o + 2] = keep * b + alpha * heat[2];
+    d[o] = keep * r + alpha * lut[h];
+    d[o + 1] = keep * g + alpha * lut[h + 1];
+    d[o + 2] = keep * b + alpha * lut[h + 2];
     d[o + 3] = 255;
   }
   return out;
