@@ -88,3 +88,47 @@ describe("render/views", () => {
     attr.dispose();
   });
 });
+
+describe("render/views gallery (pictures for a person to check)", () => {
+  before(async () => { await backend(); });
+
+  it("every view and sign on one sheet, at the image's aspect ratio", () => {
+    // a 96×128 "photo": sky gradient, a dark disc; the map is a signed blob on the disc
+    const [H, W] = [96, 128];
+    const image = tf.tidy(() => {
+      const yy = tf.linspace(0, 1, H).reshape([H, 1]).tile([1, W]);
+      const xx = tf.linspace(0, 1, W).reshape([1, W]).tile([H, 1]);
+      const disc = xx.sub(0.6).square().mul(1.7).add(yy.sub(0.55).square()).less(0.06).cast("float32");
+      const sky = tf.stack([yy.mul(0.3).add(0.4), yy.mul(0.2).add(0.6), tf.onesLike(yy).mul(0.9)], 2);
+      return sky.mul(tf.scalar(1).sub(disc.expandDims(2))).add(disc.expandDims(2).mul(tf.tensor1d([0.55, 0.3, 0.15])));
+    });
+    const values = tf.tidy(() => {
+      const yy = tf.linspace(-1, 1, H).reshape([H, 1]).tile([1, W]);
+      const xx = tf.linspace(-1, 1, W).reshape([1, W]).tile([H, 1]);
+      const pos = tf.exp(xx.sub(0.2).square().add(yy.sub(0.1).square()).mul(-12));
+      const neg = tf.exp(xx.add(0.5).square().add(yy.add(0.4).square()).mul(-20)).mul(0.6);
+      return pos.sub(neg).add(tf.randomNormal([H, W], 0, 0.03, "float32", 7)).expandDims(2).tile([1, 1, 3]);
+    });
+    const attr = new Attribution(values, "saliency", image, [0], false);
+    const panels: render.Panel[] = [];
+    const add = (title: string, o: render.AttributionViewOptions) => {
+      const r = render.renderItem(render.toHWC(values), render.toImage(image), o);
+      panels.push({ image: r.rgba, title, colorbar: r.colorbar });
+    };
+    panels.push({ image: render.attribution(attr, { view: "original" }), title: "original" });
+    for (const sign of ["absolute", "positive", "negative", "all"] as const) add(`heat map, ${sign}`, { view: "heatmap", sign });
+    add("blended, absolute", { view: "blended" });
+    add("blended, all, colour", { view: "blended", sign: "all", greyscale: false });
+    add("masked, positive", { view: "masked", sign: "positive" });
+    add("alpha scaling, absolute", { view: "alphaScaling" });
+    add("heat map, viridis", { view: "heatmap", cmap: "viridis", normalize: "minmax" });
+    add("heat map, jet", { view: "heatmap", cmap: "jet", normalize: "minmax" });
+    add("heat map, RdBu", { view: "heatmap", cmap: "RdBu", sign: "all" });
+    const sheet = noLeak(() => render.composeGrid(panels, { columns: 4, cell: 160, title: "Views and signs (Captum's defaults)" }));
+    const L = render.gridLayout(panels, { columns: 4, cell: 160, title: "x" });
+    assert.deepEqual([sheet.width, sheet.height], [L.width, L.height]);
+    assert.deepEqual([L.tiles[0].w, L.tiles[0].h], [160, 120]); // 4:3 kept
+    sheet.save(outPath("views-gallery.png"));
+    attr.dispose();
+  });
+});
