@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { JUPYTER_DISPLAY, MimeBundle, registerBundleMaker } from "../core/display-registry";
-import { fail } from "../errors";
+import { DeepVizError, fail } from "../errors";
 import { looksLikeImage } from "../render/arrays";
 import { renderAttribution, AttributionViewOptions } from "../render/attribution-view";
 import { featureMaps, FeatureMapOptions } from "../render/feature-maps";
@@ -9,6 +9,7 @@ import { image } from "../render/image";
 import { Picture } from "../render/picture";
 import { modelSummary } from "./model-summary";
 import { Plot } from "./plot";
+import { bars } from "./plots";
 
 export type ShowOptions = AttributionViewOptions & FeatureMapOptions & { title?: string };
 
@@ -34,8 +35,19 @@ function tensorPicture(t: tf.Tensor, o: ShowOptions): Picture {
 }
 
 /** The MIME bundle for anything the library returns (and tensors, models). */
+/** Image-like attributions as pictures; attributions of a vector input (tabular models) as bars. */
+function attributionBundle(a: Attribution, o: ShowOptions): MimeBundle {
+  const itemRank = a.values.rank - (a.batched ? 1 : 0);
+  if (itemRank <= 1) {
+    const one = a.batched ? a.values.shape[0] === 1 : true;
+    if (!one) fail(`This attribution holds a batch of ${a.values.shape[0]} vectors: show one with dv.plots.bars(values.slice(…)).`);
+    return bars(a, { title: o.title })[JUPYTER_DISPLAY]();
+  }
+  return renderAttribution(a, { colorbar: true, ...o })[JUPYTER_DISPLAY]();
+}
+
 export function bundleOf(x: unknown, o: ShowOptions = {}): MimeBundle {
-  if (x instanceof Attribution) return renderAttribution(x, { colorbar: true, ...o })[JUPYTER_DISPLAY]();
+  if (x instanceof Attribution) return attributionBundle(x, o);
   if (x instanceof tf.LayersModel) return modelSummary(x)[JUPYTER_DISPLAY]();
   if (x instanceof tf.Tensor) return tensorPicture(x, o)[JUPYTER_DISPLAY]();
   if (hasDisplay(x)) return x[JUPYTER_DISPLAY]();
@@ -56,8 +68,15 @@ export function registerBundleMakers(): void {
       const { ["text/plain"]: _text, ...rich } = make(value, o);
       return rich;
     });
-  register("attribution", (a: Attribution, o?: Record<string, unknown>) =>
-    renderAttribution(a, { colorbar: true, ...(o as AttributionViewOptions) })[JUPYTER_DISPLAY]());
+  // a display hook must not throw: if an attribution cannot be drawn, its text/plain stands alone
+  register("attribution", (a: Attribution, o?: Record<string, unknown>) => {
+    try {
+      return attributionBundle(a, (o ?? {}) as ShowOptions);
+    } catch (e) {
+      if (e instanceof DeepVizError) return {};
+      throw e;
+    }
+  });
   register("image", (t: tf.Tensor, o?: Record<string, unknown>) => image(t, (o?.title as string) ?? "")[JUPYTER_DISPLAY]());
   register("featureMaps", (t: tf.Tensor, o?: Record<string, unknown>) => featureMaps(t, o as FeatureMapOptions)[JUPYTER_DISPLAY]());
   register("plot", (fig: { data: Array<Record<string, unknown>>; layout?: Record<string, unknown>; summary?: string }) =>

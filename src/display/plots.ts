@@ -149,3 +149,24 @@ export function lines(series: Series | { history: Record<string, ArrayLike<numbe
     summary,
   );
 }
+
+export interface BarsOptions {
+  /** Names of the features (default "feature i"). */
+  labels?: string[];
+  title?: string;
+  yLabel?: string;
+}
+
+/** One bar per feature, green above zero and red below: attributions of a non-image model. */
+export function bars(values: Numbers | Attribution, o: BarsOptions = {}): Plot {
+  const v = Array.from(numbersOf(values, "values"));
+  if (o.labels && o.labels.length !== v.length) fail(`There are ${o.labels.length} labels for ${v.length} values.`);
+  const labels = o.labels ?? v.map((_, i) => `feature ${i}`);
+  const title = o.title ?? (values instanceof Attribution ? `${values.method} per feature` : "");
+  const summary = [title || "Bar chart", ...v.map((x, i) => `${labels[i].padEnd(20)} ${x.toPrecision(4)}`)].join("\n");
+  return new Plot(
+    [{ type: "bar", x: labels, y: v, marker: { color: v.map((x) => (x >= 0 ? "#238b45" : "#cb181d")) } }],
+    { ...BASE_LAYOUT, title: { text: title }, height: 360, yaxis: { title: { text: o.yLabel ?? "attribution" } } },
+    summary,
+  );
+}

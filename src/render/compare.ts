@@ -5,6 +5,8 @@ import { AttributionViewOptions, renderItem } from "./attribution-view";
 import { composeGrid, GridOptions, Panel } from "./compose";
 import { Picture } from "./picture";
 import { original } from "./views";
+import { reduceChannels, sharedRange } from "./normalize";
+import { resizeMap } from "./upsample";
 
 /** One column of a comparison row: an attribution (or raw map) and how to draw it. */
 export type CompareItem =
@@ -16,6 +18,11 @@ export interface CompareOptions extends AttributionViewOptions, GridOptions {
   showImage?: boolean;
   /** Colour bars beside the maps (default true). */
   colorbar?: boolean;
+  /**
+   * Scale every map with one range (sharedRange over all of them), so equal colours mean equal
+   * values across methods; default false (each map scaled alone).
+   */
+  shareRange?: boolean;
 }
 
 /**
@@ -27,12 +34,23 @@ export function compare(image: ImageLike, entries: CompareItem[], o: CompareOpti
   const img = toImage(image);
   const panels: Panel[] = [];
   if (o.showImage ?? true) panels.push({ image: original(img), title: "image" });
-  for (const e of entries) {
+  const items = entries.map((e) => {
     const { values, title, ...own } = e instanceof Attribution ? { values: e, title: undefined } : e;
     const name = title ?? (values instanceof Attribution ? values.method + (values.layer ? ` (${values.layer})` : "") : "");
     const raw = values instanceof Attribution ? values.values : values;
-    const opts: AttributionViewOptions = { view: "heatmap", ...o, ...own };
-    const r = renderItem(toHWC(raw as MapLike, "attribution values"), img, opts);
+    return { name, own, hwc: toHWC(raw as MapLike, "attribution values") };
+  });
+  let range: [number, number] | undefined;
+  if (o.shareRange) {
+    const maps = items.map(({ hwc, own }) => {
+      const m = reduceChannels(hwc, own.reduce ?? o.reduce ?? "sum");
+      return m.height === img.height && m.width === img.width ? m : resizeMap(m, img.height, img.width, own.upsample ?? o.upsample);
+    });
+    range = sharedRange(maps, o);
+  }
+  for (const { name, own, hwc } of items) {
+    const opts: AttributionViewOptions = { view: "heatmap", ...o, ...own, ...(range ? { normalize: "range", range } : {}) };
+    const r = renderItem(hwc, img, opts);
     panels.push({ image: r.rgba, title: name, colorbar: (o.colorbar ?? true) ? r.colorbar : undefined });
   }
   return composeGrid(panels, { columns: o.columns ?? panels.length, cell: o.cell ?? 160, gap: o.gap, title: o.title, fontSize: o.fontSize });

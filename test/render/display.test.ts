@@ -116,4 +116,18 @@ describe("display", () => {
     }
     assert.equal(dv.inNotebook(), false);
   });
+
+  it("attributions of vector inputs show as bars per feature; a display hook never throws", () => {
+    const attr = new Attribution(tf.tensor1d([0.5, -0.25, 1]), "integratedGradients", tf.zeros([3]), [0], false);
+    const b = noLeak(() => attr[JD]());
+    const fig = b["application/vnd.plotly.v1+json"] as { data: Array<{ y: number[]; marker: { color: string[] } }> };
+    assert.deepEqual(fig.data[0].y, [0.5, -0.25, 1]);
+    assert.deepEqual(fig.data[0].marker.color, ["#238b45", "#cb181d", "#238b45"]);
+    assert.match(String(b["text/plain"]), /^Attribution\(integratedGradients/);
+    attr.dispose();
+    const batch = new Attribution(tf.zeros([2, 3]), "saliency", tf.zeros([2, 3]), [0, 1], true);
+    assert.deepEqual(Object.keys(batch[JD]()), ["text/plain"]); // cannot be drawn as one picture: text stays
+    throwsDeepViz(() => dv.show(batch), /batch of 2 vectors/);
+    batch.dispose();
+  });
 });

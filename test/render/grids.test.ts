@@ -124,4 +124,19 @@ describe("render/grids", () => {
     tf.dispose([image, blob]);
     [a, b, c].forEach((x) => x.dispose());
   });
+
+  it("comparison with a shared range: one colour means one value across maps", () => {
+    const image = tf.zeros([2, 2, 3]);
+    const a = tf.tensor3d([8, 0, 0, 0], [2, 2, 1]);
+    const b = tf.tensor3d([2, 0, 0, 0], [2, 2, 1]);
+    const opts = { showImage: false, colorbar: false, cmap: "gray" as const, normalize: "minmax" as const, cell: 4, gap: 2 };
+    const L = render.gridLayout([0, 1].map(() => ({ image: solid(2, 2, [0, 0, 0]), title: "" })), { columns: 2, cell: 4, gap: 2 });
+    const alone = noLeak(() => render.compare(image, [{ values: a }, { values: b }], opts));
+    assert.deepEqual(alone.pixel(L.tiles[1].x, L.tiles[1].y), [255, 255, 255, 255]);
+    const shared = noLeak(() => render.compare(image, [{ values: a }, { values: b }], { ...opts, shareRange: true }));
+    assert.deepEqual(shared.pixel(L.tiles[0].x, L.tiles[0].y), [255, 255, 255, 255]);
+    assert.deepEqual(shared.pixel(L.tiles[1].x, L.tiles[1].y), [64, 64, 64, 255]); // 2 of 8
+    throwsDeepViz(() => render.compare(image, []), /list of attributions/);
+    tf.dispose([image, a, b]);
+  });
 });
