@@ -46,6 +46,14 @@ function attributionBundle(a: Attribution, o: ShowOptions): MimeBundle {
   return renderAttribution(a, { colorbar: true, ...o })[JUPYTER_DISPLAY]();
 }
 
+/** The picture x draws as (attributions of images, tensors, pictures), or null for plots, tables, text. */
+export function pictureOf(x: unknown, o: ShowOptions = {}): Picture | null {
+  if (x instanceof Picture) return x;
+  if (x instanceof tf.Tensor) return tensorPicture(x, o);
+  if (x instanceof Attribution && x.values.rank - (x.batched ? 1 : 0) >= 2) return renderAttribution(x, { colorbar: true, ...o });
+  return null;
+}
+
 export function bundleOf(x: unknown, o: ShowOptions = {}): MimeBundle {
   if (x instanceof Attribution) return attributionBundle(x, o);
   if (x instanceof tf.LayersModel) return modelSummary(x)[JUPYTER_DISPLAY]();

@@ -1,8 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { fail } from "../errors";
-import { Picture } from "../render/picture";
-import { bundleOf, ShowOptions } from "./bundles";
+import { bundleOf, pictureOf, ShowOptions } from "./bundles";
 import { Plot } from "./plot";
 
 /**
@@ -28,10 +27,9 @@ export function save(file: string, x: unknown, options: ShowOptions = {}): strin
     return file;
   }
   if (ext === ".png") {
-    if (x instanceof Picture) { x.save(file); return file; }
-    const b = bundleOf(x, options);
-    if (typeof b["image/png"] !== "string") fail(`This ${x instanceof Plot ? "plot" : "value"} has no PNG form; save it as .html${x instanceof Plot ? " or .json" : ""}.`);
-    fs.writeFileSync(file, Buffer.from(b["image/png"] as string, "base64"));
+    const picture = pictureOf(x, options);
+    if (!picture) fail(`This ${x instanceof Plot ? "plot" : "value"} has no PNG form; save it as .html${x instanceof Plot ? " or .json" : ""}.`);
+    picture.save(file);
     return file;
   }
   return fail(`Cannot save "${file}": use a .png, .html or .json file name.`);

@@ -83,8 +83,10 @@ describe("display", () => {
     const file = noLeak(() => dv.show(img, { name: "shown-image" })) as string;
     assert.equal(file, path.join(dir, "shown-image.png"));
     const back = decodePng(fs.readFileSync(file));
-    assert.deepEqual([back.width, back.height], [4, 4]);
+    assert.deepEqual([back.width, back.height], [4 * 16, 4 * 16]); // enlarged ×16 for viewing, pixels kept sharp
     assert.deepEqual(Array.from(back.data.subarray(0, 4)), [0, Math.round(255 / 47), Math.round(510 / 47), 255]);
+    assert.deepEqual(Array.from(back.data.subarray(15 * 4, 16 * 4)), [0, Math.round(255 / 47), Math.round(510 / 47), 255]);
+    assert.deepEqual(Array.from(back.data.subarray(16 * 4, 17 * 4)), [Math.round(765 / 47), Math.round(1020 / 47), Math.round(1275 / 47), 255]);
     const acts = tf.randomUniform([1, 6, 6, 5]);
     const fm = noLeak(() => dv.show(acts, { name: "shown-maps" })) as string;
     assert.ok(fs.existsSync(fm));

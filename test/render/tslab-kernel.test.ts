@@ -49,7 +49,7 @@ print(json.dumps([c.outputs for c in nb.cells]))
       assert.equal(shown.length, 1);
       assert.deepEqual(Object.keys(shown[0].data).sort(), ["image/png", "text/plain"]);
       const png = decodePng(Buffer.from(shown[0].data["image/png"], "base64"));
-      assert.deepEqual([png.width, png.height], [6, 4]);
+      assert.deepEqual([png.width, png.height], [6 * 16, 4 * 16]); // small pictures are enlarged for display
       assert.deepEqual(Array.from(png.data.subarray(0, 4)), [128, 128, 128, 255]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
