@@ -9,7 +9,7 @@ import { image } from "../render/image";
 import { Picture } from "../render/picture";
 import { modelSummary } from "./model-summary";
 import { Plot } from "./plot";
-import { bars } from "./plots";
+import { bars, lines } from "./plots";
 
 export type ShowOptions = AttributionViewOptions & FeatureMapOptions & { title?: string };
 
@@ -35,22 +35,36 @@ function tensorPicture(t: tf.Tensor, o: ShowOptions): Picture {
 }
 
 /** The MIME bundle for anything the library returns (and tensors, models). */
+/**
+ * How an attribution draws: a layer's activations as a feature-map grid, a generated image as an
+ * image, other maps over their input (layer-sized ones upsampled).
+ */
+function attributionPicture(a: Attribution, o: ShowOptions): Picture | null {
+  const itemRank = a.values.rank - (a.batched ? 1 : 0);
+  if (itemRank <= 1) return null;
+  const title = o.title ?? a.method + (a.layer ? ` (${a.layer})` : "");
+  if (a.method === "layerActivation" && itemRank === 3) return featureMaps(a.values, { ...o, title });
+  if (a.method === "activationMaximization" && (a.batched ? a.values.shape[0] === 1 : true)) {
+    return image(a.values, { title, rescale: true });
+  }
+  return renderAttribution(a, { colorbar: true, ...o });
+}
+
 /** Image-like attributions as pictures; attributions of a vector input (tabular models) as bars. */
 function attributionBundle(a: Attribution, o: ShowOptions): MimeBundle {
-  const itemRank = a.values.rank - (a.batched ? 1 : 0);
-  if (itemRank <= 1) {
-    const one = a.batched ? a.values.shape[0] === 1 : true;
-    if (!one) fail(`This attribution holds a batch of ${a.values.shape[0]} vectors: show one with dv.plots.bars(values.slice(…)).`);
-    return bars(a, { title: o.title })[JUPYTER_DISPLAY]();
+  const picture = attributionPicture(a, o);
+  if (picture) return picture[JUPYTER_DISPLAY]();
+  if (a.batched && a.values.shape[0] !== 1) {
+    fail(`This attribution holds a batch of ${a.values.shape[0]} vectors: show one with dv.plots.bars(values.slice(…)).`);
   }
-  return renderAttribution(a, { colorbar: true, ...o })[JUPYTER_DISPLAY]();
+  return bars(a, { title: o.title })[JUPYTER_DISPLAY]();
 }
 
 /** The picture x draws as (attributions of images, tensors, pictures), or null for plots, tables, text. */
 export function pictureOf(x: unknown, o: ShowOptions = {}): Picture | null {
   if (x instanceof Picture) return x;
   if (x instanceof tf.Tensor) return tensorPicture(x, o);
-  if (x instanceof Attribution && x.values.rank - (x.batched ? 1 : 0) >= 2) return renderAttribution(x, { colorbar: true, ...o });
+  if (x instanceof Attribution) return attributionPicture(x, o);
   return null;
 }
 
@@ -90,4 +104,24 @@ export function registerBundleMakers(): void {
   register("plot", (fig: { data: Array<Record<string, unknown>>; layout?: Record<string, unknown>; summary?: string }) =>
     new Plot(fig.data, fig.layout ?? {}, fig.summary ?? "plot")[JUPYTER_DISPLAY]());
   register("modelSummary", (m: tf.LayersModel) => modelSummary(m)[JUPYTER_DISPLAY]());
+  register("sanityCheck", (r: SanityCheckLike) => sanityPlot(r)[JUPYTER_DISPLAY]());
+}
+
+/** What a sanity-check result holds (src/methods/sanity-checks.ts). */
+interface SanityCheckLike {
+  method: string;
+  mode: string;
+  layers: string[];
+  spearmanAbs: number[];
+  spearmanSigned: number[];
+  ssim: number[];
+}
+
+/** Similarity to the trained model's map as layers are randomized: lines falling to 0 pass the check. */
+export function sanityPlot(r: SanityCheckLike): Plot {
+  return lines([
+    { name: "Spearman |map|", x: r.layers, y: r.spearmanAbs },
+    { name: "Spearman map", x: r.layers, y: r.spearmanSigned },
+    { name: "SSIM |map|", x: r.layers, y: r.ssim },
+  ], { title: `Sanity check of ${r.method} (${r.mode} randomization)`, xLabel: "randomized layer", yLabel: "similarity to the trained model" });
 }

@@ -8,14 +8,14 @@ export { Plot };
 
 type Numbers = tf.Tensor | ArrayLike<number>;
 
-function numbersOf(x: Numbers | Attribution, what: string): Float32Array {
+function numbersOf(x: Numbers | Attribution, what: string): Float64Array {
   if (x instanceof Attribution) x = x.values;
   if (x instanceof tf.Tensor) {
     if (x.isDisposed) fail(`The ${what} tensor was disposed; plot it before disposing it.`);
-    return Float32Array.from(x.dataSync() as ArrayLike<number>);
+    return Float64Array.from(x.dataSync() as ArrayLike<number>);
   }
   if (x == null || typeof (x as ArrayLike<number>).length !== "number") fail(`The ${what} must be a tensor or an array of numbers.`);
-  return Float32Array.from(x as ArrayLike<number>);
+  return Float64Array.from(x as ArrayLike<number>);
 }
 
 const BASE_LAYOUT = { margin: { l: 60, r: 20, t: 50, b: 50 }, font: { family: "DejaVu Sans, sans-serif", size: 13 } };
@@ -86,7 +86,7 @@ export interface HistogramOptions {
 }
 
 /** Bin counts over [min, max]: what the histogram draws (computed here, so the page gets bins, not every value). */
-export function binCounts(values: Float32Array, bins: number): { edges: number[]; counts: number[] } {
+export function binCounts(values: Float64Array | Float32Array | number[], bins: number): { edges: number[]; counts: number[] } {
   let lo = Infinity, hi = -Infinity;
   for (const x of values) { if (x < lo) lo = x; if (x > hi) hi = x; }
   if (values.length === 0) return { edges: [0, 1], counts: [0] };
@@ -119,7 +119,7 @@ export function histogram(values: Numbers | Attribution, o: HistogramOptions = {
   );
 }
 
-export type Series = Record<string, ArrayLike<number>> | Array<{ name: string; y: ArrayLike<number>; x?: ArrayLike<number> }>;
+export type Series = Record<string, ArrayLike<number>> | Array<{ name: string; y: ArrayLike<number>; x?: ArrayLike<number | string> }>;
 
 export interface LinesOptions {
   title?: string;

@@ -16,4 +16,4 @@ export { renderAttribution as attribution, renderItem, AttributionViewOptions, V
 export { featureMaps, FeatureMapOptions } from "./feature-maps";
 export { filters, FilterOptions, KernelLike } from "./filters";
 export { compare, CompareItem, CompareOptions } from "./compare";
-export { image } from "./image";
+export { image, ImageOptions } from "./image";

@@ -6,6 +6,7 @@ import * as dv from "../../src";
 import { Attribution } from "../../src/attribution";
 import { decodePng } from "../../src/render";
 import { binCounts, rankTopK } from "../../src/display/plots";
+import { SanityCheckResult } from "../../src/methods/sanity-checks";
 import { noLeak, outPath, throwsDeepViz } from "./helpers";
 
 import { JUPYTER_DISPLAY as JD } from "../../src/core/display-registry";
@@ -20,7 +21,7 @@ describe("display", () => {
     assert.deepEqual(rows.map((r) => r.label), ["dog", "fox"]);
     assert.ok(Math.abs(rows[0].score - Math.exp(3) / z) < 1e-6);
     // probabilities are kept as they are
-    assert.equal(rankTopK([0.1, 0.7, 0.2], { k: 1 })[0].score, Float32Array.from([0.7])[0]);
+    assert.equal(rankTopK([0.1, 0.7, 0.2], { k: 1 })[0].score, 0.7);
     const plot = dv.plots.topK(logits, { k: 3, labels: ["cat", "dog", "fox", "owl"] });
     const b = plot[JD]();
     const fig = b["application/vnd.plotly.v1+json"] as { data: Array<{ y: string[] }> };
@@ -131,5 +132,33 @@ describe("display", () => {
     assert.deepEqual(Object.keys(batch[JD]()), ["text/plain"]); // cannot be drawn as one picture: text stays
     throwsDeepViz(() => dv.show(batch), /batch of 2 vectors/);
     batch.dispose();
+  });
+
+  it("a layer's activations show as feature maps, a generated image as an image, a sanity check as lines", async () => {
+    const model = tf.sequential({ layers: [
+      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "conv" }),
+      tf.layers.globalAveragePooling2d({ name: "gap" }),
+      tf.layers.dense({ units: 2, name: "out" }),
+    ] });
+    const x = tf.randomUniform([8, 8, 3], 0, 1, "float32", 5);
+    const acts = await dv.layerActivation(model, x, { layer: "conv" });
+    const before = tf.memory().numTensors;
+    const grid = dv.render.featureMaps(acts.values, { title: "conv (layerActivation)" });
+    const png = decodePng(Buffer.from(String(acts[JD]()["image/png"]), "base64"));
+    assert.deepEqual([png.width, png.height], [grid.width, grid.height]); // the same 6-tile grid
+    assert.equal(tf.memory().numTensors, before);
+    acts.dispose();
+    const generated = new Attribution(tf.tensor3d([-2, 0, 2, 4], [2, 2, 1]), "activationMaximization", tf.zeros([2, 2, 1]), [1], false);
+    const pic = dv.render.image(generated.values, { rescale: true });
+    assert.deepEqual([pic.pixel(0, 0), pic.pixel(1, 1)], [[0, 0, 0, 255], [255, 255, 255, 255]]);
+    assert.equal(decodePng(Buffer.from(String(generated[JD]()["image/png"]), "base64")).width, 2 * 16);
+    generated.dispose();
+    const r = new SanityCheckResult("saliency", "cascading", ["out", "conv"], [0.9, 0.1], [0.5, 0.0], [0.8, 0.2]);
+    const fig = r[JD]()["application/vnd.plotly.v1+json"] as { data: Array<{ x: string[]; y: number[] }> };
+    assert.equal(fig.data.length, 3);
+    assert.deepEqual(fig.data[0].x, ["out", "conv"]);
+    assert.deepEqual(fig.data[2].y, [0.8, 0.2]);
+    tf.dispose([x]);
+    model.dispose();
   });
 });
