@@ -47,8 +47,12 @@ function attributionPicture(a: Attribution, o: ShowOptions): Picture | null {
   if (a.method === "activationMaximization" && (a.batched ? a.values.shape[0] === 1 : true)) {
     return image(a.values, { title, rescale: true });
   }
-  return renderAttribution(a, { colorbar: true, ...o });
+  // class activation maps are coarse heat maps: jet over the colour image, as in the Grad-CAM paper
+  const camDefaults: ShowOptions = CAM_METHODS.includes(a.method) ? { cmap: "jet", greyscale: false } : {};
+  return renderAttribution(a, { colorbar: true, ...camDefaults, ...o });
 }
+
+const CAM_METHODS = ["gradCam", "gradCamPlusPlus", "scoreCam", "cam"];
 
 /** Image-like attributions as pictures; attributions of a vector input (tabular models) as bars. */
 function attributionBundle(a: Attribution, o: ShowOptions): MimeBundle {

@@ -6,7 +6,7 @@ registerBundleMakers();
 
 export { show, inNotebook, outputDir } from "./show";
 export { save } from "./save";
-export { bundleOf, ShowOptions } from "./bundles";
+export { bundleOf, pictureOf, ShowOptions } from "./bundles";
 export { modelSummary, ModelSummary, SummaryRow } from "./model-summary";
 export { Plot } from "./plot";
 export { plots };

@@ -7,6 +7,7 @@ import { Attribution } from "../../src/attribution";
 import { decodePng } from "../../src/render";
 import { binCounts, rankTopK } from "../../src/display/plots";
 import { SanityCheckResult } from "../../src/methods/sanity-checks";
+import { pictureOf } from "../../src/display";
 import { noLeak, outPath, throwsDeepViz } from "./helpers";
 
 import { JUPYTER_DISPLAY as JD } from "../../src/core/display-registry";
@@ -160,5 +161,16 @@ describe("display", () => {
     assert.deepEqual(fig.data[2].y, [0.8, 0.2]);
     tf.dispose([x]);
     model.dispose();
+  });
+
+  it("class activation maps default to jet over the colour image", () => {
+    const cam = new Attribution(tf.ones([1, 1, 1]), "gradCam", tf.tensor3d([1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0], [2, 2, 3]), [0], false, { layer: "c" });
+    const pic = noLeak(() => pictureOf(cam, { colorbar: false }))!;
+    // jet(1) = (128, 0, 0) at α 0.5 over red (255, 0, 0): 191.5 rounds to even
+    assert.deepEqual(pic.pixel(1, 1), [192, 0, 0, 255]);
+    const sal = new Attribution(tf.ones([2, 2, 3]), "saliency", tf.zeros([2, 2, 3]), [0], false);
+    assert.deepEqual(pictureOf(sal, { colorbar: false })!.pixel(0, 0), [4, 24, 54, 255]); // blues(1) / 2 over black
+    cam.dispose();
+    sal.dispose();
   });
 });
