@@ -49,18 +49,24 @@ export function items(x: tf.Tensor, what = "values"): ImageData3[] {
 }
 
 /**
- * An image for display: channels 1, 3 or 4; values in [0, 1]. An image whose largest value is above 1
- * is taken as 0–255 and divided by 255.
+ * An image for display: channels 1, 3 or 4; values in [0, 1]. An image whose largest value is above 1.5
+ * is taken as 0–255 and divided by 255; one with negative values (a preprocessed input, e.g. [−1, 1])
+ * is stretched from its min–max to [0, 1]; small overshoots past 1 are clipped when drawn.
  */
 export function toImage(x: ImageLike, what = "image"): ImageData3 {
   const img = toHWC(x, what);
   if (![1, 3, 4].includes(img.channels)) {
     fail(`The ${what} has ${img.channels} channels; an image needs 1 (grey), 3 (RGB) or 4 (RGBA).`);
   }
-  let max = -Infinity;
+  let max = -Infinity, min = Infinity;
   const d = img.data;
-  for (let i = 0; i < d.length; i++) if (d[i] > max) max = d[i];
-  if (max > 1.0001) return { ...img, data: d.map((v) => v / 255) };
+  for (let i = 0; i < d.length; i++) { if (d[i] > max) max = d[i]; if (d[i] < min) min = d[i]; }
+  if (!Number.isFinite(max) && d.length > 0) fail(`The ${what} holds NaN or infinite values.`);
+  if (min < 0) {
+    const span = max > min ? max - min : 1;
+    return { ...img, data: d.map((v) => (v - min) / span) };
+  }
+  if (max > 1.5) return { ...img, data: d.map((v) => v / 255) };
   return img;
 }
 

@@ -42,6 +42,15 @@ describe("render/views", () => {
     throwsDeepViz(() => render.blendedRGBA(image, norm([0, 1, 1]), render.colormap("gray"), "absolute"), /upsample the map/);
   });
 
+  it("images: 0–255 divided by 255, preprocessed [−1, 1] stretched to [0, 1]", () => {
+    const bytes = tf.tensor3d([0, 51, 255, 255, 102, 0], [1, 2, 3]);
+    assert.deepEqual(Array.from(render.image(bytes).data), [0, 51, 255, 255, 255, 102, 0, 255]);
+    const signed = tf.tensor3d([-1, 0, 1], [1, 3, 1]);
+    assert.deepEqual(Array.from(render.image(signed).data), [0, 0, 0, 255, 128, 128, 128, 255, 255, 255, 255, 255]);
+    throwsDeepViz(() => render.image(tf.zeros([2, 2, 2])), /2 channels; an image needs 1 \(grey\), 3 \(RGB\) or 4/);
+    tf.dispose([bytes, signed]);
+  });
+
   it("renders an Attribution: default blended view over its input, no tensors leaked", () => {
     const input = tf.fill([4, 4, 3], 0.4) as tf.Tensor3D;
     // channel sums: pixel 0 → 8, the others → 2 (outlierPerc 2: scale 8 since 8 alone is > 2 % of 38)
