@@ -20,3 +20,10 @@ export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from ".
 export { cam, ClassActivationMapOptions } from "./methods/cam";
 export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
 export { CamOptions, Upsample } from "./methods/cam-maps";
+export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
+export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
+export { spearman, pearson, ssim } from "./methods/similarity";
+
+// rendering and display
+export * as render from "./render";
+export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
