@@ -33,7 +33,7 @@ export function upsampleMode(value: unknown): Upsample {
 export function camLayers(model: tf.LayersModel, ref: CamOptions["layer"]): string[] {
   const refs = Array.isArray(ref) ? ref : [ref ?? "lastConv"];
   if (refs.length === 0) fail('layer is an empty list; name at least one layer, or leave it out for "lastConv".');
-  return refs.map((r) => {
+  const names = refs.map((r) => {
     const layer = resolveLayer(model, r);
     if (!hasSpatialAxes(layer)) {
       const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
@@ -42,6 +42,7 @@ export function camLayers(model: tf.LayersModel, ref: CamOptions["layer"]): stri
     }
     return layer.name;
   });
+  return [...new Set(names)]; // a layer named twice counts once
 }
 
 /** The spatial axes of an activation [B, ...spatial, C]. */

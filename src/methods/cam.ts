@@ -1,13 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
-import { activationName, isModel } from "../model/layers";
+import { activationName, isModel, LayerRef, resolveLayer } from "../model/layers";
 import { assertLayersModel } from "../model/validate";
 import { camInfo, CamOptions, upsample, upsampleMode, weightedSum } from "./cam-maps";
 import { explain } from "./explain";
 import { layerGradient } from "./gradients";
 
-export type ClassActivationMapOptions = Omit<CamOptions, "layer">;
+export interface ClassActivationMapOptions extends Omit<CamOptions, "layer"> {
+  /** Optional: CAM always reads the layer that the global average pooling pools; naming another is an error. */
+  layer?: LayerRef;
+}
 
 type Sym = tf.SymbolicTensor;
 interface Node { inputTensors: Sym[] }
@@ -62,6 +65,10 @@ function camHead(model: tf.LayersModel): { dense: tf.layers.Layer; pooled: tf.la
 export async function cam(model: tf.LayersModel, input: tf.Tensor, options: ClassActivationMapOptions = {}): Promise<Attribution> {
   assertLayersModel(model);
   const { dense, pooled } = camHead(model);
+  if (options.layer !== undefined && options.layer !== "lastConv" && resolveLayer(model, options.layer) !== pooled) {
+    fail(`CAM reads the layer that the global average pooling pools, "${pooled.name}"; for layer ` +
+      `"${resolveLayer(model, options.layer).name}" use dv.gradCam, which takes any layer.`);
+  }
   const mode = upsampleMode(options.upsample);
   const relu = options.relu ?? false;
   return explain("cam", model, input, options, ({ model, x, target, allRows }) => {

@@ -93,13 +93,14 @@ describe("class activation maps, hand-derived", () => {
       const one = await values(dv.gradCam(cnn, img, { ...opts, layer: "conv1" }));
       const two = await values(dv.gradCam(cnn, img, { ...opts, layer: "conv2" }));
       close(both, one.map((v, i) => (v + two[i]) / 2), 1e-5);
+      close(await values(dv.gradCam(cnn, img, { ...opts, layer: ["conv2", "conv2"] })), two, 1e-6); // named twice: once
       assert.ok(one.some((v, i) => Math.abs(v - two[i]) > 1e-4), "the two layers' maps should differ");
     });
   });
 
   describe("cam", () => {
     it("Σ_k W[k,c]·A_k: class 0 → 2·A0 + A1, class 1 → −A0 + 3·A1 (no ReLU, as in the paper)", async () => {
-      const a = await dv.cam(model, x, { upsample: false });
+      const a = await dv.cam(model, x, { upsample: false, layer: "conv" }); // the pooled layer may be named
       assert.equal(a.layer, "conv");
       close(await a.values.data(), [3, 4, 6, 2]);
       a.dispose();

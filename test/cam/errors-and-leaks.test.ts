@@ -40,6 +40,7 @@ describe("CAM methods: mistakes give a DeepVizError", () => {
     max.add(tf.layers.globalMaxPooling2d({ name: "gmp" }));
     max.add(tf.layers.dense({ units: 2, name: "d" }));
     await rejects(dv.cam(max, tf.zeros([4, 4, 1])), /reads GlobalMaxPooling2D "gmp"/);
+    await rejects(dv.cam(cnn, img, { layer: "conv1" }), /CAM reads the layer that the global average pooling pools, "conv2"; for layer "conv1" use dv.gradCam/);
   });
   it("an unknown upsample mode, or none where one is needed", async () => {
     const bad = { upsample: "bicubic" as "bilinear" };
