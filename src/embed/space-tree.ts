@@ -17,12 +17,15 @@ export class SpaceTree {
   firstChild = new Int32Array(0);
   point = new Int32Array(0);
   depth = new Int32Array(0);
+  /** The leaf holding each point (coincident points share one). */
+  leafOf = new Int32Array(0);
   private stack = new Int32Array(1024);
 
   constructor(dims: number, n: number) {
     this.dims = dims;
     this.children = 1 << dims;
     this.grow(Math.max(16, 2 * n));
+    this.leafOf = new Int32Array(n);
   }
 
   private grow(capacity: number): void {
@@ -87,6 +90,12 @@ export class SpaceTree {
       const c = this.count[node];
       if (c > 0) for (let t = 0; t < d; t++) this.comSum[node * d + t] /= c;
     }
+    // Each point's leaf, found by descending (groups of coincident points move as they split).
+    for (let i = 0; i < n; i++) {
+      let node = 0;
+      while (this.firstChild[node] !== -1) node = this.childFor(node, y, i);
+      this.leafOf[i] = node;
+    }
   }
 
   private childFor(node: number, y: Float64Array, i: number): number {
@@ -146,6 +155,7 @@ export class SpaceTree {
     const firstChild = this.firstChild;
     const point = this.point;
     const half = this.half;
+    const own = this.leafOf[i];
     const yx = y[2 * i];
     const yy = y[2 * i + 1];
     let fx = 0;
@@ -157,7 +167,7 @@ export class SpaceTree {
       const node = stack[--top];
       const c = count[node];
       const first = firstChild[node];
-      if (first === -1 && point[node] === i) {
+      if (node === own) {
         z += c - 1;
         continue;
       }
@@ -197,13 +207,14 @@ export class SpaceTree {
     stack[top++] = 0;
     let z = 0;
     const yi = i * d;
+    const own = this.leafOf[i];
     while (top > 0) {
       const node = stack[--top];
       const c = this.count[node];
       if (c === 0) continue;
       const leaf = this.firstChild[node] === -1;
-      if (leaf && this.point[node] === i) {
-        z += c - 1; // coincident twins: distance 0, weight 1, no force
+      if (node === own) {
+        z += c - 1; // i's own leaf: its coincident twins sit at distance 0, weight 1, no force
         continue;
       }
       let d2 = 0;
