@@ -68,7 +68,7 @@ describe("embed: t-SNE", () => {
       const generic = new Float64Array(2);
       assert.ok(Math.abs(tree.repulsion(y, i, 0, generic) - z) < 1e-9 * z);
       const approx = new Float64Array(2);
-      const za = tree.repulsion2(y, i, 0.25, approx) // theta 0.5, squared;
+      const za = tree.repulsion2(y, i, 0.5 * 0.5, approx); // takes theta squared
       assert.ok(Math.abs(za - z) < 0.02 * z, `Z ${za} vs ${z}`);
     }
   });
