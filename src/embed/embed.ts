@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../backend";
 import { fail } from "../errors";
+import { LayerRef } from "../model/layers";
 import { layerActivations } from "./activations";
 import { EmbedMethod, Embedding, EmbeddingInfo, Label } from "./embedding";
 import { pcaProject } from "./pca";
@@ -13,7 +14,8 @@ import { umap, UmapOptions } from "./umap";
 /** Activations of `layer` (name or index) for `images`, computed by embed() itself. */
 export interface ModelActivations {
   model: tf.LayersModel;
-  layer: string | number;
+  /** Layer name, index (see dv.listLayers) or "lastConv". */
+  layer: LayerRef;
   images: tf.Tensor;
 }
 
@@ -79,14 +81,14 @@ export async function embed(input: PointsInput | ModelActivations, options: Embe
   let images = options.images;
   let layer: string | undefined;
   if (isModelActivations(input)) {
-    const acts = layerActivations(input.model, input.layer, input.images);
+    const acts = await layerActivations(input.model, input.layer, input.images);
     try {
-      points = toPoints(acts, "activations");
+      points = toPoints(acts.values, "activations");
     } finally {
-      acts.dispose();
+      acts.values.dispose();
     }
     images = images ?? input.images;
-    layer = typeof input.layer === "number" ? input.model.layers[input.layer].name : input.layer;
+    layer = acts.layer;
   } else {
     if (input === null || input === undefined) fail("embed needs activations: a tensor [N, ...], an array of rows, or { model, layer, images }.");
     points = toPoints(input as PointsInput, "activations");
