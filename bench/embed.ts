@@ -153,8 +153,13 @@ export async function benchEmbed(n = arg("n", 2000), repeats = arg("repeats", 2)
   return results;
 }
 
+/** Entry used by bench/index.ts (npm run bench). */
+export async function main(): Promise<void> {
+  await benchEmbed();
+}
+
 if (require.main === module) {
-  benchEmbed().catch((e) => {
+  main().catch((e) => {
     console.error(e);
     process.exit(1);
   });

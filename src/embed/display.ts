@@ -7,7 +7,7 @@ import { embeddingPng } from "./plot-png";
 export function embeddingBundle(e: Embedding): MimeBundle {
   const png = embeddingPng(e);
   return {
-    "text/html": embeddingHtml(e, png),
+    "text/html": embeddingHtml(e, { png }),
     "image/png": png.toString("base64"),
     "application/vnd.plotly.v1+json": embeddingFigure(e),
   };

@@ -1,6 +1,7 @@
 import { createCanvas, ImageData } from "@napi-rs/canvas";
 import { Embedding, Thumbnails } from "./embedding";
 import { embeddingTitle, groupByLabel } from "./palette";
+import { plotlyLibrary, plotlyLoaded } from "../display/plotly-html";
 import { embeddingPng } from "./plot-png";
 
 /** A plotly figure ({ data, layout }) as plain JSON. */
@@ -59,13 +60,34 @@ export function thumbnailDataUris(t: Thumbnails): string[] {
 }
 
 let counter = 0;
+let librarySentHere = false;
+
+export interface EmbeddingHtmlOptions {
+  /**
+   * Whether to inline plotly.js (from the plotly.js-dist package; no network): "auto" (default) once per
+   * process unless the display module already sent it, "always" (files saved on their own), "never".
+   */
+  library?: "auto" | "always" | "never";
+  /** The PNG fallback, when already drawn. */
+  png?: Buffer;
+}
+
+function libraryScript(mode: "auto" | "always" | "never"): string {
+  if (mode === "never") return "";
+  if (mode === "auto") {
+    if (plotlyLoaded() || librarySentHere) return "";
+    librarySentHere = true;
+  }
+  return `<script type="text/javascript">if (!window.Plotly) {\n${plotlyLibrary()}\n}</script>\n`;
+}
 
 /**
- * Self-contained HTML: the PNG scatter at first, replaced by the interactive plotly plot once Plotly is
- * available on the page (window.Plotly, or require.js's "plotly"); hovering a point then shows its
- * thumbnail and label beside the cursor.
+ * HTML for notebooks and files: the PNG scatter first, replaced by the interactive plotly plot when
+ * Plotly is on the page (inlined here the first time, or window.Plotly / require.js's "plotly");
+ * hovering a point then shows its thumbnail and label beside the cursor.
  */
-export function embeddingHtml(e: Embedding, png: Buffer = embeddingPng(e)): string {
+export function embeddingHtml(e: Embedding, options: EmbeddingHtmlOptions = {}): string {
+  const png = options.png ?? embeddingPng(e);
   const id = `deepviz-embedding-${process.pid}-${Date.now().toString(36)}-${counter++}`;
   const figure = embeddingFigure(e);
   const thumbs = e.thumbnails ? thumbnailDataUris(e.thumbnails) : [];
@@ -74,7 +96,7 @@ export function embeddingHtml(e: Embedding, png: Buffer = embeddingPng(e)): stri
   return `<div id="${id}" class="deepviz-embedding" style="position:relative;display:inline-block">
 <img src="data:image/png;base64,${png.toString("base64")}" alt="${embeddingTitle(e).replace(/"/g, "&quot;")}"/>
 </div>
-<script>
+${libraryScript(options.library ?? "auto")}<script>
 (function () {
   var el = document.getElementById(${json(id)});
   var fig = ${json(figure)};

@@ -67,10 +67,9 @@ describe("embed: display (PNG, plotly, hover thumbnails in Chromium)", function 
   });
 
   /** Puts the HTML into the page the way notebook front ends do: as markup, then its scripts re-created to run. */
-  async function showInPage(html: string, withPlotly: boolean) {
+  async function showInPage(html: string) {
     const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
     await page.setContent("<html><body style='margin:0'></body></html>");
-    if (withPlotly) await page.addScriptTag({ path: require.resolve("plotly.js-dist") });
     await page.evaluate((markup) => {
       const host = document.createElement("div");
       host.innerHTML = markup;
@@ -85,7 +84,7 @@ describe("embed: display (PNG, plotly, hover thumbnails in Chromium)", function 
   }
 
   it("shows the PNG when Plotly is absent", async () => {
-    const page = await showInPage(embeddingHtml(sample()), false);
+    const page = await showInPage(embeddingHtml(sample(), { library: "never" }));
     const src = await page.getAttribute(".deepviz-embedding img", "src");
     assert.ok(src?.startsWith("data:image/png;base64,"));
     await page.close();
@@ -94,7 +93,8 @@ describe("embed: display (PNG, plotly, hover thumbnails in Chromium)", function 
   it("with Plotly, hovering a point shows its own thumbnail and label", async () => {
     const e = sample();
     const thumbs = thumbnailDataUris(e.thumbnails!);
-    const page = await showInPage(embeddingHtml(e), true);
+    // plotly.js comes inlined in the HTML itself, as a notebook's first plot gets it.
+    const page = await showInPage(embeddingHtml(e, { library: "always" }));
     await page.waitForSelector(".deepviz-embedding .js-plotly-plot .scatterlayer .point");
     assert.equal(await page.locator(".deepviz-embedding > img").count(), 0); // the PNG gave way
     for (const i of [3, 4]) {
