@@ -127,6 +127,11 @@ ${libraryScript(options.library ?? "auto")}<script>
       plot.on("plotly_unhover", function () { tip.style.display = "none"; });
     });
   }
+  // 3-D plots need WebGL; without it the PNG (first two axes) stays.
+  if (${e.dims === 3 ? "true" : "false"}) {
+    var probe = document.createElement("canvas");
+    if (!(probe.getContext("webgl") || probe.getContext("experimental-webgl"))) return;
+  }
   if (window.Plotly) draw(window.Plotly);
   else if (typeof window.requirejs === "function") {
     try { window.requirejs(["plotly"], draw, function () {}); } catch (err) {}

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { chromium, Browser } from "playwright-core";
-import { Embedding, embeddingBundle, embeddingHtml, embeddingPng, thumbnailDataUris } from "../../src/embed";
+import { Embedding, embeddingBundle, embeddingFigure, embeddingHtml, embeddingPng, thumbnailDataUris } from "../../src/embed";
 import { embeddingPngFrame } from "../../src/embed/plot-png";
 import { PALETTE } from "../../src/embed/palette";
 
@@ -64,6 +64,14 @@ describe("embed: display (PNG, plotly, hover thumbnails in Chromium)", function 
     assert.deepEqual(fig.data[1].customdata, [2, 3]);
     assert.ok(Math.abs(fig.data[1].x[1] - 10.2) < 1e-5);
     assert.deepEqual(Object.keys(embeddingBundle(sample())).sort(), ["application/vnd.plotly.v1+json", "image/png", "text/html"]);
+  });
+
+  it("makes 3-D embeddings scatter3d traces with z", () => {
+    const coords = Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const e = new Embedding(coords, 3, 3, "pca", [1, 0, 1], { inputDims: 5, seconds: 0 }, null);
+    const fig = embeddingFigure(e) as { data: { type: string; name: string; z: number[] }[] };
+    assert.deepEqual(fig.data.map((t) => [t.type, t.name]), [["scatter3d", "0"], ["scatter3d", "1"]]);
+    assert.deepEqual(fig.data[1].z, [2, 8]);
   });
 
   /** Puts the HTML into the page the way notebook front ends do: as markup, then its scripts re-created to run. */
