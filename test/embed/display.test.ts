@@ -69,7 +69,7 @@ describe("embed: display (PNG, plotly, hover thumbnails in Chromium)", function 
   it("makes 3-D embeddings scatter3d traces with z", () => {
     const coords = Float32Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     const e = new Embedding(coords, 3, 3, "pca", [1, 0, 1], { inputDims: 5, seconds: 0 }, null);
-    const fig = embeddingFigure(e) as { data: { type: string; name: string; z: number[] }[] };
+    const fig = embeddingFigure(e) as unknown as { data: { type: string; name: string; z: number[] }[] };
     assert.deepEqual(fig.data.map((t) => [t.type, t.name]), [["scatter3d", "0"], ["scatter3d", "1"]]);
     assert.deepEqual(fig.data[1].z, [2, 8]);
   });
