@@ -35,6 +35,8 @@ export interface ExecuteOptions {
   /** Every iopub message parented to this execute_request, as it arrives. */
   onIopub?: (msg: JupyterMessage) => void;
   stopOnError?: boolean;
+  /** Called with the request's header just before it is sent. */
+  onRequest?: (header: MessageHeader) => void;
 }
 
 export interface ExecuteOutcome {
@@ -270,6 +272,7 @@ export class KernelClient {
   /** Runs code; resolves once both the execute_reply and the idle status for it have arrived. */
   async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
     const header = makeHeader("execute_request", this.session);
+    options.onRequest?.(header);
     const iopub: JupyterMessage[] = [];
     let idle!: () => void;
     const idleSeen = new Promise<void>((r) => (idle = r));

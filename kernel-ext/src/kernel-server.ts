@@ -39,7 +39,7 @@ interface ErrorContent {
 /** A stack without the kernel's own frames (the vm, tslab, this package's kernel code). */
 function userFrames(stack: string): string[] {
   const lines = stack.split("\n");
-  const cut = lines.findIndex((l) => /^\s+at /.test(l) && /sigintHandlersWrap|node:vm|tslab[\\/]dist|kernel-ext[\\/]/.test(l));
+  const cut = lines.findIndex((l) => /^\s+at /.test(l) && /sigintHandlersWrap|node:vm/.test(l));
   return cut < 0 ? lines : lines.slice(0, cut);
 }
 
