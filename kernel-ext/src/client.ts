@@ -214,7 +214,9 @@ export class KernelClient {
 
   onIopub(listener: (msg: JupyterMessage) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   private socketFor(channel: "shell" | "control" | "stdin"): zmq.Dealer {

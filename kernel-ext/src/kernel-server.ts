@@ -30,6 +30,12 @@ interface Execution {
   pending: Promise<void>[];
 }
 
+interface Outbox {
+  busy: boolean;
+  queue: Buffer[][];
+  drained: (() => void)[];
+}
+
 interface ErrorContent {
   ename: string;
   evalue: string;
@@ -56,7 +62,7 @@ export class KernelServer implements KernelIo {
   private executeQueue: Promise<void> = Promise.resolve();
   /** Bumped when a cell fails with stop_on_error: requests queued before then are aborted. */
   private failureGeneration = 0;
-  private readonly sendQueues = new Map<zmq.Socket, Promise<void>>();
+  private readonly outboxes = new Map<zmq.Socket, Outbox>();
   private stopping = false;
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
@@ -381,19 +387,50 @@ export class KernelServer implements KernelIo {
     this.send(sock, encode(this.conn.key, { identities: req.identities, header, parent_header: req.header, metadata: {}, content }));
   }
 
-  /** zeromq allows one send in flight per socket: queue them, in order. */
+  /**
+   * zeromq allows one send in flight per socket: queue the rest, in order. An idle socket sends at
+   * once, so the first output of a synchronous cell leaves before the cell blocks the event loop.
+   */
   private send(sock: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, frames: Buffer[]): void {
     if (sock.closed) return;
-    const previous = this.sendQueues.get(sock) ?? Promise.resolve();
-    const next = previous.then(() => sock.send(frames)).catch((e) => this.log(`send failed: ${(e as Error).message}`));
-    this.sendQueues.set(sock, next);
+    let box = this.outboxes.get(sock);
+    if (!box) this.outboxes.set(sock, (box = { busy: false, queue: [], drained: [] }));
+    if (box.busy) box.queue.push(frames);
+    else this.sendNow(sock, box, frames);
+  }
+
+  private sendNow(sock: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, box: Outbox, frames: Buffer[]): void {
+    box.busy = true;
+    let sending: Promise<void>;
+    try {
+      sending = sock.send(frames);
+    } catch (e) {
+      sending = Promise.reject(e);
+    }
+    sending
+      .catch((e) => this.log(`send failed: ${(e as Error).message}`))
+      .finally(() => {
+        const next = box.queue.shift();
+        if (next && !sock.closed) this.sendNow(sock, box, next);
+        else {
+          box.busy = false;
+          box.drained.splice(0).forEach((r) => r());
+        }
+      });
+  }
+
+  /** Resolves when every queued message has been handed to zeromq. */
+  private drain(): Promise<void> {
+    return Promise.all(
+      [...this.outboxes.values()].map((box) => (box.busy ? new Promise<void>((r) => box.drained.push(r)) : undefined)),
+    ).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.comms.closeAll();
-    await Promise.all(this.sendQueues.values());
+    await this.drain();
     this.handler.close();
     for (const sock of [this.shell, this.control, this.stdin, this.iopub, this.hb]) sock.close();
     if ((globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] === this.comms) {
