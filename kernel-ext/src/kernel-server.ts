@@ -168,7 +168,7 @@ export class KernelServer implements KernelIo {
           await this.inCommOrder(async () => this.comms.handleClose(msg));
           break;
         case "interrupt_request":
-          this.executor.interrupt();
+          this.interrupt();
           this.reply(sock, msg, "interrupt_reply", { status: "ok" });
           break;
         case "shutdown_request":
@@ -321,6 +321,20 @@ export class KernelServer implements KernelIo {
       return { ename: "TypeScriptError", evalue: run.diagnostics.join("\n"), traceback: run.diagnostics };
     }
     return { ename: "Error", evalue: "execution failed", traceback: [] };
+  }
+
+  /**
+   * Stops the running cell. tslab's executor only stops code that is awaiting at that moment; a cell
+   * still being compiled would miss it, so the interrupt is repeated until that cell has ended.
+   */
+  interrupt(): void {
+    this.executor.interrupt();
+    const run = this.running;
+    if (!run) return;
+    const timer = setInterval(() => {
+      if (this.running === run) this.executor.interrupt();
+      else clearInterval(timer);
+    }, 100);
   }
 
   // ---- output scope (KernelIo) ----

@@ -27,6 +27,11 @@ describe("kernel protocol (own client)", function () {
     kernel = await launch();
   });
 
+  afterEach(function () {
+    // the kernel's log explains most failures
+    if (this.currentTest?.state === "failed") console.error(kernel.log.join(""));
+  });
+
   after(async function () {
     await kernel?.close();
   });
@@ -99,11 +104,12 @@ describe("kernel protocol (own client)", function () {
     assert.deepEqual(a.buffers.map((b) => [...b]), [[2, 3, 0], [1]]);
 
     const msgAnswer = nextIopub(kernel, (m) => m.header.msg_type === "comm_msg" && m.content.data?.echo?.n === 2);
+    const msgIdle = nextIopub(kernel, (m) => m.parent_header.msg_type === "comm_msg" && m.content.execution_state === "idle");
     const msg = kernel.send("shell", "comm_msg", { comm_id: commId, data: { n: 2 } }, { buffers: [Buffer.from([9, 8, 7, 6])] });
     const b = await msgAnswer;
     assert.equal(b.parent_header.msg_id, msg.msg_id);
     assert.deepEqual(b.buffers.map((x) => [...x]), [[6, 7, 8, 9]]);
-    await nextIopub(kernel, (m) => m.parent_header.msg_id === msg.msg_id && m.content.execution_state === "idle");
+    await msgIdle;
     rec.stop();
     assert.deepEqual(trail(rec.messages, open.msg_id), ["status:busy", "comm_msg", "status:idle"]);
     assert.deepEqual(trail(rec.messages, msg.msg_id), ["status:busy", "comm_msg", "status:idle"]);
@@ -161,8 +167,11 @@ describe("kernel protocol (own client)", function () {
   });
 
   it("interrupts an awaiting cell and a busy loop, then runs on", async function () {
-    const waiting = kernel.execute(`await new Promise((r) => setTimeout(r, 60000)); "never"`);
-    await new Promise((r) => setTimeout(r, 800));
+    const sleeping = nextIopub(kernel, (m) => m.header.msg_type === "stream" && m.content.text === "sleeping\n");
+    const waiting = kernel.execute(`console.log("sleeping"); await new Promise((r) => setTimeout(r, 60000)); "never"`);
+    await sleeping;
+    // past the cell's synchronous part: a SIGINT during it belongs to the vm's breakOnSigint watchdog
+    await new Promise((r) => setTimeout(r, 500));
     await kernel.interrupt();
     const a = await waiting;
     assert.equal(a.reply.content.status, "error");
