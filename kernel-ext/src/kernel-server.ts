@@ -310,6 +310,11 @@ export class KernelServer implements KernelIo {
     if (run.thrown.length > 0) {
       const e = run.thrown[0];
       const traceback = [...run.diagnostics];
+      if (e instanceof Error && /interrupted by `?SIGINT|^Interrupted asynchronously$/.test(e.message)) {
+        // Never format this stack: V8 can abort while formatting frames of terminated code
+        // through a custom Error.prepareStackTrace (as tsx installs).
+        return { ename: "KeyboardInterrupt", evalue: e.message, traceback: [...traceback, e.message] };
+      }
       if (e instanceof Error) {
         traceback.push(...userFrames(e.stack ?? `${e.name}: ${e.message}`));
         return { ename: e.name, evalue: e.message, traceback };

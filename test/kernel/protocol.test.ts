@@ -175,6 +175,7 @@ describe("kernel protocol (own client)", function () {
     await kernel.interrupt();
     const a = await waiting;
     assert.equal(a.reply.content.status, "error");
+    assert.equal(a.reply.content.ename, "KeyboardInterrupt");
     assert.match(a.reply.content.evalue, /Interrupted/);
 
     const started = nextIopub(kernel, (m) => m.header.msg_type === "stream" && m.content.text === "looping\n");
@@ -183,7 +184,8 @@ describe("kernel protocol (own client)", function () {
     await kernel.interrupt();
     const b = await looping;
     assert.equal(b.reply.content.status, "error");
-    assert.match(b.reply.content.evalue, /interrupted/i);
+    assert.equal(b.reply.content.ename, "KeyboardInterrupt");
+    assert.match(b.reply.content.evalue, /interrupted by `?SIGINT/);
     const after = await kernel.execute(`"alive"; console.log(n)`);
     assert.equal(after.iopub[0].content.text, "42\n");
   });
