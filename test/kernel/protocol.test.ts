@@ -260,3 +260,21 @@ describe("kernel protocol (own client)", function () {
     assert.equal(child.exitCode, 0);
   });
 });
+
+describe("JavaScript kernel", function () {
+  it("runs JavaScript and rejects TypeScript syntax", async function () {
+    const kernel = await launch({ js: true });
+    try {
+      const info = await kernel.kernelInfo();
+      assert.equal(info.content.language_info.name, "javascript");
+      const r = await kernel.execute(`console.log([1, 2, 3].map((x) => x * 2).join(","))`);
+      assert.equal(r.reply.content.status, "ok");
+      assert.equal(r.iopub[0].content.text, "2,4,6\n");
+      const ts = await kernel.execute(`const y: number = 1;`);
+      assert.equal(ts.reply.content.status, "error");
+      assert.match(ts.reply.content.evalue, /Type annotations can only be used in TypeScript files/);
+    } finally {
+      await kernel.close();
+    }
+  });
+});
