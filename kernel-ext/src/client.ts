@@ -117,7 +117,7 @@ export class KernelClient {
     );
     const child = spawn(argv[0], argv.slice(1), {
       cwd: this.launch?.cwd ?? process.cwd(),
-      env: this.launch?.env ?? process.env,
+      env: { ...(this.launch?.env ?? process.env), DEEPVIZ_PARENT_PID: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.process = child;

@@ -48,8 +48,35 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the
   // vm's breakOnSigint, awaiting code by the executor.
   process.on("SIGINT", () => server?.interrupt());
+  // A parent that died closes our stdout/stderr pipes: logging must not turn that into an error loop.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
   process.on("uncaughtException", (err) => server?.reportError("uncaught exception", err));
   process.on("unhandledRejection", (reason) => server?.reportError("unhandled promise rejection", reason));
   await server.start();
+  exitWithParent(server);
   return server;
+}
+
+/**
+ * A kernel must not outlive the process that started it (a runner killed by Ctrl-C would leave it
+ * listening forever). Jupyter passes its pid as JPY_PARENT_PID; our client passes DEEPVIZ_PARENT_PID.
+ */
+function exitWithParent(server: KernelServer): void {
+  const parent = Number(process.env.DEEPVIZ_PARENT_PID ?? process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  const startPpid = process.ppid;
+  setInterval(() => {
+    // Orphans are re-parented at once (a dead parent may linger as a zombie, still answering kill 0).
+    let gone = process.ppid !== startPpid;
+    try {
+      process.kill(parent, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ESRCH") gone = true;
+    }
+    if (gone) {
+      server.log(`parent process ${parent} is gone: exiting`);
+      void server.stop();
+    }
+  }, 1000).unref();
 }
