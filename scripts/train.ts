@@ -1,7 +1,7 @@
 /**
  * Trains one of the shipped models and writes it to models/NAME (model.json, weights.bin, meta.json,
  * README.md card with the measured accuracy):
- *   npm run train -- NAME [--steps N] [--seed S] [--out DIR]
+ *   npm run train -- NAME [--steps N] [--seed S] [--out DIR] [--test N]
  * NAME: shapes_cnn | shapes_vgg | shapes_biased | mnist_cnn. Deterministic for a seed on one backend:
  * seeded initializers, seeded data, no dropout, fixed batch order.
  */
@@ -14,7 +14,7 @@ import { SHAPE_CLASSES } from "../src/data/shapes";
 import { mnistArrays } from "../src/data/mnist";
 import { Random } from "../src/data/random";
 import { gapCnn, mnistCnn, vggStyle } from "../src/zoo/architectures";
-import { saveLayersModel } from "../src/zoo/files";
+import { loadLayersModelFile, saveLayersModel } from "../src/zoo/files";
 import { ShippedMeta } from "../src/zoo/meta";
 import { registerWasmConvTraining } from "./wasm-conv-grad";
 
@@ -22,6 +22,8 @@ interface Batch { xs: tf.Tensor4D; ys: tf.Tensor2D }
 
 interface Recipe {
   build(seed: number): tf.LayersModel;
+  /** Optional warm start before training (e.g. conv weights of another shipped model). */
+  init?(model: tf.LayersModel): Promise<void>;
   steps: number;
   batch: number;
   learningRate: number;
@@ -36,11 +38,12 @@ interface Recipe {
 const SHAPES_TEST_SEED = 4242;
 const SHAPES_BIASED_TEST_SEED = 4243;
 
-/** Steps at the start drawn on plain backgrounds: shape features first, then textures (a curriculum). */
-const PLAIN_STEPS = 120;
-
-function shapesBatch(step: number, seed: number, batch: number, biased: boolean): Batch {
-  const texture = !biased && step <= PLAIN_STEPS ? "plain" : undefined;
+/**
+ * `plainSteps`: steps at the start drawn on plain backgrounds (a curriculum: shape features first, then
+ * textures; from scratch the nets sit at chance for hundreds of steps on textured images otherwise).
+ */
+function shapesBatch(step: number, seed: number, batch: number, biased: boolean, plainSteps = 0): Batch {
+  const texture = !biased && step <= plainSteps ? "plain" : undefined;
   const data = shapes({ n: batch, seed: seed * 1_000_000 + step, biased, texture });
   const ys = tf.oneHot(data.labels, SHAPE_CLASSES.length).toFloat() as tf.Tensor2D;
   tf.dispose([data.labels, data.masks, data.boxes]);
@@ -85,19 +88,20 @@ const retrain = (name: string) => `npm run train -- ${name}`;
 export const RECIPES: Record<string, Recipe> = {
   shapes_cnn: {
     build: (seed) => gapCnn([64, 64, 3], SHAPE_CLASSES.length, seed),
-    steps: 1200, batch: 32, learningRate: 1e-3,
+    init: (model) => copyConvWeights("shapes_vgg", model, ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv2"]),
+    steps: 400, batch: 32, learningRate: 1e-3,
     batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
     meta: shapesMeta("conv4", ["conv1", "conv2", "conv3", "conv4"]),
-    card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs.",
+    card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs: three blocks of two 3×3 conv layers (8, 16, 32 filters) with 2×2 max pooling between blocks, so the last conv layer is 16×16. Its six conv layers start from shapes_vgg's first six (a GAP head learns slowly from scratch on this data), then the whole network is trained.",
   },
   shapes_vgg: {
     build: (seed) => vggStyle([64, 64, 3], SHAPE_CLASSES.length, seed),
     steps: 1000, batch: 32, learningRate: 1.5e-3,
-    batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false),
+    batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false, 120),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
     meta: shapesMeta("block4_conv2", [1, 2, 3, 4].flatMap((b) => [`block${b}_conv1`, `block${b}_conv2`])),
-    card: "VGG-style network: 4 blocks of two 3×3 conv layers (8, 16, 32, 32 filters) each followed by 2×2 max pooling, then dense 64 and dense softmax.",
+    card: "VGG-style network: 4 blocks of two 3×3 conv layers (8, 16, 32, 32 filters) each followed by 2×2 max pooling, then dense 64 and dense softmax. Curriculum: the first 120 training steps use plain backgrounds.",
   },
   shapes_biased: {
     build: (seed) => gapCnn([64, 64, 3], SHAPE_CLASSES.length, seed),
@@ -127,6 +131,16 @@ export const RECIPES: Record<string, Recipe> = {
     card: "Small MNIST CNN: conv 16 → max pool → conv 32 → max pool → dense 64 → dense softmax.",
   },
 };
+
+/** Warm start: copies the weights of `from`'s conv layers (in order) into `model`'s conv layers. */
+async function copyConvWeights(from: string, model: tf.LayersModel, layers: string[]): Promise<void> {
+  const path = join(__dirname, "..", "models", from, "model.json");
+  const source = await loadLayersModelFile(path);
+  const targets = model.layers.filter((l) => l.getClassName() === "Conv2D");
+  if (targets.length !== layers.length) throw new Error(`expected ${layers.length} conv layers, found ${targets.length}`);
+  layers.forEach((name, i) => targets[i].setWeights(source.getLayer(name).getWeights()));
+  source.dispose();
+}
 
 let mnistTrain: { pixels: Float32Array; labels: Int32Array } | null = null;
 /** Epochs over the fixed train split, in a seeded order per epoch. */
@@ -172,6 +186,7 @@ export async function train(name: string, options: TrainOptions = {}): Promise<T
   registerWasmConvTraining();
   const { steps = recipe.steps, seed = 1, testSize = 600, log = process.stderr } = options;
   const model = recipe.build(seed);
+  if (recipe.init) await recipe.init(model);
   model.compile({ optimizer: tf.train.adam(recipe.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   const started = Date.now();
   let avgLoss = 0, avgAcc = 0;
@@ -230,13 +245,14 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   if (!name || !RECIPES[name]) {
-    console.error(`usage: npm run train -- NAME [--steps N] [--seed S] [--out DIR]\nNAME: ${Object.keys(RECIPES).join(" | ")}`);
+    console.error(`usage: npm run train -- NAME [--steps N] [--seed S] [--out DIR] [--test N]\nNAME: ${Object.keys(RECIPES).join(" | ")}`);
     process.exit(2);
   }
   const steps = flag("--steps") ? Number(flag("--steps")) : undefined;
   const seed = flag("--seed") ? Number(flag("--seed")) : undefined;
+  const testSize = flag("--test") ? Number(flag("--test")) : undefined;
   const out = resolve(flag("--out") ?? join(__dirname, "..", "models", name));
-  const result = await train(name, { steps, seed });
+  const result = await train(name, { steps, seed, testSize });
   await saveLayersModel(result.model, out);
   const meta: ShippedMeta = { name, ...RECIPES[name].meta, accuracy: result.accuracy, training: result.training };
   writeFileSync(join(out, "meta.json"), JSON.stringify(meta, null, 2) + "\n");

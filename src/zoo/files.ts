@@ -24,6 +24,7 @@ export function readArtifacts(path: string): tf.io.ModelArtifacts {
   } catch (e) {
     return fail(`${path} is not valid JSON (${(e as Error).message}); a tfjs LayersModel model.json was expected.`);
   }
+  if (json.format === "graph-model") fail(`${path} is a tfjs GraphModel; DeepViz explains LayersModels (layer by layer) only.`);
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
     fail(`${path} has no modelTopology/weightsManifest: it is not a tfjs LayersModel model.json (a GraphModel cannot be explained layer by layer).`);
   }
