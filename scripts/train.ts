@@ -2,11 +2,12 @@
  * Trains one of the shipped models and writes it to models/NAME (model.json, weights.bin, meta.json,
  * README.md card with the measured accuracy):
  *   npm run train -- NAME [--steps N] [--seed S] [--out DIR] [--test N]
+ *   npm run train -- NAME --card      (rewrite README.md from meta.json only)
  * NAME: shapes_cnn | shapes_vgg | shapes_biased | mnist_cnn. Deterministic for a seed on one backend:
  * seeded initializers, seeded data, no dropout, fixed batch order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { backend } from "../src/backend";
 import { shapes, BIASED_TEXTURES } from "../src/data/shapes-dataset";
@@ -228,7 +229,9 @@ ${recipe.card}
 ${data}
 
 ## Accuracy
-Measured after training on freshly generated / held-out test sets of ${meta.training.testSize} images${name.startsWith("mnist") ? " (the whole test split)" : ` (unbiased seed ${SHAPES_TEST_SEED}${name === "shapes_biased" ? `, biased seed ${SHAPES_BIASED_TEST_SEED}` : ""})`}:
+${name.startsWith("mnist")
+    ? `Measured after training on the whole held-out test split (${mnistArrays({ split: "test" }).labels.length} digits):`
+    : `Measured after training on freshly generated test sets of ${meta.training.testSize} images (unbiased: seed ${SHAPES_TEST_SEED}${name === "shapes_biased" ? `; biased: seed ${SHAPES_BIASED_TEST_SEED}` : ""}), never seen in training:`}
 ${acc}${drop}
 
 ## Retrain
@@ -252,6 +255,11 @@ async function main() {
   const seed = flag("--seed") ? Number(flag("--seed")) : undefined;
   const testSize = flag("--test") ? Number(flag("--test")) : undefined;
   const out = resolve(flag("--out") ?? join(__dirname, "..", "models", name));
+  if (args.includes("--card")) {
+    // rewrite the card from the recorded meta.json, without training
+    writeFileSync(join(out, "README.md"), card(name, JSON.parse(readFileSync(join(out, "meta.json"), "utf8")) as ShippedMeta));
+    return;
+  }
   const result = await train(name, { steps, seed, testSize });
   await saveLayersModel(result.model, out);
   const meta: ShippedMeta = { name, ...RECIPES[name].meta, accuracy: result.accuracy, training: result.training };
