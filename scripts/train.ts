@@ -33,7 +33,7 @@ interface Recipe {
   batchAt(step: number, seed: number, batch: number): Batch;
   /** Accuracy on freshly generated / held-out test sets, keyed by set name. */
   evaluate(model: tf.LayersModel, testSize: number): Promise<Record<string, number>>;
-  meta: Omit<ShippedMeta, "name" | "accuracy" | "training">;
+  meta: Omit<ShippedMeta, "name" | "accuracy" | "training" | "convLayers" | "lastConvLayer">;
   card: string;
 }
 
@@ -77,13 +77,16 @@ async function shapesAccuracy(model: tf.LayersModel, n: number, seed: number, bi
   }
 }
 
-const shapesMeta = (lastConvLayer: string, convLayers: string[]) => ({
+const shapesMeta = () => ({
   inputShape: [64, 64, 3] as [number, number, number],
   classNames: [...SHAPE_CLASSES],
   preprocessing: "0-1" as const,
-  lastConvLayer,
-  convLayers,
 });
+
+/** Conv layer names in order, read from the model itself so the card cannot drift from it. */
+function convLayersOf(model: tf.LayersModel): string[] {
+  return model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name);
+}
 
 const retrain = (name: string) => `npm run train -- ${name}`;
 
@@ -94,7 +97,7 @@ export const RECIPES: Record<string, Recipe> = {
     steps: 400, batch: 32, learningRate: 1e-3,
     batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
-    meta: shapesMeta("conv4", ["conv1", "conv2", "conv3", "conv4"]),
+    meta: shapesMeta(),
     card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs: three blocks of two 3×3 conv layers (8, 16, 32 filters) with 2×2 max pooling between blocks, so the last conv layer is 16×16. Its six conv layers start from shapes_vgg's first six (a GAP head learns slowly from scratch on this data), then the whole network is trained.",
   },
   shapes_vgg: {
@@ -102,7 +105,7 @@ export const RECIPES: Record<string, Recipe> = {
     steps: 1000, batch: 32, learningRate: 1.5e-3,
     batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false, 120),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
-    meta: shapesMeta("block4_conv2", [1, 2, 3, 4].flatMap((b) => [`block${b}_conv1`, `block${b}_conv2`])),
+    meta: shapesMeta(),
     card: "VGG-style network: 4 blocks of two 3×3 conv layers (8, 16, 32, 32 filters) each followed by 2×2 max pooling, then dense 64 and dense softmax. Curriculum: the first 120 training steps use plain backgrounds.",
   },
   shapes_biased: {
@@ -113,7 +116,7 @@ export const RECIPES: Record<string, Recipe> = {
       biased_test: await shapesAccuracy(model, n, SHAPES_BIASED_TEST_SEED, true),
       shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false),
     }),
-    meta: shapesMeta("conv4", ["conv1", "conv2", "conv3", "conv4"]),
+    meta: shapesMeta(),
     card: `Same architecture as shapes_cnn, trained only on the biased variant, where class k always sits on texture ${SHAPE_CLASSES.map((c, k) => `${c}↔${BIASED_TEXTURES[k]}`).join(", ")}. It learns the texture shortcut, so its accuracy drops on unbiased images.`,
   },
   mnist_cnn: {
@@ -129,8 +132,8 @@ export const RECIPES: Record<string, Recipe> = {
         tf.dispose([images, ys]);
       }
     },
-    meta: { inputShape: [28, 28, 1], classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], preprocessing: "0-1", lastConvLayer: "conv2", convLayers: ["conv1", "conv2"] },
-    card: "Small MNIST CNN: conv 16 → max pool → conv 32 → max pool → dense 64 → dense softmax.",
+    meta: { inputShape: [28, 28, 1], classNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], preprocessing: "0-1" },
+    card: "Small MNIST CNN: conv 16 → max pool → conv 32 → max pool → flatten → dense 64 → dense softmax.",
   },
 };
 
@@ -263,7 +266,10 @@ async function main() {
   }
   const result = await train(name, { steps, seed, testSize });
   await saveLayersModel(result.model, out);
-  const meta: ShippedMeta = { name, ...RECIPES[name].meta, accuracy: result.accuracy, training: result.training };
+  const convLayers = convLayersOf(result.model);
+  const meta: ShippedMeta = {
+    name, ...RECIPES[name].meta, lastConvLayer: convLayers[convLayers.length - 1], convLayers, accuracy: result.accuracy, training: result.training,
+  };
   writeFileSync(join(out, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
   writeFileSync(join(out, "README.md"), card(name, meta));
   console.log(`saved ${out}`);

@@ -30,7 +30,8 @@ describe("zoo: shipped models", () => {
       assert.equal(z.source, "shipped");
       assert.deepEqual(z.inputShape, [64, 64, 3]);
       assert.deepEqual(z.classNames, [...dv.data.SHAPE_CLASSES]);
-      assert.equal(z.model.getLayer(z.lastConvLayer).getClassName(), "Conv2D");
+      // the card's layer names are the model's conv layers, in order, the last one last
+      assert.deepEqual(z.convLayers, z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name));
       assert.equal(z.convLayers[z.convLayers.length - 1], z.lastConvLayer);
       const acc = await freshShapesAccuracy(z.model, false, 31337);
       assert.ok(acc >= 0.95, `${name}: ${acc}`);
@@ -52,6 +53,7 @@ describe("zoo: shipped models", () => {
 
   it("shapes_biased is right on biased images and drops on unbiased ones, as its card says", async () => {
     const z = await dv.zoo.load("shapes_biased");
+    assert.deepEqual(z.convLayers, z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name));
     const onBiased = await freshShapesAccuracy(z.model, true, 31338);
     const onUnbiased = await freshShapesAccuracy(z.model, false, 31337);
     const cardDrop = z.accuracy!.biased_test - z.accuracy!.shapes_test;
@@ -64,6 +66,7 @@ describe("zoo: shipped models", () => {
   it("mnist_cnn reaches ≥ 97 % on the held-out MNIST test split", async () => {
     const z = await dv.zoo.load("mnist_cnn");
     assert.deepEqual(z.inputShape, [28, 28, 1]);
+    assert.deepEqual(z.convLayers, z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name));
     const test = dv.data.mnist({ split: "test" });
     const acc = await accuracy(z.model, test.images, test.labels);
     test.dispose();
