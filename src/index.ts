@@ -1,5 +1,33 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
 export { Attribution, Target } from "./attribution";
+
+// model machinery
+export { loadModel } from "./model/load";
+export { listLayers, resolveLayer, LayerInfo, LayerRef } from "./model/layers";
+export { forward, endsInSoftmax, ForwardOptions, ForwardPass } from "./model/interpreter";
+export { ReluMode } from "./model/relu";
+
+// attribution methods
+export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
+export { integratedGradients, IntegratedGradientsOptions } from "./methods/integrated-gradients";
+export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smooth-grad";
+export { occlusion, OcclusionOptions } from "./methods/occlusion";
+export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
+export { IntegrationMethod } from "./methods/quadrature";
+export { guidedBackprop, deconvnet } from "./methods/guided";
+export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from "./methods/grad-cam";
+export { cam, ClassActivationMapOptions } from "./methods/cam";
+export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
+export { CamOptions, Upsample } from "./methods/cam-maps";
+export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
+export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
+export { spearman, pearson, ssim } from "./methods/similarity";
+
+// rendering and display
+export * as render from "./render";
+export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
+
+// data sets and model zoo
 export * as zoo from "./zoo";
 export * as data from "./data";
