@@ -103,7 +103,7 @@ export function drawScene(rng: Random, options: SceneOptions): ShapeScene {
     if (className === undefined) throw new RangeError(`shape label ${label} is not in 0..${SHAPE_CLASSES.length - 1}`);
     // place the object fully inside the image and (in multi-object scenes) apart from the others
     for (let attempt = 0; ; attempt++) {
-      const r = size * (many ? rng.uniform(0.12, 0.19) : rng.uniform(0.17, 0.3));
+      const r = size * (many ? rng.uniform(0.15, 0.21) : rng.uniform(0.17, 0.3));
       const margin = r * 1.15 + 1;
       const cy = rng.uniform(margin, size - margin), cx = rng.uniform(margin, size - margin);
       const rotation = rng.uniform(0, 2 * Math.PI);
