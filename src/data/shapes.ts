@@ -97,12 +97,16 @@ export function drawScene(rng: Random, options: SceneOptions): ShapeScene {
   const pixels = new Float32Array(size * size * 3);
   paintTexture(pixels, size, texture, rng);
   const many = options.labels.length > 1;
-  const objects: ShapeObject[] = [];
   for (const label of options.labels) {
-    const className = SHAPE_CLASSES[label];
-    if (className === undefined) throw new RangeError(`shape label ${label} is not in 0..${SHAPE_CLASSES.length - 1}`);
-    // place the object fully inside the image and (in multi-object scenes) apart from the others
-    for (let attempt = 0; ; attempt++) {
+    if (SHAPE_CLASSES[label] === undefined) throw new RangeError(`shape label ${label} is not in 0..${SHAPE_CLASSES.length - 1}`);
+  }
+  // place every object fully inside the image and (in multi-object scenes) apart from the others;
+  // when a later object finds no room, the whole layout is drawn again
+  let placed: Array<Omit<ShapeObject, "colour">> = [];
+  for (let layout = 0; layout < 1000; layout++) {
+    placed = [];
+    for (const label of options.labels) {
+      const className = SHAPE_CLASSES[label];
       const r = size * (many ? rng.uniform(0.15, 0.21) : rng.uniform(0.17, 0.3));
       const margin = r * 1.15 + 1;
       const cy = rng.uniform(margin, size - margin), cx = rng.uniform(margin, size - margin);
@@ -119,16 +123,13 @@ export function drawScene(rng: Random, options: SceneOptions): ShapeScene {
         }
       }
       const box: Box = [top, left, bottom, right];
-      if (attempt < 200 && objects.some((o) => overlaps(o.box, box, 2))) continue;
-      const colour = hsv(rng.next(), rng.uniform(0.65, 1), rng.uniform(0.75, 1));
-      for (let i = 0; i < size * size; i++) {
-        if (!mask[i]) continue;
-        for (const o of objects) o.mask[i] = 0; // later objects hide earlier ones (only if placement gave up)
-        pixels.set(colour, i * 3);
-      }
-      objects.push({ label, className, mask, box, centre: [cy, cx], radius: r, rotation, colour });
-      break;
+      if (placed.some((o) => overlaps(o.box, box, 2))) break;
+      placed.push({ label, className, mask, box, centre: [cy, cx], radius: r, rotation });
     }
+    if (placed.length === options.labels.length) break;
   }
+  if (placed.length !== options.labels.length) throw new RangeError(`no room for ${options.labels.length} separate objects in a ${size}×${size} image`);
+  const objects: ShapeObject[] = placed.map((o) => ({ ...o, colour: hsv(rng.next(), rng.uniform(0.65, 1), rng.uniform(0.75, 1)) }));
+  for (const o of objects) for (let i = 0; i < size * size; i++) if (o.mask[i]) pixels.set(o.colour, i * 3);
   return { size, pixels, texture, objects };
 }
