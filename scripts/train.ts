@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { readFileSync, writeFileSync } from "fs";
 import { join, resolve } from "path";
 import { backend } from "../src/backend";
-import { shapes, BIASED_TEXTURES } from "../src/data/shapes-dataset";
+import { shapes, shapePairs, BIASED_TEXTURES } from "../src/data/shapes-dataset";
 import { SHAPE_CLASSES } from "../src/data/shapes";
 import { mnistArrays } from "../src/data/mnist";
 import { TEXTURES } from "../src/data/textures";
@@ -48,6 +48,17 @@ function shapesBatch(step: number, seed: number, batch: number, biased: boolean,
   const texture = !biased && step <= plainSteps ? "plain" : undefined;
   const data = shapes({ n: batch, seed: seed * 1_000_000 + step, biased, texture });
   const ys = tf.oneHot(data.labels, SHAPE_CLASSES.length).toFloat() as tf.Tensor2D;
+  tf.dispose([data.labels, data.masks, data.boxes]);
+  return { xs: data.images, ys };
+}
+
+/**
+ * Two-object scenes with target 1/2 on each object's class: teaches a GAP model that evidence for a
+ * class sits on that class's object (what Grad-CAM's class-discrimination lesson shows).
+ */
+function pairsBatch(step: number, seed: number, batch: number): Batch {
+  const data = shapePairs({ n: batch, seed: seed * 1_000_000 + 500_000 + step });
+  const ys = tf.tidy(() => tf.oneHot(data.labels, SHAPE_CLASSES.length).toFloat().sum(1).div(2)) as tf.Tensor2D;
   tf.dispose([data.labels, data.masks, data.boxes]);
   return { xs: data.images, ys };
 }
@@ -94,11 +105,12 @@ export const RECIPES: Record<string, Recipe> = {
   shapes_cnn: {
     build: (seed) => gapCnn([64, 64, 3], SHAPE_CLASSES.length, seed),
     init: (model) => copyConvWeights("shapes_vgg", model, ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv2"]),
-    steps: 400, batch: 32, learningRate: 1e-3,
-    batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false),
+    steps: 450, batch: 32, learningRate: 1e-3,
+    // every third batch: two-object scenes with half the target on each class
+    batchAt: (step, seed, batch) => (step % 3 === 0 ? pairsBatch(step, seed, batch) : shapesBatch(step, seed, batch, false)),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
     meta: shapesMeta(),
-    card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs: three blocks of two 3×3 conv layers (8, 16, 32 filters) with 2×2 max pooling between blocks, so the last conv layer is 16×16. Its six conv layers start from shapes_vgg's first six (a GAP head learns slowly from scratch on this data), then the whole network is trained.",
+    card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs: three blocks of two 3×3 conv layers (8, 16, 32 filters) with 2×2 max pooling between blocks, so the last conv layer is 16×16. Its six conv layers start from shapes_vgg's first six (a GAP head learns slowly from scratch on this data), then the whole network is trained; every third batch holds two-object scenes (\`dv.data.shapePairs\`) with target ½ on each object's class, so each class's evidence sits on its own object.",
   },
   shapes_vgg: {
     build: (seed) => vggStyle([64, 64, 3], SHAPE_CLASSES.length, seed),
