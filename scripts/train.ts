@@ -251,7 +251,7 @@ ${name.startsWith("mnist")
 ${acc}${drop}
 
 ## Retrain
-\`${retrain(name)}\` (Adam, learning rate ${meta.training.learningRate}, ×0.3 after 75 % of the steps, batch ${meta.training.batch}, seed ${meta.training.seed}; took ${meta.training.seconds} s on the ${meta.training.backend} backend).
+\`${retrain(name)}\`${recipe.init ? " (after shapes_vgg, whose conv weights it starts from)" : ""} (Adam, learning rate ${meta.training.learningRate}, ×0.3 after 75 % of the steps, batch ${meta.training.batch}, seed ${meta.training.seed}; took ${meta.training.seconds} s on the ${meta.training.backend} backend).
 Load with \`await dv.zoo.load("${name}")\`.
 `;
 }
