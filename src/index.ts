@@ -21,3 +21,4 @@ export { spearman, pearson, ssim } from "./methods/similarity";
 
 // widget kit
 export * as widgets from "../widgets/src";
+export { layerExplorer, attributionExplorer, neuronPicker } from "../widgets/src/explorers";

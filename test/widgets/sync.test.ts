@@ -219,7 +219,7 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
 
   it("displays with the widget-view MIME type and text/plain, also through Symbol.for('Jupyter.display')", async () => {
     const s = new widgets.IntSlider({ value: 3 });
-    s.display(); // before the microtask: display opens the comm first
+    s.show(); // before the microtask: display opens the comm first
     assert.equal(fe.sent.filter((m) => m.kind === "open").at(-1)!.commId, s.modelId);
     assert.deepEqual(fe.displayed[0], {
       "application/vnd.jupyter.widget-view+json": { version_major: 2, version_minor: 0, model_id: s.modelId },
@@ -259,13 +259,13 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
 });
 
 describe("widgets: without a kernel", () => {
-  it("keeps state locally, shows text only, and display() says what is missing", async () => {
+  it("keeps state locally, shows text only, and show() says what is missing", async () => {
     uninstallFake();
     const s = new widgets.IntSlider({ value: 2 });
     await tick();
     s.value = 3;
     assert.equal(s.value, 3);
     assert.deepEqual(s.mimeBundle(), { "text/plain": "IntSlider(value=3)" });
-    assert.throws(() => s.display(), (e: Error) => e instanceof DeepVizError && /DeepViz kernel/.test(e.message));
+    assert.throws(() => s.show(), (e: Error) => e instanceof DeepVizError && /DeepViz kernel/.test(e.message));
   });
 });

@@ -29,3 +29,4 @@ export { latestWins } from "./coalesce";
 export { bundleOf } from "./display";
 export { Heatmap, FeatureGrid, Scatter, toRGBA, VIEWS_MODULE, VIEWS_VERSION } from "./views";
 export type { Colormap, HeatmapClick } from "./views";
+export * from "./explorers";

@@ -108,7 +108,7 @@ export class Interactive<C extends Record<string, unknown>> extends VBox {
 /** Build the controls, run `fn` once and on every change, and show it all (when a kernel is there). */
 export function interact<C extends Record<string, unknown>>(fn: (values: InteractValues<C>) => unknown, controls: C): Interactive<C> {
   const box = new Interactive(fn, controls);
-  if (getCommManager()) box.display();
+  if (getCommManager()) box.show();
   return box;
 }
 

@@ -3,7 +3,7 @@
  * (protocol 2.1.0), observers, custom messages, display and close.
  *
  * Synced attributes are plain properties (`slider.value = 5` sends an update; a front-end update sets
- * the property and fires observers). The comm opens on the first of: display, being referenced by an
+ * the property and fires observers). The comm opens on the first of: show(), being referenced by an
  * open widget, or the end of the current synchronous code (a microtask), so that constructors of
  * subclasses finish before the front end sees the state.
  */
@@ -273,8 +273,8 @@ export class Widget<S extends object = any> {
     return this.mimeBundle();
   }
 
-  /** Show the widget in the current output area. */
-  display(): void {
+  /** Show the widget in the current output area (named `show`: Layout has a CSS `display` attribute). */
+  show(): void {
     const manager = getCommManager();
     if (!manager) {
       throw new DeepVizError(
