@@ -30,3 +30,4 @@ export { bundleOf } from "./display";
 export { Heatmap, FeatureGrid, Scatter, toRGBA, VIEWS_MODULE, VIEWS_VERSION } from "./views";
 export type { Colormap, HeatmapClick } from "./views";
 export * from "./explorers";
+export { labextensionInstallStep, LABEXTENSION_DIR } from "./labextension";
