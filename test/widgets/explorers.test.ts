@@ -140,6 +140,19 @@ describe("widgets: explorers", function () {
     const e2 = tf.tidy(() => tf.sum(ig.values, 2).dataSync());
     ig.dispose();
     ax.heatmap.map!.forEach((v, i) => assert.ok(Math.abs(v - e2[i]) < 1e-6));
+    // A CAM method on the chosen layer (the layer menu is enabled for it).
+    const cam = ax.method.options.findIndex(([l]) => l === "gradCam");
+    assert.ok(cam >= 0, "gradCam is offered once the library has it");
+    fe.receive(ax.method.modelId, { method: "update", state: { index: cam }, buffer_paths: [] });
+    await ax.idle();
+    assert.equal(ax.layer.disabled, false);
+    assert.equal(ax.layer.value, "conv2");
+    const gc = await (dv as any).gradCam(model, image, { target: other, layer: "conv2" });
+    const e3 = tf.tidy(() => (gc.values.rank === 3 ? tf.sum(gc.values, 2) : gc.values).dataSync());
+    gc.dispose();
+    assert.deepEqual([ax.heatmap.map_width, ax.heatmap.map_height], [gc.values.shape[1], gc.values.shape[0]]);
+    ax.heatmap.map!.forEach((v, i) => assert.ok(Math.abs(v - Math.abs(e3[i])) < 1e-6));
+    assert.match(ax.info.value, /gradCam on conv2/);
   });
 
   it("Busy shows its bar only while slow work runs", async () => {
