@@ -55,8 +55,10 @@ export class ScatterView extends DOMWidgetView {
 
   render(): void {
     this.el.classList.add("deepviz-scatter");
-    this.el.style.display = "flex";
-    this.el.style.gap = "8px";
+    const row = document.createElement("div");
+    row.style.display = "flex";
+    row.style.gap = "8px";
+    row.style.alignItems = "flex-start";
     this.plot = document.createElement("div") as unknown as PlotlyElement;
     const side = document.createElement("div");
     this.thumb = document.createElement("canvas");
@@ -67,7 +69,8 @@ export class ScatterView extends DOMWidgetView {
     this.caption = document.createElement("div");
     this.caption.style.font = "12px monospace";
     side.append(this.thumb, this.caption);
-    this.el.append(this.plot, side);
+    row.append(this.plot, side);
+    this.el.append(row);
     this.listenTo(this.model, "change:points change:labels change:label_names change:title change:width change:height", () => void this.draw());
     void this.draw().then(() => {
       this.plot.on("plotly_hover", (e) => this.showThumb(e.points?.[0]?.customdata));
