@@ -4,7 +4,7 @@
  * renders the widgets in Chromium. Screenshots go to test-output/widgets/screenshots/.
  */
 import { strict as assert } from "node:assert";
-import { LAYER_EXPLORER, SCATTER, SETUP, STANDARD_CONTROLS } from "./e2e/cells";
+import { ATTRIBUTION_EXPLORER, LAYER_EXPLORER, NEURON_PICKER, SCATTER, SETUP, STANDARD_CONTROLS } from "./e2e/cells";
 import { canvasPixels, changedFraction, E2E, startE2E } from "./e2e/harness";
 
 const HEATMAP = ".cell[data-index='1'] .deepviz-heatmap canvas";
@@ -146,6 +146,44 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     await e.page.waitForTimeout(300);
     assert.equal(await value("JSON.stringify(scatter.selected)"), "[2,7]");
     await e.screenshot("5-scatter");
+  });
+
+  const lastCell = async () => `.cell[data-index='${await e.page.evaluate(() => document.querySelectorAll(".cell").length - 1)}']`;
+
+  it("attribution explorer: the opacity slider is jslinked, so the page redraws and the kernel hears of it", async () => {
+    const r = await e.run(ATTRIBUTION_EXPLORER);
+    assert.equal(r.status, "ok", r.text.join("\n"));
+    const cell = await lastCell();
+    const canvas = `${cell} .deepviz-heatmap canvas`;
+    await waitDraws(canvas, 0);
+    await e.page.waitForFunction((c) => /saliency/.test(document.querySelector(c)?.textContent ?? ""), cell);
+    const before = await canvasPixels(e.page, canvas);
+    const n = await draws(canvas);
+    await e.page.focus(`${cell} .widget-hslider .noUi-handle`);
+    for (let i = 0; i < 4; i++) await e.page.keyboard.press("ArrowRight");
+    await waitDraws(canvas, n);
+    assert.ok(changedFraction(before, await canvasPixels(e.page, canvas)) > 0.05, "opacity changed the picture");
+    await e.page.waitForTimeout(300);
+    assert.equal(await value("ax.heatmap.opacity"), "0.8");
+    await e.screenshot("6-attribution-explorer");
+  });
+
+  it("neuron picker: a click on the feature map draws that neuron's input gradient", async () => {
+    const r = await e.run(NEURON_PICKER);
+    assert.equal(r.status, "ok", r.text.join("\n"));
+    const cell = await lastCell();
+    const maps = `${cell} .deepviz-heatmap canvas`;
+    await waitDraws(maps, 0);
+    const gradient = (await e.page.locator(maps).nth(1).elementHandle())!;
+    const n = await gradient.evaluate((c) => Number((c as HTMLElement).dataset.draws ?? 0));
+    await e.page.locator(maps).first().scrollIntoViewIfNeeded();
+    const box = (await e.page.locator(maps).first().boundingBox())!;
+    await e.page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.45);
+    await e.page.waitForFunction(([g, k]) => Number((g as HTMLElement).dataset.draws ?? 0) > (k as number) && /gradient in/.test(document.body.textContent ?? ""), [gradient, n] as const, { timeout: 30_000 });
+    const picked = JSON.parse(await value("JSON.stringify(np.position)"));
+    assert.deepEqual(picked, { x: Math.floor(0.55 * 16), y: Math.floor(0.45 * 16) });
+    assert.ok(Number(await value("np.gradient.map.reduce((a, b) => a + b, 0)")) >= 0);
+    await e.screenshot("7-neuron-picker");
   });
 
   it("a second front end gets every widget at once through the control comm", async () => {

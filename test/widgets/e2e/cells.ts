@@ -81,3 +81,13 @@ for (let i = 0; i < n; i++) {
 const scatter = new w.Scatter({ points: pts, labels: Int32Array.from({ length: n }, (_, i) => i % 3), label_names: ["zero", "one", "two"], thumbnails: thumbs, thumb_width: 8, thumb_height: 8, title: "embedding" });
 scatter
 `;
+
+export const ATTRIBUTION_EXPLORER = `
+const ax = await dv.attributionExplorer(model, image, { size: 192 });
+ax
+`;
+
+export const NEURON_PICKER = `
+const np = await dv.neuronPicker(model, image, { layer: "conv2", size: 192 });
+np
+`;

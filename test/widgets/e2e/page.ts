@@ -124,16 +124,26 @@ async function run(code: string): Promise<{ status: string; text: string[]; widg
  * A second front end (its own kernel connection and manager) fetching every widget through the
  * control comm, as a reloaded page does.
  */
-async function reloadStates(): Promise<{ models: number; ms: number; names: string[] }> {
+async function reloadStates(): Promise<{ models: number; ms: number; names: string[]; phase: string }> {
   const t0 = performance.now();
+  let phase = "connect";
   const connection = kernels.connectTo({ model: kernel.model, handleComms: true });
-  const fresh = new KernelWidgetManager(connection);
-  await (fresh as any)._loadFromKernel();
-  const models = await fresh.get_state();
-  const ms = performance.now() - t0;
-  const names = Object.values(models.state).map((m: any) => m.model_name as string);
-  connection.dispose();
-  return { models: names.length, ms, names: [...new Set(names)].sort() };
+  try {
+    const work = (async () => {
+      await connection.info; // the new connection is up
+      phase = "control comm";
+      const fresh = new KernelWidgetManager(connection);
+      await (fresh as any)._loadFromKernel();
+      phase = "get_state";
+      const models = await fresh.get_state();
+      return Object.values(models.state).map((m: any) => m.model_name as string);
+    })();
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`reload stuck in phase ${phase}`)), 30_000));
+    const names = await Promise.race([work, timeout]);
+    return { models: names.length, ms: performance.now() - t0, names: [...new Set(names)].sort(), phase };
+  } finally {
+    connection.dispose();
+  }
 }
 
 (window as any).deepviz = { start, run, reloadStates, errors };
