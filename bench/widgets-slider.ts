@@ -4,7 +4,7 @@
  * page, until the heatmap canvas reports its next draw (times taken in the page, one clock).
  *   channel slider: the kernel slices the cached feature map and sends it (the common case);
  *   layer slider:   the kernel may recompute the layer's activations (first visit) before sending.
- * Goal: median ≤ 100 ms, p95 ≤ 250 ms. Usage: npx tsx bench/widgets-slider.ts [samples]
+ * Goal: median ≤ 100 ms, p95 ≤ 250 ms. Usage: npx tsx bench/widgets-slider.ts [samples] (or through npm run bench)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,8 +19,7 @@ function stats(xs: number[]) {
   return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1] };
 }
 
-async function main(): Promise<void> {
-  const samples = Number(process.argv[2] ?? 40);
+export async function main(samples = 40): Promise<void> {
   const e = await startE2E({ log: (s) => console.error(`[bench] ${s}`) });
   try {
     if ((await e.run(SETUP)).status !== "ok") throw new Error("setup cell failed");
@@ -70,7 +69,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main(Number(process.argv[2] ?? 40)).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -12,7 +12,15 @@ import { build } from "esbuild";
 import { Browser, chromium, Page } from "playwright-core";
 import { defaultKernelArgv } from "../../../kernel-ext/src/client";
 
-export const REPO = path.resolve(__dirname, "..", "..", "..");
+/** The repository root (this file also runs compiled, from dist/test/widgets/e2e). */
+export const REPO = (() => {
+  for (let d = __dirname; path.dirname(d) !== d; d = path.dirname(d)) {
+    const pkg = path.join(d, "package.json");
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "deepviz") return d;
+  }
+  throw new Error(`no deepviz package.json above ${__dirname}`);
+})();
+const E2E_SOURCES = path.join(REPO, "test", "widgets", "e2e");
 export const OUT = path.join(REPO, "test-output", "widgets");
 const PAGE_DIR = path.join(OUT, "page");
 const AMD_BUNDLE = path.join(REPO, "widgets", "frontend", "dist", "index.js");
@@ -46,7 +54,7 @@ export async function buildAll(log: (s: string) => void = () => undefined): Prom
   log("test page");
   fs.mkdirSync(PAGE_DIR, { recursive: true });
   await build({
-    entryPoints: [path.join(__dirname, "page.ts")],
+    entryPoints: [path.join(E2E_SOURCES, "page.ts")],
     bundle: true,
     outdir: PAGE_DIR,
     platform: "browser",
@@ -59,7 +67,7 @@ export async function buildAll(log: (s: string) => void = () => undefined): Prom
     banner: { js: 'var __webpack_public_path__ = "/";' },
     logLevel: "warning",
   });
-  fs.copyFileSync(path.join(__dirname, "index.html"), path.join(PAGE_DIR, "index.html"));
+  fs.copyFileSync(path.join(E2E_SOURCES, "index.html"), path.join(PAGE_DIR, "index.html"));
 }
 
 /** Serves the page and, under /amd/deepviz-widgets@<version>/dist/index.js, the kit's AMD bundle. */
