@@ -61,6 +61,8 @@ describe("widgets: interact", () => {
     assert.ok(c.abs instanceof widgets.Checkbox);
     assert.equal(c.fixedOne, undefined);
     assert.equal(fe.displayed.length, 1, "interact displays itself in a kernel");
+    const hook = (box as any)[Symbol.for("Jupyter.display")]();
+    assert.deepEqual(Object.keys(hook), ["text/plain"], "as a cell's last value it shows no second copy");
     await box.update();
     assert.deepEqual(calls[0], { layer: "conv1", channel: 4, scale: 0.5, abs: true, fixedOne: 42 });
     assert.deepEqual(box.output.outputs, [{ output_type: "display_data", data: { "text/plain": "conv1:4:0.5:true" }, metadata: {} }]);

@@ -11,7 +11,7 @@ import { latestWins } from "./coalesce";
 import { Checkbox, FloatSlider, IntSlider, Text, VBox } from "./controls";
 import { Output } from "./output";
 import { Dropdown } from "./selection";
-import { Widget } from "./widget";
+import { JUPYTER_DISPLAY, Widget } from "./widget";
 
 class Fixed<T> {
   constructor(readonly value: T) {}
@@ -77,6 +77,8 @@ export class Interactive<C extends Record<string, unknown>> extends VBox {
   result: unknown = undefined;
   /** Run the function now with the current values (coalesced with other pending runs). */
   readonly update: () => Promise<void>;
+  /** Set by interact(), which shows the box itself: as a cell's last value it then shows no second copy. */
+  shownAlready = false;
 
   constructor(fn: (values: InteractValues<C>) => unknown, specs: C) {
     super();
@@ -103,12 +105,19 @@ export class Interactive<C extends Record<string, unknown>> extends VBox {
     this.children = [...Object.values(this.controls), this.output];
     void run();
   }
+
+  override [JUPYTER_DISPLAY](): Record<string, unknown> {
+    return this.shownAlready ? { "text/plain": `interact(${Object.keys(this.controls).join(", ")}) shown above` } : super[JUPYTER_DISPLAY]();
+  }
 }
 
 /** Build the controls, run `fn` once and on every change, and show it all (when a kernel is there). */
 export function interact<C extends Record<string, unknown>>(fn: (values: InteractValues<C>) => unknown, controls: C): Interactive<C> {
   const box = new Interactive(fn, controls);
-  if (getCommManager()) box.show();
+  if (getCommManager()) {
+    box.show();
+    box.shownAlready = true;
+  }
   return box;
 }
 
