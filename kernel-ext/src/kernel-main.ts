@@ -47,7 +47,7 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   server = new KernelServer(conn, executor, js);
   // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the
   // vm's breakOnSigint, awaiting code by the executor.
-  process.on("SIGINT", () => executor.interrupt());
+  process.on("SIGINT", () => server?.interrupt());
   process.on("uncaughtException", (err) => server?.reportError("uncaught exception", err));
   process.on("unhandledRejection", (reason) => server?.reportError("unhandled promise rejection", reason));
   await server.start();

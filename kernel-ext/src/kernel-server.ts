@@ -168,7 +168,7 @@ export class KernelServer implements KernelIo {
           await this.inCommOrder(async () => this.comms.handleClose(msg));
           break;
         case "interrupt_request":
-          this.executor.interrupt();
+          this.interrupt();
           this.reply(sock, msg, "interrupt_reply", { status: "ok" });
           break;
         case "shutdown_request":
@@ -310,6 +310,11 @@ export class KernelServer implements KernelIo {
     if (run.thrown.length > 0) {
       const e = run.thrown[0];
       const traceback = [...run.diagnostics];
+      if (e instanceof Error && /interrupted by `?SIGINT|^Interrupted asynchronously$/.test(e.message)) {
+        // Never format this stack: V8 can abort while formatting frames of terminated code
+        // through a custom Error.prepareStackTrace (as tsx installs).
+        return { ename: "KeyboardInterrupt", evalue: e.message, traceback: [...traceback, e.message] };
+      }
       if (e instanceof Error) {
         traceback.push(...userFrames(e.stack ?? `${e.name}: ${e.message}`));
         return { ename: e.name, evalue: e.message, traceback };
@@ -321,6 +326,20 @@ export class KernelServer implements KernelIo {
       return { ename: "TypeScriptError", evalue: run.diagnostics.join("\n"), traceback: run.diagnostics };
     }
     return { ename: "Error", evalue: "execution failed", traceback: [] };
+  }
+
+  /**
+   * Stops the running cell. tslab's executor only stops code that is awaiting at that moment; a cell
+   * still being compiled would miss it, so the interrupt is repeated until that cell has ended.
+   */
+  interrupt(): void {
+    this.executor.interrupt();
+    const run = this.running;
+    if (!run) return;
+    const timer = setInterval(() => {
+      if (this.running === run) this.executor.interrupt();
+      else clearInterval(timer);
+    }, 100);
   }
 
   // ---- output scope (KernelIo) ----

@@ -27,6 +27,11 @@ describe("kernel protocol (own client)", function () {
     kernel = await launch();
   });
 
+  afterEach(function () {
+    // the kernel's log explains most failures
+    if (this.currentTest?.state === "failed") console.error(kernel.log.join(""));
+  });
+
   after(async function () {
     await kernel?.close();
   });
@@ -99,11 +104,12 @@ describe("kernel protocol (own client)", function () {
     assert.deepEqual(a.buffers.map((b) => [...b]), [[2, 3, 0], [1]]);
 
     const msgAnswer = nextIopub(kernel, (m) => m.header.msg_type === "comm_msg" && m.content.data?.echo?.n === 2);
+    const msgIdle = nextIopub(kernel, (m) => m.parent_header.msg_type === "comm_msg" && m.content.execution_state === "idle");
     const msg = kernel.send("shell", "comm_msg", { comm_id: commId, data: { n: 2 } }, { buffers: [Buffer.from([9, 8, 7, 6])] });
     const b = await msgAnswer;
     assert.equal(b.parent_header.msg_id, msg.msg_id);
     assert.deepEqual(b.buffers.map((x) => [...x]), [[6, 7, 8, 9]]);
-    await nextIopub(kernel, (m) => m.parent_header.msg_id === msg.msg_id && m.content.execution_state === "idle");
+    await msgIdle;
     rec.stop();
     assert.deepEqual(trail(rec.messages, open.msg_id), ["status:busy", "comm_msg", "status:idle"]);
     assert.deepEqual(trail(rec.messages, msg.msg_id), ["status:busy", "comm_msg", "status:idle"]);
@@ -161,11 +167,15 @@ describe("kernel protocol (own client)", function () {
   });
 
   it("interrupts an awaiting cell and a busy loop, then runs on", async function () {
-    const waiting = kernel.execute(`await new Promise((r) => setTimeout(r, 60000)); "never"`);
-    await new Promise((r) => setTimeout(r, 800));
+    const sleeping = nextIopub(kernel, (m) => m.header.msg_type === "stream" && m.content.text === "sleeping\n");
+    const waiting = kernel.execute(`console.log("sleeping"); await new Promise((r) => setTimeout(r, 60000)); "never"`);
+    await sleeping;
+    // past the cell's synchronous part: a SIGINT during it belongs to the vm's breakOnSigint watchdog
+    await new Promise((r) => setTimeout(r, 500));
     await kernel.interrupt();
     const a = await waiting;
     assert.equal(a.reply.content.status, "error");
+    assert.equal(a.reply.content.ename, "KeyboardInterrupt");
     assert.match(a.reply.content.evalue, /Interrupted/);
 
     const started = nextIopub(kernel, (m) => m.header.msg_type === "stream" && m.content.text === "looping\n");
@@ -174,7 +184,8 @@ describe("kernel protocol (own client)", function () {
     await kernel.interrupt();
     const b = await looping;
     assert.equal(b.reply.content.status, "error");
-    assert.match(b.reply.content.evalue, /interrupted/i);
+    assert.equal(b.reply.content.ename, "KeyboardInterrupt");
+    assert.match(b.reply.content.evalue, /interrupted by `?SIGINT/);
     const after = await kernel.execute(`"alive"; console.log(n)`);
     assert.equal(after.iopub[0].content.text, "42\n");
   });
@@ -247,5 +258,23 @@ describe("kernel protocol (own client)", function () {
     const bye = await kernel.shutdown(false);
     assert.equal(bye.content.restart, false);
     assert.equal(child.exitCode, 0);
+  });
+});
+
+describe("JavaScript kernel", function () {
+  it("runs JavaScript and rejects TypeScript syntax", async function () {
+    const kernel = await launch({ js: true });
+    try {
+      const info = await kernel.kernelInfo();
+      assert.equal(info.content.language_info.name, "javascript");
+      const r = await kernel.execute(`console.log([1, 2, 3].map((x) => x * 2).join(","))`);
+      assert.equal(r.reply.content.status, "ok");
+      assert.equal(r.iopub[0].content.text, "2,4,6\n");
+      const ts = await kernel.execute(`const y: number = 1;`);
+      assert.equal(ts.reply.content.status, "error");
+      assert.match(ts.reply.content.evalue, /Type annotations can only be used in TypeScript files/);
+    } finally {
+      await kernel.close();
+    }
   });
 });
