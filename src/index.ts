@@ -31,3 +31,5 @@ export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebo
 // widget kit
 export * as widgets from "../widgets/src";
 export { layerExplorer, attributionExplorer, neuronPicker } from "../widgets/src/explorers";
+// embeddings
+export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
