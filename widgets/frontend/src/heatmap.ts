@@ -133,7 +133,7 @@ export class HeatmapView extends DOMWidgetView {
     const c = document.createElement("canvas");
     c.width = w;
     c.height = h;
-    c.getContext("2d")!.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
+    c.getContext("2d")!.putImageData(new ImageData(Uint8ClampedArray.from(rgba), w, h), 0, 0);
     return c;
   }
 
