@@ -1,6 +1,6 @@
 /**
  * Extra work for `deepviz-kernel install` / `uninstall` after the kernelspecs are written.
- * HOOK for the widget kit: append a step here that copies its prebuilt JupyterLab extension to
+ * The widget kit's step copies its prebuilt JupyterLab extension to
  * `${ctx.dataDir}/labextensions/<npm name>/` (and removes it on uninstall).
  */
 export interface InstallContext {
@@ -17,4 +17,7 @@ export interface InstallStep {
   uninstall(ctx: InstallContext): void;
 }
 
-export const installSteps: InstallStep[] = [];
+import { labextensionInstallStep } from "../../widgets/src/labextension";
+
+/** The widget kit's front end is the only extra step today; it copies files and knows nothing of CNNs. */
+export const installSteps: InstallStep[] = [labextensionInstallStep];
