@@ -15,3 +15,6 @@ export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smoo
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
+export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
+export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
+export { spearman, pearson, ssim } from "./methods/similarity";
