@@ -16,12 +16,13 @@ code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0
 .md blockquote { margin: 1em 0; padding: 0.2em 1em; border-left: 4px solid #9ec1e6; background: #f4f8fc; }
 .md table { border-collapse: collapse; } .md th, .md td { border: 1px solid var(--line); padding: 4px 8px; }
 .cell { margin: 14px 0; }
-.in { display: flex; gap: 8px; align-items: flex-start; }
+.in { display: flex; min-width: 0; gap: 8px; align-items: flex-start; }
 .prompt { color: var(--muted); font: 12px/2 monospace; min-width: 3.2em; text-align: right; }
 pre { margin: 0; overflow-x: auto; }
-pre.code { flex: 1; background: var(--code-bg); border: 1px solid var(--line); border-radius: 4px; padding: 8px 10px; }
-.out { margin: 6px 0 0 3.7em; display: flex; flex-direction: column; gap: 6px; align-items: flex-start; }
-pre.stream, pre.result { padding: 4px 2px; font-size: 0.85em; }
+pre.code { flex: 1; min-width: 0; background: var(--code-bg); border: 1px solid var(--line); border-radius: 4px; padding: 8px 10px; }
+.out { margin: 6px 0 0 3.7em; display: flex; flex-direction: column; gap: 6px; align-items: flex-start; min-width: 0; }
+.out > * { max-width: 100%; }
+pre.stream, pre.result { padding: 4px 2px; font-size: 0.85em; white-space: pre-wrap; overflow-wrap: anywhere; }
 pre.stderr { background: #fff5e6; }
 pre.error { background: #fdecec; color: #8a1f1f; padding: 8px; border-radius: 4px; width: 100%; }
 img.output-image { max-width: 100%; image-rendering: pixelated; }
