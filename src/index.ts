@@ -18,3 +18,7 @@ export { IntegrationMethod } from "./methods/quadrature";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
+
+// rendering and display
+export * as render from "./render";
+export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
