@@ -40,6 +40,8 @@ export interface PageReport {
   images: { src: string; width: number; height: number }[];
   widgetViews: number; // widget-view script tags in the page
   renderedWidgets: number; // .widget-subarea elements the renderer created
+  plots: number; // Plotly figures saved in the page
+  renderedPlots: number; // of those, drawn by Plotly (an SVG inside)
   screenshot?: string;
 }
 
@@ -54,7 +56,7 @@ export async function checkSite(siteDir: string, screenshotDir?: string): Promis
   try {
     for (const page of pages) {
       const tab = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const report: PageReport = { page, consoleErrors: [], failedRequests: [], externalRequests: [], images: [], widgetViews: 0, renderedWidgets: 0 };
+      const report: PageReport = { page, consoleErrors: [], failedRequests: [], externalRequests: [], images: [], widgetViews: 0, renderedWidgets: 0, plots: 0, renderedPlots: 0 };
       tab.on("console", (m) => { if (m.type() === "error") report.consoleErrors.push(m.text()); });
       tab.on("pageerror", (e) => report.consoleErrors.push(`uncaught: ${e.message}`));
       tab.on("request", (r) => { const u = r.url(); if (!u.startsWith(server.url) && !/^(data|blob):/.test(u)) report.externalRequests.push(u); });
@@ -67,6 +69,8 @@ export async function checkSite(siteDir: string, screenshotDir?: string): Promis
       }
       await tab.waitForLoadState("networkidle");
       report.renderedWidgets = await tab.locator(".widget-subarea").count();
+      report.plots = await tab.locator("div.plot").count();
+      report.renderedPlots = await tab.locator("div.plot svg.main-svg").evaluateAll((svgs) => new Set(svgs.map((s) => s.closest("div.plot"))).size);
       report.images = await tab.evaluate(() => Array.from(document.images).map((i) => ({ src: i.src.slice(0, 60), width: i.naturalWidth, height: i.naturalHeight })));
       if (screenshotDir) {
         fs.mkdirSync(screenshotDir, { recursive: true });

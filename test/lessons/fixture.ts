@@ -58,6 +58,7 @@ export function fixtureNotebook(title = "Fixture lesson"): Notebook {
       { cell_type: "code", execution_count: 1, source: "console.log('hello')", metadata: {}, outputs: [{ output_type: "stream", name: "stdout", text: "hello\n" }] },
       { cell_type: "code", execution_count: 2, source: "picture", metadata: {}, outputs: [{ output_type: "display_data", data: { "image/png": png, "text/plain": "<picture>" }, metadata: {} }] },
       { cell_type: "code", execution_count: 3, source: "1 + 1", metadata: {}, outputs: [{ output_type: "execute_result", execution_count: 3, data: { "text/plain": "2" }, metadata: {} }] },
+      { cell_type: "code", execution_count: 5, source: "plot", metadata: {}, outputs: [{ output_type: "display_data", data: { "application/vnd.plotly.v1+json": { data: [{ type: "bar", x: ["a", "b"], y: [3, 4] }], layout: { title: { text: "two bars" } } }, "text/plain": "Plot" }, metadata: {} }] },
       { cell_type: "code", execution_count: 4, source: "box", metadata: {}, outputs: [{ output_type: "display_data", data: { [WIDGET_VIEW_MIME]: { version_major: 2, version_minor: 0, model_id: ids.box }, "text/plain": "VBox(...)" }, metadata: {} }] },
     ],
   };

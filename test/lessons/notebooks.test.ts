@@ -85,6 +85,7 @@ describe("lessons", function () {
         assert.ok(r.images.length >= 5, `${r.page}: only ${r.images.length} images`);
         assert.ok(r.widgetViews >= 1, `${r.page}: no widget`);
         assert.equal(r.renderedWidgets, r.widgetViews, `${r.page}: ${r.widgetViews - r.renderedWidgets} widget(s) not rendered`);
+        assert.equal(r.renderedPlots, r.plots, `${r.page}: ${r.plots - r.renderedPlots} plot(s) not drawn`);
       }
     });
   });

@@ -34,7 +34,7 @@ describe("lesson site", function () {
       const { html, usesWidgets } = renderPage(nb, { title: "t", index: "index.html" });
       assert.equal(usesWidgets, false);
       assert.ok(html.includes("VBox(...)"));
-      assert.ok(!html.includes("widgets.js"));
+      assert.ok(!html.includes(`<script type="application/vnd.jupyter.widget-state+json">`));
     });
 
     it("keeps JSON in script tags from closing the tag", () => {
@@ -80,6 +80,11 @@ describe("lesson site", function () {
         assert.deepEqual(r.failedRequests, [], `${r.page}: failed requests`);
         assert.deepEqual(r.externalRequests, [], `${r.page}: external requests`);
       }
+    });
+
+    it("draws the Plotly figure with the Plotly copied into the site", () => {
+      assert.ok(fs.existsSync(path.join(dir, "_static", "plotly.min.js")));
+      for (const r of reports.filter((p) => p.page !== "index.html")) assert.deepEqual([r.plots, r.renderedPlots], [1, 1], r.page);
     });
 
     it("decodes the inline picture and renders the saved widgets (slider + image from its buffer)", () => {
