@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { Plugin } from "esbuild";
 import { marked } from "marked";
 import { joinSource, Notebook, notebookErrors, notebookTitle } from "./notebook";
 import { escapeHtml, renderPage } from "./page";
@@ -50,6 +51,19 @@ function summary(nb: Notebook): string {
   return "";
 }
 
+/** Resolves "deepviz-site-views" to the widget kit's browser views, or to an empty module without them. */
+function kitViewsPlugin(root: string): Plugin {
+  const views = path.join(root, "widgets", "frontend", "src", "index.ts");
+  return {
+    name: "deepviz-site-views",
+    setup(build) {
+      build.onResolve({ filter: /^deepviz-site-views$/ }, () =>
+        fs.existsSync(views) ? { path: views } : { path: "none", namespace: "deepviz-site-views" });
+      build.onLoad({ filter: /.*/, namespace: "deepviz-site-views" }, () => ({ contents: "export const MODULE_NAME = undefined;", loader: "js" }));
+    },
+  };
+}
+
 /** Bundles the widget renderer (browser code) into `staticDir` as widgets.js + widgets.css + fonts. */
 export async function bundleWidgetRenderer(staticDir: string): Promise<void> {
   const esbuild = await import("esbuild");
@@ -67,6 +81,7 @@ export async function bundleWidgetRenderer(staticDir: string): Promise<void> {
     banner: { js: "var __webpack_public_path__ = '';" },
     define: { "process.env.NODE_ENV": '"production"' },
     logLevel: "error",
+    plugins: [kitViewsPlugin(root)],
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import { HTMLManager } from "@jupyter-widgets/html-manager";
 import { renderWidgets } from "@jupyter-widgets/html-manager/lib/libembed";
+import * as kitViews from "deepviz-site-views";
 
 declare global {
   interface Window {
@@ -13,6 +14,9 @@ declare global {
     Plotly?: { newPlot(el: HTMLElement, data: unknown, layout?: unknown, config?: unknown): Promise<unknown> };
   }
 }
+
+// The widget kit's views (heatmap, feature grid, scatter) travel inside this bundle.
+if (kitViews.MODULE_NAME) window.deepvizWidgetModules = { ...window.deepvizWidgetModules, [kitViews.MODULE_NAME]: kitViews };
 
 async function localModule(name: string, version: string): Promise<unknown> {
   const found = window.deepvizWidgetModules?.[name];
