@@ -15,6 +15,11 @@ export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smoo
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
+export { guidedBackprop, deconvnet } from "./methods/guided";
+export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from "./methods/grad-cam";
+export { cam, ClassActivationMapOptions } from "./methods/cam";
+export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
+export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
