@@ -46,7 +46,8 @@ function summary(nb: Notebook): string {
   for (const cell of nb.cells) {
     if (cell.cell_type !== "markdown") continue;
     const para = joinSource(cell.source).split(/\n\s*\n/).find((p) => p.trim() && !/^\s*#/.test(p));
-    if (para) return marked.parseInline(para.trim(), { async: false }) as string;
+    // a paragraph that introduces a list ends in a colon; on the index it stands alone
+    if (para) return marked.parseInline(para.trim().replace(/:$/, "."), { async: false }) as string;
   }
   return "";
 }
