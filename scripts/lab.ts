@@ -102,12 +102,15 @@ function main(): void {
     const b = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
     if (b.status !== 0) process.exit(1);
   }
-  const install = spawnSync(process.execPath, [kernelCli, "install", "--python", found.python], { cwd: root, stdio: "inherit" });
+  // Per-user install (the Jupyter data dir of whoever runs it): nothing system-wide is touched.
+  const install = spawnSync(process.execPath, [kernelCli, "install", "--user", "--python", found.python], { cwd: root, stdio: "inherit" });
   if (install.status !== 0) {
     console.error("installing the DeepViz kernel failed (see above)");
     process.exit(1);
   }
   const app = found.app === "jupyterlab" ? ["-m", "jupyterlab"] : ["-m", "notebook"];
+  // Jupyter refuses to run as root without this flag (containers and CI machines often are root).
+  if (process.getuid?.() === 0 && !jupyterArgs.includes("--allow-root")) jupyterArgs.push("--allow-root");
   console.log(`starting ${found.app} on ${path.join(root, "notebooks")}: pick the "TypeScript (DeepViz)" kernel if asked (Ctrl-C stops it)`);
   const child = spawn(found.python, [...app, `--notebook-dir=${path.join(root, "notebooks")}`, ...jupyterArgs], { cwd: root, stdio: "inherit" });
   const forward = (sig: NodeJS.Signals) => child.kill(sig);

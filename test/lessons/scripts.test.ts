@@ -58,3 +58,56 @@ describe("npm start and npm run lab helpers", () => {
     assert.ok(r.stderr.includes("apt-get install jupyter-notebook") && r.stderr.includes("npm start"));
   });
 });
+
+async function freePort(): Promise<number> {
+  const net = await import("net");
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("npm run lab", function () {
+  this.timeout(120_000);
+  const root = repoRoot(__dirname);
+  const kernelCli = path.join(root, "kernel-ext", "bin", "deepviz-kernel.js");
+
+  it("installs the DeepViz kernelspec and starts Debian's Jupyter on the lessons", async function () {
+    if (!fs.existsSync(kernelCli) || !fs.existsSync(path.join(root, "dist", "kernel-ext", "src", "installer.js"))) {
+      console.log("      skipped: the kernel (kernel-ext) is not built in this checkout");
+      this.skip();
+    }
+    // A private Jupyter data dir: the user's own kernelspecs stay untouched.
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-lab-"));
+    const env = { ...process.env, JUPYTER_DATA_DIR: data, JUPYTER_RUNTIME_DIR: path.join(data, "runtime"), JUPYTER_CONFIG_DIR: path.join(data, "config") };
+    const { spawn } = await import("child_process");
+    const port = await freePort();
+    const lab = spawn(process.execPath, [require.resolve("tsx/cli"), path.join(root, "scripts", "lab.ts"), "--python", "/usr/bin/python3", "--no-browser", `--port=${port}`, "--ip=127.0.0.1"], { env, detached: true });
+    let log = "";
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`Jupyter did not start:\n${log}`)), 90_000);
+        const seen = (chunk: Buffer) => {
+          log += chunk.toString();
+          const m = new RegExp(`(http://127\\.0\\.0\\.1:${port}/[^\\s]*token=[0-9a-f]+)`).exec(log);
+          if (m) { clearTimeout(timer); resolve(m[1]); }
+        };
+        lab.stdout.on("data", seen);
+        lab.stderr.on("data", seen);
+        lab.on("exit", (code) => reject(new Error(`npm run lab exited with ${code}:\n${log}`)));
+      });
+      assert.ok(fs.existsSync(path.join(data, "kernels", "deepviz", "kernel.json")), "kernelspec installed in the data dir");
+      const u = new URL(url);
+      const specs = await (await fetch(`${u.origin}/api/kernelspecs?token=${u.searchParams.get("token")}`)).json() as { kernelspecs: Record<string, unknown> };
+      assert.ok("deepviz" in specs.kernelspecs, `Jupyter lists ${Object.keys(specs.kernelspecs).join(", ")}`);
+      const contents = await (await fetch(`${u.origin}/api/contents?token=${u.searchParams.get("token")}`)).json() as { content: { name: string }[] };
+      assert.ok(contents.content.some((f) => f.name === "01-weights-and-feature-maps.ipynb"), "Jupyter serves notebooks/");
+    } finally {
+      try { process.kill(-lab.pid!, "SIGTERM"); } catch { /* already gone */ }
+      await new Promise((ok) => setTimeout(ok, 500));
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
