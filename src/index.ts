@@ -27,3 +27,6 @@ export { spearman, pearson, ssim } from "./methods/similarity";
 // rendering and display
 export * as render from "./render";
 export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
+
+// embeddings
+export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
