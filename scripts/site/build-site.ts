@@ -140,6 +140,6 @@ ${items.join("\n")}
     log("bundling the widget renderer (@jupyter-widgets/html-manager)");
     await bundleWidgetRenderer(staticDir);
   }
-  if (plotly) fs.copyFileSync(require.resolve("plotly.js-dist/plotly.js"), path.join(staticDir, "plotly.min.js"));
+  if (plotly) fs.copyFileSync(require.resolve("plotly.js-dist/plotly.js"), path.join(staticDir, "plotly.js"));
   return result;
 }

@@ -108,7 +108,7 @@ export function renderPage(nb: Notebook, links: PageLinks): RenderedPage {
   const head = [
     `<link rel="stylesheet" href="_static/site.css">`,
     builder.usesWidgets ? `<link rel="stylesheet" href="_static/widgets.css">` : "",
-    builder.usesPlotly ? `<script src="_static/plotly.min.js"></script>` : "",
+    builder.usesPlotly ? `<script src="_static/plotly.js"></script>` : "",
   ].join("\n");
   const tail = [
     builder.usesWidgets ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(state)}</script>` : "",

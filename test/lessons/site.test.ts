@@ -83,7 +83,7 @@ describe("lesson site", function () {
     });
 
     it("draws the Plotly figure with the Plotly copied into the site", () => {
-      assert.ok(fs.existsSync(path.join(dir, "_static", "plotly.min.js")));
+      assert.ok(fs.existsSync(path.join(dir, "_static", "plotly.js")));
       for (const r of reports.filter((p) => p.page !== "index.html")) assert.deepEqual([r.plots, r.renderedPlots], [1, 1], r.page);
     });
 
