@@ -30,3 +30,6 @@ export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebo
 
 // embeddings
 export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
+// data sets and model zoo
+export * as zoo from "./zoo";
+export * as data from "./data";

@@ -110,7 +110,7 @@ function subspaceEigen(xc: Float64Array, n: number, d: number, k: number): { val
   for (let i = 0; i < q.length; i++) q[i] = rng.normal();
   orthonormalizeRows(q, b, d);
   let previous = new Float64Array(k).fill(NaN);
-  let values = new Float64Array(b);
+  let values: Float64Array = new Float64Array(b);
   for (let iter = 0; iter < 500; iter++) {
     const cq = applyCovariance(xc, n, d, q, b);
     // Rayleigh–Ritz: T = Q C Qᵀ (b×b), rotate the basis onto T's eigenvectors.
