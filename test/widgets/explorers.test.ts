@@ -124,6 +124,9 @@ describe("widgets: explorers", function () {
     sal.dispose();
     ax.heatmap.map!.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6));
     assert.match(ax.target.label!, /^(cat|dog|fox) \(\d+\.\d%\)$/);
+    // the percentages are the model's softmax output, so over all classes they add up to 100
+    const percents = ax.target.options.map(([label]) => Number(/\((\d+\.\d)%\)/.exec(label)![1]));
+    assert.ok(Math.abs(percents.reduce((a, b) => a + b, 0) - 100) < 0.2, `percentages ${percents}`);
     // jslink: opacity lives in the page
     const link = fe.sent.find((m) => m.kind === "open" && m.data.state._model_name === "LinkModel")!;
     assert.deepEqual(link.data.state.source, [`IPY_MODEL_${ax.opacity.modelId}`, "value"]);

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DeepVizError } from "../../../src/errors";
-import { forward } from "../../../src/model/interpreter";
+import { endsInSoftmax, forward } from "../../../src/model/interpreter";
 import { latestWins } from "../coalesce";
 import { FloatSlider, HBox, HTML, VBox } from "../controls";
 import { jslink } from "../link";
@@ -59,8 +59,10 @@ export class AttributionExplorer extends VBox {
   constructor(
     readonly model: tf.LayersModel,
     readonly image: tf.Tensor,
+    /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
     options: AttributionExplorerOptions = {},
+    private readonly asProbabilities = true,
   ) {
     super();
     const offered = METHODS.filter((m) => typeof this.lib[m.name] === "function" && (!options.methods || options.methods.includes(m.name)));
@@ -70,7 +72,7 @@ export class AttributionExplorer extends VBox {
     const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
     this.target = new Dropdown<number>({
       description: "target",
-      options: order.map(([p, i]) => [`${names[i] ?? `class ${i}`} (${(100 * p).toFixed(1)}%)`, i] as const),
+      options: order.map(([p, i]) => [`${names[i] ?? `class ${i}`} (${this.asProbabilities ? `${(100 * p).toFixed(1)}%` : `score ${p.toFixed(2)}`})`, i] as const),
     });
     let convLayers: string[] = [];
     try {
@@ -127,9 +129,10 @@ export async function attributionExplorer(
   image: tf.Tensor,
   options: AttributionExplorerOptions = {},
 ): Promise<AttributionExplorer> {
+  // the model's own output (after its softmax), not the pre-softmax scores the methods explain
   const probs = tf.tidy(() => {
-    const out = forward(model, tf.expandDims(image, 0)).output;
+    const out = forward(model, tf.expandDims(image, 0), { logits: false }).output;
     return Array.from(tf.reshape(out, [-1]).dataSync());
   });
-  return new AttributionExplorer(model, image, probs, options).init();
+  return new AttributionExplorer(model, image, probs, options, endsInSoftmax(model)).init();
 }
