@@ -66,7 +66,8 @@ export async function sanityCheck(model: tf.LayersModel, input: tf.Tensor, optio
   });
   const target = classes.length === 1 && input.rank === model.inputs[0].shape.length - 1 ? classes[0] : classes;
   const mapOf = async () => {
-    const a = await method(model, input, { ...options.methodOptions, target });
+    // signed maps where the method has a choice (saliency): the absolute comparison is made here
+    const a = await method(model, input, { abs: false, ...options.methodOptions, target });
     const v = mapValues(a.values, input.rank === model.inputs[0].shape.length);
     a.dispose();
     return v;
