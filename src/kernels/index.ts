@@ -1,0 +1,62 @@
+import * as tf from "@tensorflow/tfjs";
+import { whenBackendReady } from "../backend";
+import { conv2dBackpropInput, depthwiseBackpropInput, KernelFn } from "./conv-gradients";
+import { borrowedFromCpu } from "./from-cpu";
+import { releaseAllFlippedFilters } from "./flipped-filters";
+
+/**
+ * Gradient kernels the library registers on the wasm backend: fast input gradients of convolutions
+ * (stock wasm spends ~90 % of a VGG16 input gradient in Conv2DBackpropInput), and the gradient
+ * kernels stock wasm lacks, so that no gradient fails with "kernel not registered".
+ */
+const BORROWED = [
+  "Conv2DBackpropFilter",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "UnsortedSegmentSum",
+] as const;
+
+/** The stock wasm kernel of each name we replace (undefined where stock wasm had none). */
+let stock: Map<string, tf.KernelConfig | undefined> | null = null;
+
+function ours(): Array<[string, KernelFn]> {
+  const stockFn = (name: string) => stock?.get(name)?.kernelFunc as KernelFn | undefined;
+  return [
+    ["Conv2DBackpropInput", conv2dBackpropInput(stockFn("Conv2DBackpropInput"))],
+    ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput()],
+    ...BORROWED.map((name): [string, KernelFn] => [name, borrowedFromCpu(name)]),
+  ];
+}
+
+function register(name: string, config: tf.KernelConfig | undefined): void {
+  if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+  if (config) tf.registerKernel(config);
+}
+
+/**
+ * Switches the library's wasm gradient kernels on (the default once the wasm backend is chosen) or
+ * back to stock tfjs-backend-wasm (for benchmarks and equality tests). Returns the previous state.
+ */
+export function useFastKernels(on: boolean): boolean {
+  const was = fastKernelsOn();
+  if (on === was) return was;
+  if (on) {
+    stock = new Map();
+    for (const [name, kernelFunc] of ours()) {
+      stock.set(name, tf.getKernel(name, "wasm"));
+      register(name, { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    }
+  } else {
+    for (const [name, config] of stock!) register(name, config);
+    stock = null;
+    releaseAllFlippedFilters();
+  }
+  return was;
+}
+
+export function fastKernelsOn(): boolean {
+  return stock !== null;
+}
+
+whenBackendReady((name) => {
+  if (name === "wasm") useFastKernels(true);
+});
