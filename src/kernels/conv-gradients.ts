@@ -18,7 +18,11 @@ function geometry(info: tf.backend_util.Conv2DInfo) {
   };
 }
 
-/** Conv2DBackpropInput on the forward Conv2D kernel; `stock` handles NCHW, which wasm's Conv2D lacks. */
+/**
+ * Conv2DBackpropInput on the forward Conv2D kernel; `stock` handles NCHW, which wasm's Conv2D lacks.
+ * tfjs's attrs have no dilations (its conv2d gradient refuses them); this kernel honours a
+ * `dilations` attr when one is passed, which `conv2dInputGradient` uses.
+ */
 export function conv2dBackpropInput(stock: KernelFn | undefined): KernelFn {
   return (args) => {
     const { dy, filter } = args.inputs as Record<"dy" | "filter", tf.TensorInfo>;
@@ -26,7 +30,8 @@ export function conv2dBackpropInput(stock: KernelFn | undefined): KernelFn {
     if (attrs.dataFormat === "NCHW" && stock) return stock(args);
     const info = tf.backend_util.computeConv2DInfo(
       attrs.inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
-      attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, "channelsLast");
+      attrs.strides, (attrs as { dilations?: [number, number] }).dilations ?? 1, attrs.pad, attrs.dimRoundingMode,
+      false, "channelsLast");
     const backend = args.backend as unknown as WasmBackend;
     const flipped = flippedFilter(backend, filter, "conv2d", flipAndSwap);
     return convolveOutputGradient(backend, "Conv2D", dy, flipped, geometry(info));

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { whenBackendReady } from "../backend";
 import { conv2dBackpropInput, depthwiseBackpropInput, KernelFn } from "./conv-gradients";
 import { borrowedFromCpu } from "./from-cpu";
+import { maxPoolGrad } from "./max-pool-grad";
 import { releaseAllFlippedFilters } from "./flipped-filters";
 
 /**
@@ -23,6 +24,7 @@ function ours(): Array<[string, KernelFn]> {
   return [
     ["Conv2DBackpropInput", conv2dBackpropInput(stockFn("Conv2DBackpropInput"))],
     ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput()],
+    ["MaxPoolGrad", maxPoolGrad()],
     ...BORROWED.map((name): [string, KernelFn] => [name, borrowedFromCpu(name)]),
   ];
 }
@@ -60,3 +62,23 @@ export function fastKernelsOn(): boolean {
 whenBackendReady((name) => {
   if (name === "wasm") useFastKernels(true);
 });
+
+/**
+ * The gradient of conv2d(x, filter, strides, pad, dilations) with respect to x, for dilations too
+ * (tfjs's own conv2d gradient refuses dilations > 1). Needs the wasm backend with the fast kernels.
+ */
+export function conv2dInputGradient(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: "same" | "valid" | number | number[][],
+  dilations: number | [number, number] = 1,
+): tf.Tensor4D {
+  const dilated = typeof dilations === "number" ? dilations > 1 : dilations.some((d) => d > 1);
+  if (dilated && !(tf.getBackend() === "wasm" && fastKernelsOn())) {
+    throw new Error("conv2dInputGradient with dilations needs the wasm backend with deepviz's kernels");
+  }
+  const attrs = { inputShape, strides, pad, dataFormat: "NHWC", dilations } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel("Conv2DBackpropInput", { dy, filter }, attrs) as tf.Tensor4D;
+}
