@@ -23,11 +23,11 @@ function geometry(info: tf.backend_util.Conv2DInfo) {
  * tfjs's attrs have no dilations (its conv2d gradient refuses them); this kernel honours a
  * `dilations` attr when one is passed, which `conv2dInputGradient` uses.
  */
-export function conv2dBackpropInput(stock: KernelFn | undefined): KernelFn {
+export function conv2dBackpropInput(stock: KernelFn): KernelFn {
   return (args) => {
     const { dy, filter } = args.inputs as Record<"dy" | "filter", tf.TensorInfo>;
     const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    if (attrs.dataFormat === "NCHW" && stock) return stock(args);
+    if (attrs.dataFormat === "NCHW") return stock(args);
     const info = tf.backend_util.computeConv2DInfo(
       attrs.inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
       attrs.strides, (attrs as { dilations?: [number, number] }).dilations ?? 1, attrs.pad, attrs.dimRoundingMode,

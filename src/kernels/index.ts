@@ -3,6 +3,7 @@ import { whenBackendReady } from "../backend";
 import { conv2dBackpropInput, depthwiseBackpropInput, KernelFn } from "./conv-gradients";
 import { borrowedFromCpu } from "./from-cpu";
 import { maxPoolGrad } from "./max-pool-grad";
+import { batchMatMul } from "./mat-mul";
 import { releaseAllFlippedFilters } from "./flipped-filters";
 
 /**
@@ -17,14 +18,24 @@ const BORROWED = [
 ] as const;
 
 /** The stock wasm kernel of each name we replace (undefined where stock wasm had none). */
-let stock: Map<string, tf.KernelConfig | undefined> | null = null;
+const stockKernels = new Map<string, tf.KernelConfig | undefined>();
+let enabled = false;
+
+/** Calls the stock wasm kernel (for the cases our kernels leave to it). */
+function stockFn(name: string): KernelFn {
+  return (args) => {
+    const kernel = stockKernels.get(name);
+    if (!kernel) throw new Error(`stock wasm has no ${name} kernel`);
+    return kernel.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  };
+}
 
 function ours(): Array<[string, KernelFn]> {
-  const stockFn = (name: string) => stock?.get(name)?.kernelFunc as KernelFn | undefined;
   return [
     ["Conv2DBackpropInput", conv2dBackpropInput(stockFn("Conv2DBackpropInput"))],
     ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput()],
     ["MaxPoolGrad", maxPoolGrad()],
+    ["BatchMatMul", batchMatMul(stockFn("BatchMatMul"))],
     ...BORROWED.map((name): [string, KernelFn] => [name, borrowedFromCpu(name)]),
   ];
 }
@@ -35,28 +46,26 @@ function register(name: string, config: tf.KernelConfig | undefined): void {
 }
 
 /**
- * Switches the library's wasm gradient kernels on (the default once the wasm backend is chosen) or
- * back to stock tfjs-backend-wasm (for benchmarks and equality tests). Returns the previous state.
+ * Switches the library's wasm kernels on (the default once the wasm backend is chosen) or back to
+ * stock tfjs-backend-wasm (for benchmarks and equality tests). Returns the previous state.
  */
 export function useFastKernels(on: boolean): boolean {
-  const was = fastKernelsOn();
+  const was = enabled;
   if (on === was) return was;
-  if (on) {
-    stock = new Map();
-    for (const [name, kernelFunc] of ours()) {
-      stock.set(name, tf.getKernel(name, "wasm"));
-      register(name, { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-    }
-  } else {
-    for (const [name, config] of stock!) register(name, config);
-    stock = null;
-    releaseAllFlippedFilters();
+  const kernels = ours();
+  if (stockKernels.size === 0) for (const [name] of kernels) stockKernels.set(name, tf.getKernel(name, "wasm"));
+  for (const [name, kernelFunc] of kernels) {
+    register(name, on
+      ? { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc }
+      : stockKernels.get(name));
   }
+  if (!on) releaseAllFlippedFilters();
+  enabled = on;
   return was;
 }
 
 export function fastKernelsOn(): boolean {
-  return stock !== null;
+  return enabled;
 }
 
 whenBackendReady((name) => {
