@@ -32,10 +32,29 @@ function loadTensorflow(): boolean {
 async function tryBackend(name: BackendName): Promise<boolean> {
   try {
     if (name === "tensorflow" && !loadTensorflow()) return false;
-    if (name === "wasm") require("@tensorflow/tfjs-backend-wasm");
+    if (name === "wasm") return await withoutNewProcessHandlers(async () => {
+      require("@tensorflow/tfjs-backend-wasm");
+      return tf.setBackend(name);
+    });
     return await tf.setBackend(name);
   } catch {
     return false;
+  }
+}
+
+/**
+ * The wasm module installs process handlers that rethrow every unhandled rejection and exception,
+ * which would take a notebook kernel down with them; keep the process's own handlers instead.
+ */
+async function withoutNewProcessHandlers<T>(run: () => Promise<T>): Promise<T> {
+  const events = ["uncaughtException", "unhandledRejection"];
+  const before = events.map((e) => process.listeners(e as "uncaughtException"));
+  try {
+    return await run();
+  } finally {
+    events.forEach((e, i) => {
+      for (const l of process.listeners(e as "uncaughtException")) if (!before[i].includes(l)) process.removeListener(e, l);
+    });
   }
 }
 

@@ -15,3 +15,25 @@ describe("backend", () => {
     }
   });
 });
+
+describe("DEEPVIZ_BACKEND", () => {
+  const { execFileSync } = require("child_process") as typeof import("child_process");
+  const run = (value: string) => {
+    const code = 'require("./src").backend().then((b) => console.log("chose " + b), (e) => console.log(e.name + ": " + e.message))';
+    return execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", code], {
+      env: { ...process.env, DEEPVIZ_BACKEND: value }, encoding: "utf8",
+    });
+  };
+  it("forces a backend", () => {
+    assert.match(run("cpu"), /chose cpu/);
+  });
+  it("names the valid choices when the value is wrong", () => {
+    assert.match(run("gpu9000"), /DeepVizError: DEEPVIZ_BACKEND="gpu9000" is not a backend; use one of tensorflow, wasm, cpu/);
+  });
+  it("says what to install when tensorflow is forced but missing", function () {
+    let installed = true;
+    try { require.resolve("@tensorflow/tfjs-node"); } catch { installed = false; }
+    if (installed) this.skip(); // with tfjs-node present, forcing tensorflow succeeds: nothing to report
+    assert.match(run("tensorflow"), /could not be started. Install @tensorflow\/tfjs-node/);
+  });
+});

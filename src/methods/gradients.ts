@@ -1,0 +1,44 @@
+import * as tf from "@tensorflow/tfjs";
+import { forward } from "../model/interpreter";
+import { ReluMode } from "../model/relu";
+
+/** A function from the model's output to one score per row. */
+export type ScoreFn = (output: tf.Tensor, rows: number[]) => tf.Tensor1D;
+
+/**
+ * Gradient of each row's score w.r.t. that row of `x`. Rows are independent, so the gradient of the
+ * summed score gives every row's own gradient in one backward pass.
+ */
+export function inputGradient(model: tf.LayersModel, x: tf.Tensor, score: ScoreFn, rows: number[],
+  relu: ReluMode = "normal"): tf.Tensor {
+  return tf.grad((input: tf.Tensor) => tf.sum(score(forward(model, input, { relu }).output, rows)))(x);
+}
+
+/**
+ * Gradients of the score w.r.t. the outputs of `layers`, and those outputs, in one pass: a zero tensor
+ * is added to each layer's output and the gradient is taken w.r.t. those zeros.
+ */
+export function layerGradient(model: tf.LayersModel, x: tf.Tensor, layers: string[], score: ScoreFn,
+  rows: number[], relu: ReluMode = "normal"): { gradients: tf.Tensor[]; activations: tf.Tensor[] } {
+  const shapes = tf.tidy(() => {
+    const pass = forward(model, x, { capture: layers });
+    return layers.map((l) => pass.activations.get(l)!.shape);
+  });
+  const zeros = shapes.map((s) => tf.zeros(s));
+  let activations: tf.Tensor[] = [];
+  const f = (...eps: tf.Tensor[]) => {
+    const inject = new Map(layers.map((l, i) => [l, eps[i]] as [string, tf.Tensor]));
+    const pass = forward(model, x, { relu, capture: layers, inject });
+    // keep the activations past the gradient's own cleanup; the caller disposes them
+    activations = layers.map((l) => tf.keep(pass.activations.get(l)!));
+    return tf.sum(score(pass.output, rows));
+  };
+  const gradients = tf.grads(f)(zeros);
+  tf.dispose(zeros);
+  return { gradients, activations };
+}
+
+/** Forward pass only: one score per row. */
+export function scores(model: tf.LayersModel, x: tf.Tensor, score: ScoreFn, rows: number[]): tf.Tensor1D {
+  return tf.tidy(() => score(forward(model, x).output, rows));
+}

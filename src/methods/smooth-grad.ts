@@ -1,0 +1,94 @@
+import * as tf from "@tensorflow/tfjs";
+import { Attribution } from "../attribution";
+import { backend } from "../backend";
+import { fail } from "../errors";
+import { assertLayersModel, assertPositiveInt, batchInput } from "../model/validate";
+import { mulberry32, normals } from "../core/random";
+import { resolveTarget } from "../targets";
+import { autoBatchSize } from "./batching";
+import { TargetOptions } from "./explain";
+import { saliency } from "./saliency";
+
+export type AttributionMethod<O = any> = (model: tf.LayersModel, input: tf.Tensor, options?: O) => Promise<Attribution>;
+
+export interface SmoothGradOptions extends TargetOptions {
+  /** The method to smooth (default dv.saliency). */
+  method?: AttributionMethod;
+  /** Options passed to that method (its target is fixed by SmoothGrad). */
+  methodOptions?: Record<string, unknown>;
+  /** smoothgrad: mean; smoothgrad_sq: mean of squares; vargrad: variance. Default smoothgrad. */
+  kind?: "smoothgrad" | "smoothgrad_sq" | "vargrad";
+  /** Noisy copies per example (default 25). */
+  samples?: number;
+  /** Noise standard deviation: a fraction of each example's value range (default 0.15) or absolute. */
+  stdev?: number;
+  stdevMode?: "fraction" | "absolute";
+  /** Noisy copies per call of the method (default: sized to fit memory). */
+  batchSize?: number;
+  seed?: number;
+}
+
+/** SmoothGrad (Smilkov et al.): the method averaged over noisy copies of the input. */
+export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
+  assertLayersModel(model);
+  await backend();
+  const method = options.method ?? saliency;
+  if (typeof method !== "function") fail("smoothGrad's method must be an attribution function such as dv.saliency.");
+  const kind = options.kind ?? "smoothgrad";
+  if (!["smoothgrad", "smoothgrad_sq", "vargrad"].includes(kind)) fail(`unknown SmoothGrad kind "${kind}"; use smoothgrad, smoothgrad_sq or vargrad.`);
+  const samples = options.samples ?? 25;
+  assertPositiveInt(samples, "samples");
+  const stdev = options.stdev ?? 0.15;
+  if (!(stdev >= 0) || !Number.isFinite(stdev)) fail(`stdev must be a finite number ≥ 0; got ${stdev}.`);
+  if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
+  const batchSize = options.batchSize ?? autoBatchSize(model, samples);
+  const random = mulberry32(options.seed ?? 0);
+
+  const { x, batched } = batchInput(model, input);
+  const results: tf.Tensor[] = [];
+  let classes: number[] | null;
+  try {
+    const target = resolveTarget(model, x, options.target);
+    classes = target.classes;
+    const itemShape = x.shape.slice(1);
+    const itemSize = itemShape.reduce((a, b) => a * b, 1);
+    for (let e = 0; e < x.shape[0]; e++) {
+      const xe = tf.slice(x, e, 1);
+      const sigma = options.stdevMode === "absolute" ? stdev : stdev * valueRange(xe);
+      let sum = tf.zeros(itemShape);
+      let sumSq = tf.zeros(itemShape);
+      for (let start = 0; start < samples; start += batchSize) {
+        const n = Math.min(batchSize, samples - start);
+        const noisy = tf.tidy(() => tf.add(xe, tf.mul(tf.tensor(normals(n * itemSize, random), [n, ...itemShape]), sigma)));
+        const targetForBatch = classes ? new Array(n).fill(classes[e]) : options.target;
+        const attr = await method(model, noisy, { ...options.methodOptions, target: targetForBatch });
+        const [s, sq] = tf.tidy(() => [tf.add(sum, tf.sum(attr.values, 0)), tf.add(sumSq, tf.sum(tf.square(attr.values), 0))]);
+        tf.dispose([sum, sumSq, noisy]);
+        attr.dispose();
+        [sum, sumSq] = [s, sq];
+      }
+      results.push(tf.tidy(() => {
+        const mean = tf.div(sum, samples);
+        const meanSq = tf.div(sumSq, samples);
+        if (kind === "smoothgrad") return mean;
+        if (kind === "smoothgrad_sq") return meanSq;
+        return tf.relu(tf.sub(meanSq, tf.square(mean))); // variance; relu clears rounding below zero
+      }));
+      tf.dispose([sum, sumSq, xe]);
+    }
+  } catch (err) {
+    tf.dispose(results);
+    throw err;
+  } finally {
+    if (!batched) x.dispose();
+  }
+  const values = batched ? tf.stack(results) : results[0];
+  if (batched) tf.dispose(results);
+  const name = (method as { name?: string }).name || "custom";
+  return new Attribution(values, "smoothGrad", tf.clone(input), classes!, batched,
+    { kind, samples, stdev, stdevMode: options.stdevMode ?? "fraction", base: name });
+}
+
+function valueRange(x: tf.Tensor): number {
+  return tf.tidy(() => tf.sub(tf.max(x), tf.min(x)).dataSync()[0]);
+}

@@ -1,0 +1,64 @@
+import * as tf from "@tensorflow/tfjs";
+import { fail } from "../errors";
+
+/** Duck-typed so that a model built with another copy of tfjs is accepted too. */
+export function assertLayersModel(model: unknown, what = "model"): asserts model is tf.LayersModel {
+  const m = model as Partial<tf.LayersModel> | null;
+  const ok = m != null && typeof m === "object" && Array.isArray(m.layers) && Array.isArray(m.inputs) &&
+    Array.isArray(m.outputs) && typeof m.predict === "function";
+  if (!ok) {
+    const got = m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "object" : typeof m;
+    fail(`${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.` +
+      " A tf.GraphModel has no layers to explain: convert or rebuild it as a LayersModel.");
+  }
+  if (m!.inputs!.length !== 1) fail(`${what} has ${m!.inputs!.length} inputs; DeepViz explains single-input models.`);
+  if (m!.outputs!.length !== 1) fail(`${what} has ${m!.outputs!.length} outputs; DeepViz explains single-output models.`);
+}
+
+export function assertTensor(x: unknown, what: string): asserts x is tf.Tensor {
+  if (!(x instanceof tf.Tensor)) {
+    const got = x === null ? "null" : Array.isArray(x) ? "an array" : typeof x;
+    fail(`${what} must be a tf.Tensor; got ${got}. Wrap data with tf.tensor(...) first.`);
+  }
+  if (x.isDisposed) fail(`${what} was already disposed.`);
+}
+
+export function assertPositiveInt(value: number, name: string): void {
+  if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer; got ${value}.`);
+}
+
+export function assertFinite(x: tf.Tensor, what: string): void {
+  const bad = tf.tidy(() => tf.logicalNot(tf.isFinite(x)).any().dataSync()[0]);
+  if (bad) fail(`${what} contains NaN or Infinity; clean or normalize it before explaining.`);
+}
+
+const fmt = (shape: (number | null)[]) => `[${shape.map((d) => (d == null ? "any" : d)).join(", ")}]`;
+
+/**
+ * Checks `input` against the model's input shape and returns it with a batch axis, plus whether the
+ * caller passed a batch. The caller owns the returned tensor only when `added` is true.
+ */
+export function batchInput(model: tf.LayersModel, input: unknown, what = "input"):
+  { x: tf.Tensor; batched: boolean } {
+  assertTensor(input, what);
+  const expected = model.inputs[0].shape; // [null, ...dims]
+  const item = expected.slice(1);
+  let batched: boolean;
+  if (input.rank === expected.length) batched = true;
+  else if (input.rank === expected.length - 1) batched = false;
+  else {
+    fail(`${what} has shape ${fmt(input.shape)} but the model expects one example of shape ${fmt(item)} ` +
+      `or a batch of shape ${fmt(expected)}.`);
+  }
+  const dims = batched ? input.shape.slice(1) : input.shape;
+  dims.forEach((d, i) => {
+    if (item[i] != null && item[i] !== d) {
+      const axis = i === dims.length - 1 && dims.length >= 3 ? " (channels)" : "";
+      fail(`${what} has shape ${fmt(input.shape)}; axis ${i}${axis} should be ${item[i]} to match the ` +
+        `model's input ${fmt(item)}. Resize or convert the image first.`);
+    }
+  });
+  if (input.dtype !== "float32") fail(`${what} must be float32; got ${input.dtype}. Use x.toFloat().`);
+  assertFinite(input, what);
+  return { x: batched ? input : input.expandDims(0), batched };
+}
