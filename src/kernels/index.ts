@@ -4,6 +4,7 @@ import { conv2dBackpropInput, depthwiseBackpropInput, KernelFn } from "./conv-gr
 import { borrowedFromCpu } from "./from-cpu";
 import { maxPoolGrad } from "./max-pool-grad";
 import { batchMatMul } from "./mat-mul";
+import { tile } from "./tile";
 import { releaseAllFlippedFilters } from "./flipped-filters";
 
 /**
@@ -36,6 +37,7 @@ function ours(): Array<[string, KernelFn]> {
     ["DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput()],
     ["MaxPoolGrad", maxPoolGrad()],
     ["BatchMatMul", batchMatMul(stockFn("BatchMatMul"))],
+    ["Tile", tile(stockFn("Tile"))],
     ...BORROWED.map((name): [string, KernelFn] => [name, borrowedFromCpu(name)]),
   ];
 }

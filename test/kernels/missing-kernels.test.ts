@@ -71,3 +71,30 @@ describe("wasm kernels missing from stock tfjs", function () {
     wasm.forEach((g, i) => assert.ok(maxRelDiff(g, cpu[i]!) < 1e-4, `gradient ${i}`));
   });
 });
+
+describe("wasm Tile", function () {
+  before(async function () {
+    if ((await backend()) !== "wasm") this.skip();
+  });
+
+  it("equals the cpu kernel over random shapes, repetitions and dtypes", () => {
+    const r = rng(10);
+    for (let i = 0; i < 100; i++) {
+      const rank = r.int(1, 4);
+      const shape = Array.from({ length: rank }, () => r.int(1, 4));
+      const reps = Array.from({ length: rank }, () => r.int(1, 3));
+      const x = r.data(shape);
+      const data = i % 2 ? x : { values: Int32Array.from(x.values, (v) => Math.round(v * 100)), shape, dtype: "int32" as const };
+      const got = onActive("Tile", { x: data }, { reps });
+      const want = onCpu("Tile", { x: data }, { reps });
+      assert.deepEqual(got.shape, want.shape);
+      assert.deepEqual(Array.from(got.values), Array.from(want.values), `[${shape}] × [${reps}]`);
+    }
+  });
+
+  it("a hand-made example: [[1, 2]] tiled [2, 3]", () => {
+    const got = onActive("Tile", { x: { values: Float32Array.from([1, 2]), shape: [1, 2], dtype: "float32" } }, { reps: [2, 3] });
+    assert.deepEqual(got.shape, [2, 6]);
+    assert.deepEqual(Array.from(got.values), [1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2]);
+  });
+});
