@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: times the attribution methods on the default backend with the library's kernels,
  * against stock tfjs kernels on the same backend and against one plain forward pass, all measured in
- * this run. Flags: --quick (skip VGG16), --no-stock (skip the stock references).
+ * this run. Flags: --quick (skip VGG16), --no-stock (skip the stock references),
+ * --models=small,mobile,vgg and --methods=saliency,integrated,... (name prefixes) to run a subset.
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
@@ -14,6 +15,8 @@ import { BenchModel, mobileNetStyle, smallCnn, vgg16 } from "./models";
 
 const TARGET = 3;
 const args = new Set(process.argv.slice(2));
+const listArg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]?.split(",");
+const onlyMethods = listArg("methods");
 const score: ScoreFn = (out, rows) =>
   tf.sum(tf.mul(out, tf.oneHot(rows.map(() => TARGET), out.shape[1]!)), 1) as tf.Tensor1D;
 
@@ -64,7 +67,7 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
   const reps = bm.heavy ? 1 : 3;
   const plain = await measure(async () => tf.tidy(() => void (bm.model.predict(x) as tf.Tensor).dataSync()), bm.heavy ? 2 : 10);
   const rows: Row[] = [{ name: "plain forward (model.predict)", ours: plain }];
-  const methods = methodsFor(bm, x);
+  const methods = methodsFor(bm, x).filter((m) => !onlyMethods || onlyMethods.some((p) => m.name.startsWith(p)));
   for (const method of methods) {
     // VGG16: one warm-up (saliency's) serves every gradient method
     const warm = !bm.heavy || method.name === "saliency" || method.name.startsWith("forward");
@@ -116,19 +119,21 @@ async function main() {
     `# deepviz bench — backend ${name}, tfjs ${tf.version.tfjs}, node ${process.version}, ${require("os").cpus().length} cores`,
     `library kernels: ${fastKernelsOn() ? "on" : "off"}; wasm threads: ${name === "wasm" ? wasmThreads() : "n/a"}`,
     "times: best of the repetitions (VGG16: one run); stock = the same method with tfjs's own kernels on the same backend;",
-    "× forward = time ÷ one plain forward pass (model.predict); peak MB = peak live tensor bytes (tf.profile)",
+    "× forward = time ÷ one plain forward pass (model.predict); peak MB = peak tensor bytes the call adds (tf.profile)",
   ];
   console.log(header.join("\n"));
-  const models = [smallCnn, mobileNetStyle, ...(args.has("--quick") ? [] : [vgg16])];
+  const byName = { small: smallCnn, mobile: mobileNetStyle, vgg: vgg16 };
+  const chosen = listArg("models") ?? ["small", "mobile", ...(args.has("--quick") ? [] : ["vgg"])];
+  const models = chosen.map((n) => byName[n as keyof typeof byName]).filter((m) => m);
   const summary: string[] = [];
   for (const make of models) {
     const bm = make();
     const rows = await benchModel(bm);
     console.log(report(bm, rows));
-    const sal = rows.find((r) => r.name === "saliency")!;
-    const ig = rows.find((r) => r.name.startsWith("integrated"))!;
-    summary.push(`${bm.name}: saliency ${fmtX(sal.stock ? sal.stock.ms / sal.ours.ms : undefined)} faster than stock; ` +
-      `IG (50 steps) = ${fmtX(ig.ours.ms / sal.ours.ms)} one saliency`);
+    const sal = rows.find((r) => r.name === "saliency");
+    const ig = rows.find((r) => r.name.startsWith("integrated"));
+    if (sal) summary.push(`${bm.name}: saliency ${fmtX(sal.stock ? sal.stock.ms / sal.ours.ms : undefined)} faster than stock` +
+      (ig ? `; IG (50 steps) = ${fmtX(ig.ours.ms / sal.ours.ms)} one saliency` : ""));
     bm.model.dispose();
   }
   const heapMB = ((tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.byteLength ?? 0) / 2 ** 20;

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 export interface Measurement {
   /** Best wall time of the repetitions, in ms. */
   ms: number;
-  /** Peak bytes of live tensors during the run (tf.profile), in MB. */
+  /** Peak bytes of tensors alive during the run beyond those alive before it (tf.profile), in MB. */
   peakMB: number;
 }
 
@@ -17,10 +17,11 @@ export async function measure(fn: () => Promise<void>, reps: number, warmup = tr
   let best = Infinity;
   let peak = 0;
   for (let i = 0; i < reps; i++) {
+    const before = tf.memory().numBytes;
     const start = performance.now();
     const info = await tf.profile(fn);
     best = Math.min(best, performance.now() - start);
-    peak = Math.max(peak, info.peakBytes);
+    peak = Math.max(peak, info.peakBytes - before);
   }
   return { ms: best, peakMB: peak / 2 ** 20 };
 }

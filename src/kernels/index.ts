@@ -5,6 +5,7 @@ import { borrowedFromCpu } from "./from-cpu";
 import { maxPoolGrad } from "./max-pool-grad";
 import { batchMatMul } from "./mat-mul";
 import { tile } from "./tile";
+import { cast, identity } from "./identity";
 import { releaseAllFlippedFilters } from "./flipped-filters";
 
 /**
@@ -38,6 +39,8 @@ function ours(): Array<[string, KernelFn]> {
     ["MaxPoolGrad", maxPoolGrad()],
     ["BatchMatMul", batchMatMul(stockFn("BatchMatMul"))],
     ["Tile", tile(stockFn("Tile"))],
+    ["Identity", identity(stockFn("Identity"))],
+    ["Cast", cast(stockFn("Cast"), identity(stockFn("Identity")))],
     ...BORROWED.map((name): [string, KernelFn] => [name, borrowedFromCpu(name)]),
   ];
 }
