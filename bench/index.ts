@@ -64,7 +64,7 @@ interface Row { name: string; ours: Measurement; stock?: Measurement; stockNote?
 
 async function benchModel(bm: BenchModel): Promise<Row[]> {
   const x = tf.randomUniform([1, ...bm.inputShape]);
-  const reps = bm.heavy ? 1 : 3;
+  const reps = bm.heavy ? 1 : 5;
   const plain = await measure(async () => tf.tidy(() => void (bm.model.predict(x) as tf.Tensor).dataSync()), bm.heavy ? 2 : 10);
   const rows: Row[] = [{ name: "plain forward (model.predict)", ours: plain }];
   const methods = methodsFor(bm, x).filter((m) => !onlyMethods || onlyMethods.some((p) => m.name.startsWith(p)));
@@ -84,7 +84,7 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
         try {
           const m = await measure(run, 1, !bm.heavy);
           const scale = method.stock?.scale ?? 1;
-          row.stock = { ms: m.ms * scale, peakMB: m.peakMB };
+          row.stock = { ms: m.ms * scale, cpuMs: m.cpuMs * scale, peakMB: m.peakMB };
           row.stockNote = method.stock?.note;
         } catch (e) {
           row.stockError = String((e as Error).message ?? e).split("\n")[0]!.slice(0, 60);
@@ -100,17 +100,19 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
 }
 
 function report(bm: BenchModel, rows: Row[]): string {
-  const forwardMs = rows[0]!.ours.ms;
+  const forwardCpu = rows[0]!.ours.cpuMs;
   const body = rows.map((r) => [
     r.name,
+    fmtMs(r.ours.cpuMs),
     fmtMs(r.ours.ms),
-    r.stockError ? `fails: ${r.stockError}` : fmtMs(r.stock?.ms) + (r.stockNote ? ` (${r.stockNote})` : ""),
-    r.stock ? fmtX(r.stock.ms / r.ours.ms) : "—",
-    fmtX(r.ours.ms / forwardMs),
+    r.stockError ? `fails: ${r.stockError}` : fmtMs(r.stock?.cpuMs) + (r.stockNote ? ` (${r.stockNote})` : ""),
+    r.stock ? fmtX(r.stock.cpuMs / r.ours.cpuMs) : "—",
+    fmtX(r.ours.cpuMs / forwardCpu),
     r.ours.peakMB.toFixed(0),
     r.stock ? r.stock.peakMB.toFixed(0) : "—",
   ]);
-  return `\n## ${bm.name}\n` + table(["method", "deepviz", "stock tfjs", "speed-up", "× forward", "peak MB", "stock peak MB"], body);
+  return `\n## ${bm.name}\n` +
+    table(["method", "deepviz CPU", "(wall)", "stock tfjs CPU", "speed-up", "× forward", "peak MB", "stock peak MB"], body);
 }
 
 async function main() {
@@ -118,8 +120,10 @@ async function main() {
   const header = [
     `# deepviz bench — backend ${name}, tfjs ${tf.version.tfjs}, node ${process.version}, ${require("os").cpus().length} cores`,
     `library kernels: ${fastKernelsOn() ? "on" : "off"}; wasm threads: ${name === "wasm" ? wasmThreads() : "n/a"}`,
-    "times: best of the repetitions (VGG16: one run); stock = the same method with tfjs's own kernels on the same backend;",
-    "× forward = time ÷ one plain forward pass (model.predict); peak MB = peak tensor bytes the call adds (tf.profile)",
+    "times: best of the repetitions (VGG16: one run), as CPU time of this process (other processes on a shared machine",
+    "stretch wall time, shown in brackets, but not CPU time); ratios use CPU time. stock = the same method with tfjs's",
+    "own kernels on the same backend; × forward = time ÷ one plain forward pass (model.predict);",
+    "peak MB = peak tensor bytes the call adds (tf.profile)",
   ];
   console.log(header.join("\n"));
   const byName = { small: smallCnn, mobile: mobileNetStyle, vgg: vgg16 };
@@ -132,8 +136,8 @@ async function main() {
     console.log(report(bm, rows));
     const sal = rows.find((r) => r.name === "saliency");
     const ig = rows.find((r) => r.name.startsWith("integrated"));
-    if (sal) summary.push(`${bm.name}: saliency ${fmtX(sal.stock ? sal.stock.ms / sal.ours.ms : undefined)} faster than stock` +
-      (ig ? `; IG (50 steps) = ${fmtX(ig.ours.ms / sal.ours.ms)} one saliency` : ""));
+    if (sal) summary.push(`${bm.name}: saliency ${fmtX(sal.stock ? sal.stock.cpuMs / sal.ours.cpuMs : undefined)} faster than stock` +
+      (ig ? `; IG (50 steps) = ${fmtX(ig.ours.cpuMs / sal.ours.cpuMs)} one saliency` : ""));
     bm.model.dispose();
   }
   const heapMB = ((tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.byteLength ?? 0) / 2 ** 20;

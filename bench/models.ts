@@ -32,7 +32,7 @@ export function vgg16(): BenchModel {
   m.add(tf.layers.dense({ units: 4096, activation: "relu" }));
   m.add(tf.layers.dense({ units: 4096, activation: "relu" }));
   m.add(tf.layers.dense({ units: 1000, activation: "softmax" }));
-  return { name: "VGG16 (224×224×3)", model: m, inputShape: [224, 224, 3], occlusionWindow: 56, camLayer: "block5_conv3", heavy: true };
+  return { name: "VGG16 (224×224×3)", model: m, inputShape: [224, 224, 3], occlusionWindow: 112, camLayer: "block5_conv3", heavy: true };
 }
 
 /** An MNIST-size CNN like the lessons train: conv-conv-pool-dense. */
