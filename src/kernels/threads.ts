@@ -10,6 +10,7 @@ import * as path from "path";
  *  - `Worker` (which Emscripten's pthreads use) becomes worker_threads.Worker started from a real file
  *    holding the worker script, and its "load" message gets the module's file path instead of a Blob;
  *  - the flag is forced on and the thread count set before the backend starts;
+ *  - the workers never hold the process open (the pool's threads live as long as it);
  *  - while the module starts, os.cpus() reports enough cores: the module sizes its pool as
  *    min(requested, cpus / 2) (it assumes two hyperthreads per core).
  * Opt in with DEEPVIZ_WASM_THREADS=<count>; see the bench for what it buys.
@@ -40,7 +41,11 @@ export function prepareWasmThreads(count = requestedWasmThreads()): () => void {
   class FileWorker extends NodeWorker {
     constructor(url: string | URL, options?: import("worker_threads").WorkerOptions) {
       super(String(url).startsWith("blob:") ? workerFile : url, options);
+      this.unref();
     }
+    // Emscripten refs a worker while its pthread runs, and the pool's threads run forever, which
+    // would keep Node from exiting. They only work while the main thread waits on them: never ref.
+    override ref(): void {}
     override postMessage(message: unknown, transfer?: readonly import("worker_threads").TransferListItem[]): void {
       const m = message as { cmd?: string; urlOrBlob?: unknown } | null;
       if (m && m.cmd === "load" && typeof m.urlOrBlob !== "string") message = { ...m, urlOrBlob: moduleFile };
