@@ -7,7 +7,8 @@ import * as dv from "../src";
 import { useFastKernels } from "../src/kernels";
 import { mobileNetStyle, smallCnn, vgg16 } from "./models";
 
-async function main() {
+/** Not part of `npm run bench` (the runner calls every bench's main): runs only as a script. */
+async function profileSaliency(): Promise<void> {
   await dv.backend();
   const make = { small: smallCnn, mobile: mobileNetStyle, vgg: vgg16 }[process.argv[2] ?? "vgg"] ?? vgg16;
   if (process.argv[3] === "stock") useFastKernels(false);
@@ -30,4 +31,4 @@ async function main() {
     console.log(`  ${name.padEnd(36)} ×${String(calls[name]).padEnd(4)} ${ms.toFixed(1).padStart(8)} ms`);
   }
 }
-main();
+if (require.main === module) profileSaliency();

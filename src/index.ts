@@ -15,7 +15,27 @@ export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smoo
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
+export { guidedBackprop, deconvnet } from "./methods/guided";
+export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from "./methods/grad-cam";
+export { cam, ClassActivationMapOptions } from "./methods/cam";
+export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
+export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
+export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
+export { spearman, pearson, ssim } from "./methods/similarity";
+
+// rendering and display
+export * as render from "./render";
+export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
+
+// widget kit
+export * as widgets from "../widgets/src";
+export { layerExplorer, attributionExplorer, neuronPicker } from "../widgets/src/explorers";
+// embeddings
+export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
+// data sets and model zoo
+export * as zoo from "./zoo";
+export * as data from "./data";
 
 // wasm gradient kernels (registered when the wasm backend is chosen)
 export { useFastKernels, fastKernelsOn } from "./kernels";

@@ -1,0 +1,10 @@
+/** Public API of the kernel extension (for the lessons pipeline, scripts and tests). */
+export { runNotebook, outputPaths, type RunOptions, type RunResult, type RunProgress, type CellFailure } from "./runner";
+export { notebookToHtml, type HtmlOptions } from "./notebook-html";
+export { KernelClient, ExecuteTimeout, KernelDied, defaultKernelArgv, type LaunchOptions, type ExecuteOutcome } from "./client";
+export { installKernel, uninstallKernel, listKernels, JupyterMissing, KERNEL_NAMES, type InstallLocation } from "./installer";
+export { installSteps, type InstallStep, type InstallContext } from "./install-steps";
+export { getCommManager, COMM_MANAGER_KEY, type Comm, type CommManager, type CommMessage, type MimeBundle, type SendOptions } from "./comm-api";
+export type { KernelCommManager, DisplayOptions } from "./comm-manager";
+export type { Notebook, Cell, Output } from "./notebook";
+export { WIDGET_STATE_MIME } from "./widget-state";

@@ -1,0 +1,82 @@
+/**
+ * Kernel entry: tslab's converters, executor and handler behind our own server (kernel-server.ts).
+ * tslab's own startKernel builds its server internally, so this mirrors its set-up.
+ */
+import * as fs from "fs";
+import * as ts from "@tslab/typescript-for-tslab";
+import { createConverter, type Converter } from "tslab/dist/converter";
+import { createExecutor, type ConverterSet } from "tslab/dist/executor";
+import type { ConnectionInfo } from "./connection";
+import { KernelServer } from "./kernel-server";
+import { installSelfReference } from "./self-reference";
+
+/** Converters are built on first use, as tslab does (each one costs a TypeScript program). */
+class Converters implements ConverterSet {
+  private node_?: Converter;
+  private browser_?: Converter;
+  constructor(private readonly isJs: boolean) {}
+  get node(): Converter {
+    return (this.node_ ??= createConverter({ isJS: this.isJs, isBrowser: false }));
+  }
+  get browser(): Converter {
+    return (this.browser_ ??= createConverter({ isJS: this.isJs, isBrowser: true }));
+  }
+  close(): void {
+    this.node_?.close();
+    this.browser_?.close();
+  }
+}
+
+export interface StartKernelOptions {
+  /** Path of the connection file Jupyter wrote. */
+  configPath: string;
+  /** JavaScript kernel instead of TypeScript. */
+  js?: boolean;
+}
+
+export async function startKernel({ configPath, js = false }: StartKernelOptions): Promise<KernelServer> {
+  const conn = JSON.parse(fs.readFileSync(configPath, "utf8")) as ConnectionInfo;
+  if (conn.signature_scheme && conn.signature_scheme !== "hmac-sha256") {
+    throw new Error(`unsupported signature_scheme ${conn.signature_scheme}; only hmac-sha256 is implemented`);
+  }
+  installSelfReference(ts as never, process.cwd());
+  const converters = new Converters(js);
+  void converters.node; // warm the TypeScript program before the first cell
+  let server: KernelServer | undefined;
+  const executor = createExecutor(process.cwd(), converters, KernelServer.executorConsole(() => server));
+  server = new KernelServer(conn, executor, js);
+  // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the
+  // vm's breakOnSigint, awaiting code by the executor.
+  process.on("SIGINT", () => server?.interrupt());
+  // A parent that died closes our stdout/stderr pipes: logging must not turn that into an error loop.
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
+  process.on("uncaughtException", (err) => server?.reportError("uncaught exception", err));
+  process.on("unhandledRejection", (reason) => server?.reportError("unhandled promise rejection", reason));
+  await server.start();
+  exitWithParent(server);
+  return server;
+}
+
+/**
+ * A kernel must not outlive the process that started it (a runner killed by Ctrl-C would leave it
+ * listening forever). Jupyter passes its pid as JPY_PARENT_PID; our client passes DEEPVIZ_PARENT_PID.
+ */
+function exitWithParent(server: KernelServer): void {
+  const parent = Number(process.env.DEEPVIZ_PARENT_PID ?? process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  const startPpid = process.ppid;
+  setInterval(() => {
+    // Orphans are re-parented at once (a dead parent may linger as a zombie, still answering kill 0).
+    let gone = process.ppid !== startPpid;
+    try {
+      process.kill(parent, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ESRCH") gone = true;
+    }
+    if (gone) {
+      server.log(`parent process ${parent} is gone: exiting`);
+      void server.stop();
+    }
+  }, 1000).unref();
+}

@@ -1,0 +1,460 @@
+/**
+ * The kernel's sockets and message routing. tslab's handler and executor run the code; this class owns
+ * the wire (signing, binary buffers), busy/idle status, comms, rich results and where output goes.
+ *
+ * Output rule (see kernel-ext/README.md): display() and stdout/stderr go to the output area of the
+ * execute_request in scope — the cell whose code (or a callback it scheduled) is running; code started
+ * by a comm message (a widget callback) writes to the most recently started cell.
+ */
+import { AsyncLocalStorage } from "async_hooks";
+import { format } from "util";
+import * as zmq from "zeromq";
+import * as tslabJupyter from "tslab/dist/jupyter";
+import type { Executor } from "tslab/dist/executor";
+import { COMM_MANAGER_KEY, type MimeBundle, type SendOptions } from "./comm-api";
+import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
+import { channelAddress, type ConnectionInfo } from "./connection";
+import { hasRichDisplay, JUPYTER_DISPLAY, normalizeBundle } from "./mime-bundle";
+import { decode, encode, makeHeader, PROTOCOL_VERSION, WireError, type JupyterMessage, type MessageHeader } from "./wire";
+
+/** The process's real stderr, kept before tslab redirects process.stderr into cells. */
+const kernelStderr = process.stderr.write.bind(process.stderr);
+
+/** One running execute_request and what its code reported through the executor's console. */
+interface Execution {
+  msg: JupyterMessage;
+  /** console.error calls from the executor: thrown values and TypeScript diagnostics. */
+  thrown: unknown[];
+  diagnostics: string[];
+  /** Rich results whose Jupyter.display() returned a promise. */
+  pending: Promise<void>[];
+}
+
+interface Outbox {
+  busy: boolean;
+  queue: Buffer[][];
+  drained: (() => void)[];
+}
+
+interface ErrorContent {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** A stack without the kernel's own frames (the vm, tslab, this package's kernel code). */
+function userFrames(stack: string): string[] {
+  const lines = stack.split("\n");
+  const cut = lines.findIndex((l) => /^\s+at /.test(l) && /sigintHandlersWrap|node:vm/.test(l));
+  return cut < 0 ? lines : lines.slice(0, cut);
+}
+
+export class KernelServer implements KernelIo {
+  readonly session = makeHeader("x", "").msg_id;
+  readonly comms = new KernelCommManagerImpl(this);
+  readonly handler: tslabJupyter.JupyterHandlerImpl;
+  private readonly scope = new AsyncLocalStorage<JupyterMessage>();
+  private readonly writerOwners = new WeakMap<object, JupyterMessage>();
+  private readonly failures = new Map<string, ErrorContent>();
+  private lastExecute?: JupyterMessage;
+  private running?: Execution;
+  private commQueue: Promise<void> = Promise.resolve();
+  private executeQueue: Promise<void> = Promise.resolve();
+  /** Bumped when a cell fails with stop_on_error: requests queued before then are aborted. */
+  private failureGeneration = 0;
+  private readonly outboxes = new Map<zmq.Socket, Outbox>();
+  private stopping = false;
+  private readonly shell = new zmq.Router();
+  private readonly control = new zmq.Router();
+  private readonly stdin = new zmq.Router();
+  private readonly iopub = new zmq.Publisher();
+  private readonly hb = new zmq.Reply();
+
+  constructor(
+    private readonly conn: ConnectionInfo,
+    private readonly executor: Executor,
+    isJs: boolean,
+    private readonly onStopped: () => void = () => process.exit(0),
+  ) {
+    this.handler = new tslabJupyter.JupyterHandlerImpl(this.wrapExecutor(executor), isJs);
+  }
+
+  /** The console given to tslab's executor: the last expression's value and execution errors. */
+  static executorConsole(server: () => KernelServer | undefined) {
+    return {
+      log: (value?: unknown) => server()?.onLastExpression(value),
+      error: (...args: unknown[]) => server()?.onExecutionError(args),
+    };
+  }
+
+  async start(): Promise<void> {
+    (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] = this.comms;
+    await Promise.all([
+      this.shell.bind(channelAddress(this.conn, "shell")),
+      this.control.bind(channelAddress(this.conn, "control")),
+      this.stdin.bind(channelAddress(this.conn, "stdin")),
+      this.iopub.bind(channelAddress(this.conn, "iopub")),
+      this.hb.bind(channelAddress(this.conn, "hb")),
+    ]);
+    this.serve(this.shell);
+    this.serve(this.control);
+    void (async () => {
+      for await (const frames of this.hb) await this.hb.send(frames);
+    })().catch(() => undefined);
+    this.log(`listening on ${channelAddress(this.conn, "shell")} (session ${this.session})`);
+  }
+
+  private serve(sock: zmq.Router): void {
+    void (async () => {
+      // Not awaited per message: comm messages must be handled while an async cell awaits.
+      for await (const frames of sock) void this.receive(sock, frames);
+    })().catch((e) => {
+      if (!this.stopping) this.log(`socket loop ended: ${(e as Error).message}`);
+    });
+  }
+
+  private async receive(sock: zmq.Router, frames: Buffer[]): Promise<void> {
+    let msg: JupyterMessage;
+    try {
+      msg = decode(this.conn.key, frames);
+    } catch (e) {
+      this.log(`rejected message: ${e instanceof WireError ? e.message : String(e)}`);
+      return;
+    }
+    await this.scope.run(msg, () => this.dispatch(sock, msg));
+  }
+
+  private async dispatch(sock: zmq.Router, msg: JupyterMessage): Promise<void> {
+    const type = msg.header.msg_type;
+    let shutdown = false;
+    this.publish("status", { execution_state: "busy" }, msg.header);
+    try {
+      switch (type) {
+        case "kernel_info_request":
+          this.reply(sock, msg, "kernel_info_reply", {
+            ...this.handler.handleKernel(),
+            status: "ok",
+            protocol_version: PROTOCOL_VERSION,
+            help_links: [],
+          });
+          break;
+        case "execute_request":
+          await this.execute(sock, msg);
+          break;
+        case "is_complete_request":
+          this.reply(sock, msg, "is_complete_reply", this.handler.handleIsComplete(msg.content));
+          break;
+        case "inspect_request":
+          this.reply(sock, msg, "inspect_reply", this.handler.handleInspect(msg.content));
+          break;
+        case "complete_request":
+          this.reply(sock, msg, "complete_reply", this.handler.handleComplete(msg.content));
+          break;
+        case "history_request":
+          this.reply(sock, msg, "history_reply", { status: "ok", history: [] });
+          break;
+        case "comm_info_request": {
+          const target = typeof msg.content.target_name === "string" ? msg.content.target_name : undefined;
+          this.reply(sock, msg, "comm_info_reply", { status: "ok", comms: this.comms.commInfo(target) });
+          break;
+        }
+        case "comm_open":
+          await this.inCommOrder(() => this.comms.handleOpen(msg));
+          break;
+        case "comm_msg":
+          await this.inCommOrder(() => this.comms.handleMsg(msg));
+          break;
+        case "comm_close":
+          await this.inCommOrder(async () => this.comms.handleClose(msg));
+          break;
+        case "interrupt_request":
+          this.interrupt();
+          this.reply(sock, msg, "interrupt_reply", { status: "ok" });
+          break;
+        case "shutdown_request":
+          this.reply(sock, msg, "shutdown_reply", { status: "ok", restart: msg.content.restart === true });
+          shutdown = true;
+          break;
+        default:
+          this.log(`unknown message type ${JSON.stringify(type)} ignored`);
+      }
+    } catch (e) {
+      this.log(`error handling ${type}: ${(e as Error)?.stack ?? e}`);
+    } finally {
+      this.publish("status", { execution_state: "idle" }, msg.header);
+    }
+    if (shutdown) await this.stop();
+  }
+
+  /** Comm messages are handled one after another, in arrival order, apart from executes. */
+  private inCommOrder(task: () => Promise<void>): Promise<void> {
+    const next = this.commQueue.then(task, task);
+    this.commQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---- execute ----
+
+  /**
+   * Executes run one at a time in arrival order. A failure aborts the requests already queued behind
+   * it (stop_on_error), never one sent after the failure was reported. tslab's own queue instead
+   * aborts whatever arrives in the next 200 ms, which breaks clients that go on after an error.
+   */
+  private execute(sock: zmq.Router, msg: JupyterMessage): Promise<void> {
+    const generation = this.failureGeneration;
+    const task = async () => {
+      if (generation !== this.failureGeneration) {
+        this.reply(sock, msg, "execute_reply", { status: "abort", execution_count: this.executionCount() });
+        return;
+      }
+      const failed = await this.executeNow(sock, msg);
+      if (failed && msg.content.stop_on_error !== false) this.failureGeneration++;
+    };
+    const next = this.executeQueue.then(task, task);
+    this.executeQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private executionCount(): number {
+    return (this.handler as unknown as { execCount: number }).execCount;
+  }
+
+  /** Runs one request through tslab's handler; true when it failed. */
+  private async executeNow(sock: zmq.Router, msg: JupyterMessage): Promise<boolean> {
+    if (typeof msg.content.code !== "string") {
+      this.reply(sock, msg, "execute_reply", { status: "error", ename: "BadRequest", evalue: "code must be a string", traceback: [] });
+      return true;
+    }
+    const writeStream = (name: string, text: string) => this.publish("stream", { name, text }, msg.header);
+    const writeDisplayData = (data: unknown, update: boolean) =>
+      this.publish(update ? "update_display_data" : "display_data", data as object, msg.header);
+    // tslab makes this writer current right before it runs the code: that is how we learn which
+    // queued request is starting.
+    this.writerOwners.set(writeDisplayData, msg);
+    const result = await this.handler.handleExecute(msg.content, writeStream, writeDisplayData);
+    // Clear tslab's poisoned queue now (it would abort the next request for 200 ms).
+    (this.handler as unknown as { execQueue: { reset(): void } }).execQueue.reset();
+    const failure = this.failures.get(msg.header.msg_id);
+    this.failures.delete(msg.header.msg_id);
+    this.reply(sock, msg, "execute_reply", {
+      ...result,
+      ...(result.status === "error" ? failure ?? { ename: "Error", evalue: "execution failed", traceback: [] } : {}),
+      user_expressions: {},
+      payload: [],
+    });
+    return result.status !== "ok";
+  }
+
+  private wrapExecutor(executor: Executor): Executor {
+    return {
+      ...executor,
+      execute: async (src: string) => {
+        const msg = this.writerOwners.get(tslabJupyter.lastWriteDisplayData as object);
+        if (!msg) return executor.execute(src);
+        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [] };
+        this.running = run;
+        this.lastExecute = msg;
+        process.stdout.write = this.streamWriter("stdout");
+        process.stderr.write = this.streamWriter("stderr");
+        try {
+          let ok = await executor.execute(src);
+          for (const p of run.pending) {
+            await p.catch((e) => {
+              run.thrown.push(e);
+              ok = false;
+            });
+          }
+          if (!ok) {
+            const error = this.errorContent(run);
+            this.failures.set(msg.header.msg_id, error);
+            this.publish("error", error, msg.header);
+          } else if (run.diagnostics.length > 0) {
+            this.publish("stream", { name: "stderr", text: run.diagnostics.join("\n") + "\n" }, msg.header);
+          }
+          return ok;
+        } finally {
+          this.running = undefined;
+        }
+      },
+    };
+  }
+
+  private onLastExpression(value: unknown): void {
+    const run = this.running;
+    if (!run || !hasRichDisplay(value)) {
+      console.log(value);
+      return;
+    }
+    const count = this.executionCount();
+    const publish = (bundle: MimeBundle) =>
+      this.publish("execute_result", { execution_count: count, data: normalizeBundle(bundle), metadata: {} }, run.msg.header);
+    const bundle = value[JUPYTER_DISPLAY]();
+    if (bundle && typeof (bundle as Promise<MimeBundle>).then === "function") {
+      run.pending.push((bundle as Promise<MimeBundle>).then(publish));
+    } else {
+      publish(bundle as MimeBundle);
+    }
+  }
+
+  private onExecutionError(args: unknown[]): void {
+    const run = this.running;
+    if (!run) {
+      this.log(format(...args));
+      return;
+    }
+    if (typeof args[0] === "string" && args.length > 1) run.diagnostics.push(format(...args));
+    else run.thrown.push(args[0]);
+  }
+
+  private errorContent(run: Execution): ErrorContent {
+    if (run.thrown.length > 0) {
+      const e = run.thrown[0];
+      const traceback = [...run.diagnostics];
+      if (e instanceof Error && /interrupted by `?SIGINT|^Interrupted asynchronously$/.test(e.message)) {
+        // Never format this stack: V8 can abort while formatting frames of terminated code
+        // through a custom Error.prepareStackTrace (as tsx installs).
+        return { ename: "KeyboardInterrupt", evalue: e.message, traceback: [...traceback, e.message] };
+      }
+      if (e instanceof Error) {
+        traceback.push(...userFrames(e.stack ?? `${e.name}: ${e.message}`));
+        return { ename: e.name, evalue: e.message, traceback };
+      }
+      traceback.push(format(e));
+      return { ename: "Error", evalue: format(e), traceback };
+    }
+    if (run.diagnostics.length > 0) {
+      return { ename: "TypeScriptError", evalue: run.diagnostics.join("\n"), traceback: run.diagnostics };
+    }
+    return { ename: "Error", evalue: "execution failed", traceback: [] };
+  }
+
+  /**
+   * Stops the running cell. tslab's executor only stops code that is awaiting at that moment; a cell
+   * still being compiled would miss it, so the interrupt is repeated until that cell has ended.
+   */
+  interrupt(): void {
+    this.executor.interrupt();
+    const run = this.running;
+    if (!run) return;
+    const timer = setInterval(() => {
+      if (this.running === run) this.executor.interrupt();
+      else clearInterval(timer);
+    }, 100);
+  }
+
+  // ---- output scope (KernelIo) ----
+
+  outputParent(): MessageHeader | undefined {
+    const current = this.scope.getStore();
+    if (current?.header.msg_type === "execute_request") return current.header;
+    return this.lastExecute?.header ?? current?.header;
+  }
+
+  private commParent(): MessageHeader | undefined {
+    return this.scope.getStore()?.header ?? this.lastExecute?.header;
+  }
+
+  private streamWriter(name: "stdout" | "stderr") {
+    const decoder = new TextDecoder();
+    return ((chunk: string | Uint8Array, encodingOrCb?: unknown, cb?: unknown) => {
+      const text = typeof chunk === "string" ? chunk : decoder.decode(chunk);
+      const parent = this.outputParent();
+      if (parent) this.publish("stream", { name, text }, parent);
+      else kernelStderr(text);
+      const done = typeof encodingOrCb === "function" ? encodingOrCb : cb;
+      if (typeof done === "function") process.nextTick(done as () => void);
+      return true;
+    }) as typeof process.stdout.write;
+  }
+
+  display(bundle: MimeBundle, metadata?: Record<string, unknown>, options?: DisplayOptions): void {
+    const parent = this.outputParent();
+    if (!parent) {
+      this.log("display() outside any cell dropped");
+      return;
+    }
+    const content: Record<string, unknown> = { data: normalizeBundle(bundle), metadata: metadata ?? {} };
+    if (options?.displayId) content.transient = { display_id: options.displayId };
+    this.publish(options?.update ? "update_display_data" : "display_data", content, parent);
+  }
+
+  publishComm(msgType: "comm_open" | "comm_msg" | "comm_close", content: object, options?: SendOptions): void {
+    this.publish(msgType, content, this.commParent(), options?.metadata, options?.buffers);
+  }
+
+  reportError(where: string, error: unknown): void {
+    const text = `${where} threw: ${error instanceof Error ? error.stack ?? error.message : format(error)}`;
+    this.log(text);
+    const parent = this.outputParent();
+    if (parent) this.publish("stream", { name: "stderr", text: text + "\n" }, parent);
+  }
+
+  log(line: string): void {
+    kernelStderr(`[deepviz-kernel] ${line}\n`);
+  }
+
+  // ---- sending ----
+
+  private publish(msgType: string, content: object, parent: Partial<MessageHeader> | undefined, metadata: Record<string, unknown> = {}, buffers: ArrayBufferView[] = []): void {
+    const header = makeHeader(msgType, this.session, "kernel");
+    const topic = Buffer.from(`kernel.${this.session}.${msgType}`);
+    this.send(this.iopub, encode(this.conn.key, { identities: [topic], header, parent_header: parent ?? {}, metadata, content, buffers }));
+  }
+
+  private reply(sock: zmq.Router, req: JupyterMessage, msgType: string, content: object): void {
+    const header = makeHeader(msgType, this.session, "kernel");
+    this.send(sock, encode(this.conn.key, { identities: req.identities, header, parent_header: req.header, metadata: {}, content }));
+  }
+
+  /**
+   * zeromq allows one send in flight per socket: queue the rest, in order. An idle socket sends at
+   * once, so the first output of a synchronous cell leaves before the cell blocks the event loop.
+   */
+  private send(sock: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, frames: Buffer[]): void {
+    if (sock.closed) return;
+    let box = this.outboxes.get(sock);
+    if (!box) this.outboxes.set(sock, (box = { busy: false, queue: [], drained: [] }));
+    if (box.busy) box.queue.push(frames);
+    else this.sendNow(sock, box, frames);
+  }
+
+  private sendNow(sock: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, box: Outbox, frames: Buffer[]): void {
+    box.busy = true;
+    let sending: Promise<void>;
+    try {
+      sending = sock.send(frames);
+    } catch (e) {
+      sending = Promise.reject(e);
+    }
+    sending
+      .catch((e) => this.log(`send failed: ${(e as Error).message}`))
+      .finally(() => {
+        const next = box.queue.shift();
+        if (next && !sock.closed) this.sendNow(sock, box, next);
+        else {
+          box.busy = false;
+          box.drained.splice(0).forEach((r) => r());
+        }
+      });
+  }
+
+  /** Resolves when every queued message has been handed to zeromq. */
+  private drain(): Promise<void> {
+    return Promise.all(
+      [...this.outboxes.values()].map((box) => (box.busy ? new Promise<void>((r) => box.drained.push(r)) : undefined)),
+    ).then(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.comms.closeAll();
+    await this.drain();
+    this.handler.close();
+    for (const sock of [this.shell, this.control, this.stdin, this.iopub, this.hb]) sock.close();
+    if ((globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] === this.comms) {
+      delete (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY];
+    }
+    this.onStopped();
+  }
+}

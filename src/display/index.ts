@@ -1,0 +1,12 @@
+/** dv.show, dv.save, dv.plots, dv.modelSummary: rich display in notebooks and files outside them. */
+import { registerBundleMakers } from "./bundles";
+import * as plots from "./plots";
+
+registerBundleMakers();
+
+export { show, inNotebook, outputDir } from "./show";
+export { save } from "./save";
+export { bundleOf, pictureOf, ShowOptions } from "./bundles";
+export { modelSummary, ModelSummary, SummaryRow } from "./model-summary";
+export { Plot } from "./plot";
+export { plots };

@@ -1,0 +1,240 @@
+/**
+ * A quadtree (2-D) or octree (3-D) over the embedding, rebuilt every iteration, that lets t-SNE sum the
+ * repulsion of a far group of points as one body at its centre of mass (Barnes–Hut). Nodes live in flat
+ * typed arrays; a node's children are `children` consecutive nodes starting at `firstChild`.
+ */
+const MAX_DEPTH = 48;
+
+export class SpaceTree {
+  readonly dims: number;
+  readonly children: number;
+  size = 0;
+  private capacity = 0;
+  center = new Float64Array(0);
+  half = new Float64Array(0);
+  comSum = new Float64Array(0);
+  count = new Int32Array(0);
+  firstChild = new Int32Array(0);
+  point = new Int32Array(0);
+  depth = new Int32Array(0);
+  /** The leaf holding each point (coincident points share one). */
+  leafOf = new Int32Array(0);
+  private stack = new Int32Array(1024);
+
+  constructor(dims: number, n: number) {
+    this.dims = dims;
+    this.children = 1 << dims;
+    this.grow(Math.max(16, 2 * n));
+    this.leafOf = new Int32Array(n);
+  }
+
+  private grow(capacity: number): void {
+    const d = this.dims;
+    const copy = <T extends Float64Array | Int32Array>(old: T, make: (len: number) => T, per: number): T => {
+      const a = make(capacity * per);
+      a.set(old.subarray(0, this.size * per));
+      return a;
+    };
+    const f = (len: number) => new Float64Array(len);
+    const i = (len: number) => new Int32Array(len);
+    this.center = copy(this.center, f, d);
+    this.half = copy(this.half, f, 1);
+    this.comSum = copy(this.comSum, f, d);
+    this.count = copy(this.count, i, 1);
+    this.firstChild = copy(this.firstChild, i, 1);
+    this.point = copy(this.point, i, 1);
+    this.depth = copy(this.depth, i, 1);
+    this.capacity = capacity;
+  }
+
+  private addNode(centerOf: Float64Array, at: number, half: number, depth: number): number {
+    if (this.size === this.capacity) this.grow(this.capacity * 2);
+    const id = this.size++;
+    const d = this.dims;
+    for (let t = 0; t < d; t++) {
+      this.center[id * d + t] = centerOf[at + t];
+      this.comSum[id * d + t] = 0;
+    }
+    this.half[id] = half;
+    this.count[id] = 0;
+    this.firstChild[id] = -1;
+    this.point[id] = -1;
+    this.depth[id] = depth;
+    return id;
+  }
+
+  /** Builds the tree over y (n*dims, row-major). */
+  build(y: Float64Array, n: number): void {
+    const d = this.dims;
+    this.size = 0;
+    const lo = new Float64Array(d).fill(Infinity);
+    const hi = new Float64Array(d).fill(-Infinity);
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < d; t++) {
+        const v = y[i * d + t];
+        if (v < lo[t]) lo[t] = v;
+        if (v > hi[t]) hi[t] = v;
+      }
+    }
+    const mid = new Float64Array(d);
+    let half = 0;
+    for (let t = 0; t < d; t++) {
+      mid[t] = (lo[t] + hi[t]) / 2;
+      half = Math.max(half, (hi[t] - lo[t]) / 2);
+    }
+    half = half * (1 + 1e-6) + 1e-12;
+    this.addNode(mid, 0, half, 0);
+    for (let i = 0; i < n; i++) this.insert(y, i);
+    // Sums of positions become centres of mass.
+    for (let node = 0; node < this.size; node++) {
+      const c = this.count[node];
+      if (c > 0) for (let t = 0; t < d; t++) this.comSum[node * d + t] /= c;
+    }
+    // Each point's leaf, found by descending (groups of coincident points move as they split).
+    for (let i = 0; i < n; i++) {
+      let node = 0;
+      while (this.firstChild[node] !== -1) node = this.childFor(node, y, i);
+      this.leafOf[i] = node;
+    }
+  }
+
+  private childFor(node: number, y: Float64Array, i: number): number {
+    const d = this.dims;
+    let which = 0;
+    for (let t = 0; t < d; t++) if (y[i * d + t] >= this.center[node * d + t]) which |= 1 << t;
+    return this.firstChild[node] + which;
+  }
+
+  private subdivide(node: number): void {
+    const d = this.dims;
+    const h = this.half[node] / 2;
+    const c = new Float64Array(d);
+    const first = this.size;
+    for (let which = 0; which < this.children; which++) {
+      for (let t = 0; t < d; t++) c[t] = this.center[node * d + t] + ((which >> t) & 1 ? h : -h);
+      this.addNode(c, 0, h, this.depth[node] + 1);
+    }
+    this.firstChild[node] = first;
+  }
+
+  private insert(y: Float64Array, i: number): void {
+    const d = this.dims;
+    let node = 0;
+    for (;;) {
+      this.count[node]++;
+      for (let t = 0; t < d; t++) this.comSum[node * d + t] += y[i * d + t];
+      if (this.firstChild[node] !== -1) {
+        node = this.childFor(node, y, i);
+        continue;
+      }
+      if (this.count[node] === 1) {
+        this.point[node] = i;
+        return;
+      }
+      // An occupied leaf: keep coincident points (or ones too deep to split) together, else split.
+      const old = this.point[node];
+      let same = true;
+      for (let t = 0; t < d; t++) if (y[old * d + t] !== y[i * d + t]) same = false;
+      if (same || this.depth[node] >= MAX_DEPTH) return;
+      const oldCount = this.count[node] - 1;
+      this.subdivide(node);
+      this.point[node] = -1;
+      const child = this.childFor(node, y, old);
+      this.count[child] = oldCount;
+      this.point[child] = old;
+      for (let t = 0; t < d; t++) this.comSum[child * d + t] = oldCount * y[old * d + t];
+      node = this.childFor(node, y, i);
+    }
+  }
+
+  /** The same walk as repulsion(), unrolled for 2-D layouts (the common case, and the hot loop of t-SNE). */
+  repulsion2(y: Float64Array, i: number, theta2: number, force: Float64Array): number {
+    const stack = this.stack;
+    const com = this.comSum;
+    const count = this.count;
+    const firstChild = this.firstChild;
+    const point = this.point;
+    const half = this.half;
+    const own = this.leafOf[i];
+    const yx = y[2 * i];
+    const yy = y[2 * i + 1];
+    let fx = 0;
+    let fy = 0;
+    let z = 0;
+    let top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const node = stack[--top];
+      const c = count[node];
+      const first = firstChild[node];
+      if (node === own) {
+        z += c - 1;
+        continue;
+      }
+      const dx = yx - com[2 * node];
+      const dy = yy - com[2 * node + 1];
+      const d2 = dx * dx + dy * dy;
+      const w = 2 * half[node];
+      if (first === -1 || w * w < theta2 * d2) {
+        const q = 1 / (1 + d2);
+        const cq = c * q;
+        z += cq;
+        const cqq = cq * q;
+        fx += cqq * dx;
+        fy += cqq * dy;
+      } else {
+        if (count[first] > 0) stack[top++] = first;
+        if (count[first + 1] > 0) stack[top++] = first + 1;
+        if (count[first + 2] > 0) stack[top++] = first + 2;
+        if (count[first + 3] > 0) stack[top++] = first + 3;
+      }
+    }
+    force[0] += fx;
+    force[1] += fy;
+    return z;
+  }
+
+  /**
+   * Repulsion on point i: adds Σ_j w_ij² (y_i − y_j) into force[0..dims) and returns Σ_j w_ij, with
+   * w = 1/(1+|y_i−y_j|²), treating a cell as one body when its width / distance < theta.
+   * The stack never outgrows its buffer: depth ≤ MAX_DEPTH and each level leaves at most children−1 behind.
+   */
+  repulsion(y: Float64Array, i: number, theta2: number, force: Float64Array): number {
+    const d = this.dims;
+    const stack = this.stack;
+    const com = this.comSum; // holds centres of mass once build() has finished
+    let top = 0;
+    stack[top++] = 0;
+    let z = 0;
+    const yi = i * d;
+    const own = this.leafOf[i];
+    while (top > 0) {
+      const node = stack[--top];
+      const c = this.count[node];
+      if (c === 0) continue;
+      const leaf = this.firstChild[node] === -1;
+      if (node === own) {
+        z += c - 1; // i's own leaf: its coincident twins sit at distance 0, weight 1, no force
+        continue;
+      }
+      let d2 = 0;
+      const o = node * d;
+      for (let t = 0; t < d; t++) {
+        const diff = y[yi + t] - com[o + t];
+        d2 += diff * diff;
+      }
+      const width = 2 * this.half[node];
+      if (leaf || width * width < theta2 * d2) {
+        const q = 1 / (1 + d2);
+        const cq = c * q;
+        z += cq;
+        const cqq = cq * q;
+        for (let t = 0; t < d; t++) force[t] += cqq * (y[yi + t] - com[o + t]);
+      } else {
+        const first = this.firstChild[node];
+        for (let k = 0; k < this.children; k++) stack[top++] = first + k;
+      }
+    }
+    return z;
+  }
+}

@@ -1,0 +1,231 @@
+import { fail } from "../errors";
+import { conditionalAffinities, SparseRows, symmetrize } from "./affinities";
+import { nearestNeighbours } from "./knn";
+import { pcaProject } from "./pca";
+import { Points } from "./points";
+import { RunControl, Yielder } from "./progress";
+import { SeededRandom } from "./rng";
+import { SpaceTree } from "./space-tree";
+
+export interface TsneOptions extends RunControl {
+  dims?: 2 | 3;
+  /** Effective number of neighbours each point's Gaussian covers (default 30; must be below the point count). */
+  perplexity?: number;
+  /** Total gradient steps (default 1000). */
+  iterations?: number;
+  /** Steps with exaggerated attraction at the start (default 250). */
+  exaggerationIterations?: number;
+  earlyExaggeration?: number;
+  /** "auto" (default) = max(n / earlyExaggeration / 4, 50), as scikit-learn. */
+  learningRate?: number | "auto";
+  /** Barnes–Hut accuracy: a cell counts as one body when width/distance < theta (default 0.5; 0 = exact). */
+  theta?: number;
+  init?: "pca" | "random";
+  seed?: number;
+}
+
+export interface TsneResult {
+  coords: Float64Array;
+  dims: number;
+  klDivergence: number;
+  iterations: number;
+  stoppedEarly: boolean;
+}
+
+const MOMENTUM_EARLY = 0.5;
+const MOMENTUM_LATE = 0.8;
+const MIN_GAIN = 0.01;
+
+/** KL(P‖Q) over P's nonzero entries; Q = w/Z with w = 1/(1+d²). */
+function klDivergence(p: SparseRows, y: Float64Array, dims: number, z: number): number {
+  let kl = 0;
+  for (let i = 0; i < p.n; i++) {
+    for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
+      const j = p.cols[e];
+      let d2 = 0;
+      for (let t = 0; t < dims; t++) {
+        const diff = y[i * dims + t] - y[j * dims + t];
+        d2 += diff * diff;
+      }
+      const q = 1 / (1 + d2) / z;
+      const pij = p.vals[e];
+      if (pij > 0) kl += pij * Math.log(pij / Math.max(q, Number.MIN_VALUE));
+    }
+  }
+  return kl;
+}
+
+/** Each symmetric pair (i < j) of P once, as parallel arrays. */
+interface Edges {
+  from: Int32Array;
+  to: Int32Array;
+  p: Float64Array;
+}
+
+function upperEdges(p: SparseRows): Edges {
+  let m = 0;
+  for (let i = 0; i < p.n; i++) for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) if (p.cols[e] > i) m++;
+  const edges: Edges = { from: new Int32Array(m), to: new Int32Array(m), p: new Float64Array(m) };
+  m = 0;
+  for (let i = 0; i < p.n; i++) {
+    for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
+      if (p.cols[e] <= i) continue;
+      edges.from[m] = i;
+      edges.to[m] = p.cols[e];
+      edges.p[m++] = p.vals[e];
+    }
+  }
+  return edges;
+}
+
+/** Adds exag·Σ_j p_ij w_ij (y_i − y_j) to grad[i] (and the opposite to grad[j]), w = 1/(1+d²). */
+function attract(edges: Edges, y: Float64Array, dims: number, exag: number, grad: Float64Array): void {
+  const { from, to, p } = edges;
+  for (let e = 0; e < from.length; e++) {
+    const oi = from[e] * dims;
+    const oj = to[e] * dims;
+    let d2 = 0;
+    for (let t = 0; t < dims; t++) d2 += (y[oi + t] - y[oj + t]) ** 2;
+    const pw = (exag * p[e]) / (1 + d2);
+    for (let t = 0; t < dims; t++) {
+      const f = pw * (y[oi + t] - y[oj + t]);
+      grad[oi + t] += f;
+      grad[oj + t] -= f;
+    }
+  }
+}
+
+function attract2(edges: Edges, y: Float64Array, exag: number, grad: Float64Array): void {
+  const { from, to, p } = edges;
+  for (let e = 0; e < from.length; e++) {
+    const oi = 2 * from[e];
+    const oj = 2 * to[e];
+    const dx = y[oi] - y[oj];
+    const dy = y[oi + 1] - y[oj + 1];
+    const pw = (exag * p[e]) / (1 + dx * dx + dy * dy);
+    grad[oi] += pw * dx;
+    grad[oi + 1] += pw * dy;
+    grad[oj] -= pw * dx;
+    grad[oj + 1] -= pw * dy;
+  }
+}
+
+function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: SeededRandom): Float64Array {
+  const y = new Float64Array(x.n * dims);
+  if (init === "random") {
+    for (let i = 0; i < y.length; i++) y[i] = 1e-4 * rng.normal();
+    return y;
+  }
+  // PCA start, scaled so the first coordinate has standard deviation 1e-4 (a tiny, structured start).
+  const proj = pcaProject(x, Math.min(dims, x.d)).coords;
+  const k = Math.min(dims, x.d);
+  let mean = 0;
+  for (let i = 0; i < x.n; i++) mean += proj[i * k];
+  mean /= x.n;
+  let variance = 0;
+  for (let i = 0; i < x.n; i++) variance += (proj[i * k] - mean) ** 2;
+  const std = Math.sqrt(variance / x.n) || 1;
+  for (let i = 0; i < x.n; i++) {
+    for (let t = 0; t < dims; t++) y[i * dims + t] = t < k ? (proj[i * k + t] / std) * 1e-4 : 1e-4 * rng.normal();
+  }
+  return y;
+}
+
+/**
+ * Barnes–Hut t-SNE (van der Maaten 2014): exact kNN affinities calibrated to the perplexity, then
+ * gradient descent with early exaggeration, momentum and per-coordinate gains.
+ */
+export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneResult> {
+  const n = x.n;
+  const dims = options.dims ?? 2;
+  const perplexity = options.perplexity ?? 30;
+  const iterations = options.iterations ?? 1000;
+  const exaggerationIterations = Math.min(options.exaggerationIterations ?? 250, iterations);
+  const exaggeration = options.earlyExaggeration ?? 12;
+  const theta = options.theta ?? 0.5;
+  const seed = options.seed ?? 0;
+  const init = options.init ?? "pca";
+  if (dims !== 2 && dims !== 3) fail(`t-SNE dims must be 2 or 3; got ${dims}.`);
+  if (n < 4) fail(`t-SNE needs at least 4 points; got ${n}.`);
+  if (!(perplexity > 0) || perplexity >= n) {
+    fail(`perplexity must be positive and smaller than the number of points (${n}); got ${perplexity}. Try ${Math.max(1, Math.min(30, Math.floor((n - 1) / 3)))}.`);
+  }
+  if (!Number.isInteger(iterations) || iterations < 1) fail(`iterations must be a positive integer; got ${iterations}.`);
+  if (!(exaggeration >= 1)) fail(`earlyExaggeration must be at least 1; got ${exaggeration}.`);
+  if (!(theta >= 0)) fail(`theta must be 0 or more; got ${theta}.`);
+  if (init !== "pca" && init !== "random") fail(`init must be "pca" or "random"; got ${JSON.stringify(init)}.`);
+  const learningRate = options.learningRate === undefined || options.learningRate === "auto" ? Math.max(n / exaggeration / 4, 50) : options.learningRate;
+  if (!(learningRate > 0)) fail(`learningRate must be positive or "auto"; got ${options.learningRate}.`);
+
+  const { onProgress, signal } = options;
+  const report = (phase: "neighbours" | "affinities" | "optimize" | "done", iteration: number, kl?: number) =>
+    onProgress?.({ method: "tsne", phase, iteration, iterations, klDivergence: kl });
+
+  report("neighbours", 0);
+  const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
+  const nb = nearestNeighbours(x, k);
+  report("affinities", 0);
+  const p = symmetrize(nb, conditionalAffinities(nb, n, perplexity), n);
+  const edges = upperEdges(p);
+
+  const rng = new SeededRandom(seed);
+  const y = initialLayout(x, dims, init, rng);
+  const update = new Float64Array(n * dims);
+  const gains = new Float64Array(n * dims).fill(1);
+  const grad = new Float64Array(n * dims);
+  const force = new Float64Array(dims);
+  const tree = new SpaceTree(dims, n);
+  const theta2 = theta * theta;
+  const yielder = new Yielder();
+  let z = 1;
+  let kl = NaN;
+  let done = 0;
+  let stoppedEarly = false;
+
+  for (let iter = 0; iter < iterations; iter++) {
+    if (signal?.aborted) {
+      stoppedEarly = true;
+      break;
+    }
+    const exag = iter < exaggerationIterations ? exaggeration : 1;
+    const momentum = iter < exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
+
+    // Repulsion (Barnes–Hut) first: it also yields Z, the normalizer of Q.
+    tree.build(y, n);
+    z = 0;
+    for (let i = 0; i < n; i++) {
+      force.fill(0);
+      z += dims === 2 ? tree.repulsion2(y, i, theta2, force) : tree.repulsion(y, i, theta2, force);
+      for (let t = 0; t < dims; t++) grad[i * dims + t] = force[t];
+    }
+    const invZ = 1 / Math.max(z, Number.MIN_VALUE);
+    // grad = 4 (exag·attraction − repulsion/Z); attraction visits each symmetric pair once.
+    for (let c = 0; c < n * dims; c++) grad[c] *= -invZ;
+    if (dims === 2) attract2(edges, y, exag, grad);
+    else attract(edges, y, dims, exag, grad);
+    // Gains grow where the gradient changed sign against the last update and shrink where it kept it.
+    for (let c = 0; c < n * dims; c++) {
+      const g = 4 * grad[c];
+      gains[c] = update[c] * g < 0 ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, MIN_GAIN);
+      update[c] = momentum * update[c] - learningRate * gains[c] * g;
+      y[c] += update[c];
+    }
+    done = iter + 1;
+    if (done % 50 === 0 || done === iterations) {
+      kl = klDivergence(p, y, dims, z);
+      report("optimize", done, kl);
+    }
+    await yielder.maybeYield();
+  }
+  if (Number.isNaN(kl) || stoppedEarly) {
+    tree.build(y, n);
+    z = 0;
+    for (let i = 0; i < n; i++) {
+      force.fill(0);
+      z += tree.repulsion(y, i, theta2, force);
+    }
+    kl = klDivergence(p, y, dims, z);
+  }
+  report("done", done, kl);
+  return { coords: y, dims, klDivergence: kl, iterations: done, stoppedEarly };
+}

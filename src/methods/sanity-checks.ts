@@ -1,0 +1,114 @@
+import * as tf from "@tensorflow/tfjs";
+import { backend } from "../backend";
+import { bundleFor, JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
+import { mulberry32, normals } from "../core/random";
+import { fail } from "../errors";
+import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
+import { assertLayersModel, batchInput } from "../model/validate";
+import { resolveTarget } from "../targets";
+import { saliency } from "./saliency";
+import { AttributionMethod } from "./smooth-grad";
+import { spearman, ssim } from "./similarity";
+
+export interface SanityCheckOptions {
+  /** The method under test (default dv.saliency) and its options. */
+  method?: AttributionMethod;
+  methodOptions?: Record<string, unknown>;
+  /** cascading: randomize from the top layer down, keeping earlier randomizations; independent: one layer at a time. */
+  mode?: "cascading" | "independent";
+  /** Layers to randomize, top first (default: every layer with weights, from the output down). */
+  layers?: LayerRef[];
+  seed?: number;
+}
+
+/** One row per randomization: the map's similarity to the map of the trained model. */
+export class SanityCheckResult {
+  constructor(
+    readonly method: string,
+    readonly mode: "cascading" | "independent",
+    /** The layer randomized at each step (cascading: everything from the top down to it). */
+    readonly layers: string[],
+    /** Spearman rank correlation of the absolute maps, of the signed maps, and SSIM of the absolute maps. */
+    readonly spearmanAbs: number[],
+    readonly spearmanSigned: number[],
+    readonly ssim: number[],
+  ) {}
+
+  toString(): string {
+    const rows = this.layers.map((l, i) =>
+      `${l.padEnd(16)} rank(|m|)=${this.spearmanAbs[i].toFixed(3)} rank(m)=${this.spearmanSigned[i].toFixed(3)} ssim=${this.ssim[i].toFixed(3)}`);
+    return [`Sanity check of ${this.method} (${this.mode} randomization)`, ...rows].join("\n");
+  }
+
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return bundleFor("sanityCheck", this, this.toString());
+  }
+}
+
+/**
+ * Model-parameter randomization test (Adebayo et al. 2018): re-draw the weights of layers (from the top,
+ * cascading, or one at a time) and measure how much the explanation changes. A method that explains the
+ * model must change when the model does. The model's weights are restored afterwards.
+ */
+export async function sanityCheck(model: tf.LayersModel, input: tf.Tensor, options: SanityCheckOptions = {}): Promise<SanityCheckResult> {
+  assertLayersModel(model);
+  await backend();
+  const method = options.method ?? saliency;
+  const mode = options.mode ?? "cascading";
+  if (mode !== "cascading" && mode !== "independent") fail(`mode must be "cascading" or "independent"; got ${mode}.`);
+  const layers = (options.layers ?? modelLayers(model).filter((l) => l.countParams() > 0).reverse()).map((l) => resolveLayer(model, l));
+  if (!layers.length) fail("the model has no layer with weights to randomize.");
+  const classes = tf.tidy(() => {
+    const { x } = batchInput(model, input);
+    const t = resolveTarget(model, x, (options.methodOptions?.target as never) ?? "predicted");
+    if (!t.classes) fail("sanityCheck needs class targets (a function target cannot be fixed across models).");
+    return t.classes;
+  });
+  const target = classes.length === 1 && input.rank === model.inputs[0].shape.length - 1 ? classes[0] : classes;
+  const mapOf = async () => {
+    const a = await method(model, input, { ...options.methodOptions, target });
+    const v = mapValues(a.values, input.rank === model.inputs[0].shape.length);
+    a.dispose();
+    return v;
+  };
+  const random = mulberry32(options.seed ?? 0);
+  const originals = model.getWeights().map((w) => w.clone());
+  const reference = await mapOf();
+  const result = { abs: [] as number[], signed: [] as number[], ssim: [] as number[] };
+  try {
+    for (const layer of layers) {
+      if (mode === "independent") model.setWeights(originals);
+      const fresh = layer.getWeights().map((w) => randomLike(w, random));
+      layer.setWeights(fresh);
+      tf.dispose(fresh);
+      const map = await mapOf();
+      result.abs.push(spearman(reference.abs, map.abs));
+      result.signed.push(spearman(reference.signed, map.signed));
+      result.ssim.push(ssim(reference.abs, map.abs, map.h, map.w));
+    }
+  } finally {
+    model.setWeights(originals);
+    tf.dispose(originals);
+  }
+  const name = (method as { name?: string }).name || "custom";
+  return new SanityCheckResult(name, mode, layers.map((l) => l.name), result.abs, result.signed, result.ssim);
+}
+
+/** Normal draws with the weight's own standard deviation (zeros stay zeros). */
+function randomLike(w: tf.Tensor, random: () => number): tf.Tensor {
+  return tf.tidy(() => {
+    const std = tf.moments(w).variance.sqrt().dataSync()[0];
+    return tf.mul(tf.tensor(normals(w.size, random), w.shape), std);
+  });
+}
+
+/** The first example's map summed over channels (images) or flattened, absolute and signed. */
+function mapValues(values: tf.Tensor, batched: boolean): { abs: Float32Array; signed: Float32Array; h: number; w: number } {
+  return tf.tidy(() => {
+    const one = batched ? tf.squeeze(tf.slice(values, 0, 1), [0]) : values;
+    const signed = one.rank === 3 ? tf.sum(one, -1) : tf.reshape(one, [1, -1]);
+    const abs = one.rank === 3 ? tf.sum(tf.abs(one), -1) : tf.abs(signed);
+    const [h, w] = signed.shape as [number, number];
+    return { abs: abs.dataSync() as Float32Array, signed: signed.dataSync() as Float32Array, h, w };
+  });
+}

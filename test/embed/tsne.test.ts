@@ -1,0 +1,125 @@
+import { strict as assert } from "assert";
+import { conditionalAffinities, symmetrize } from "../../src/embed/affinities";
+import { nearestNeighbours } from "../../src/embed/knn";
+import { toPoints } from "../../src/embed/points";
+import { EmbedProgress } from "../../src/embed/progress";
+import { SeededRandom } from "../../src/embed/rng";
+import { SpaceTree } from "../../src/embed/space-tree";
+import { tsne } from "../../src/embed/tsne";
+import { trustworthiness } from "../../src/embed/trustworthiness";
+import { DeepVizError } from "../../src/errors";
+import { blobs, nearestLabelAgreement } from "./helpers";
+
+describe("embed: t-SNE", () => {
+  it("calibrates each point's Gaussian to entropy log(perplexity) and symmetrizes P to sum 1", () => {
+    const x = toPoints(blobs(150, 8, 3, 3).rows, "x");
+    const perplexity = 12;
+    const nb = nearestNeighbours(x, 3 * perplexity + 1);
+    const cond = conditionalAffinities(nb, x.n, perplexity);
+    for (let i = 0; i < x.n; i++) {
+      let sum = 0;
+      let entropy = 0;
+      for (let t = 0; t < nb.k; t++) {
+        const p = cond[i * nb.k + t];
+        sum += p;
+        if (p > 0) entropy -= p * Math.log(p);
+      }
+      assert.ok(Math.abs(sum - 1) < 1e-12);
+      assert.ok(Math.abs(entropy - Math.log(perplexity)) < 1e-4, `point ${i}: entropy ${entropy}`);
+    }
+    const p = symmetrize(nb, cond, x.n);
+    let total = 0;
+    const at = (i: number, j: number) => {
+      for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) if (p.cols[e] === j) return p.vals[e];
+      return 0;
+    };
+    for (let i = 0; i < x.n; i++) {
+      for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
+        total += p.vals[e];
+        assert.equal(at(p.cols[e], i), p.vals[e]); // symmetric
+      }
+    }
+    assert.ok(Math.abs(total - 1) < 1e-12);
+  });
+
+  it("Barnes–Hut repulsion is exact at theta 0 and close at theta 0.5", () => {
+    const rng = new SeededRandom(3);
+    const n = 300;
+    const y = Float64Array.from({ length: 2 * n }, () => rng.normal() * 5);
+    y[2] = y[0]; // a coincident pair must be handled
+    y[3] = y[1];
+    const tree = new SpaceTree(2, n);
+    tree.build(y, n);
+    for (const i of [0, 1, 17, 250]) {
+      let z = 0;
+      const f = [0, 0];
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        const dx = y[2 * i] - y[2 * j];
+        const dy = y[2 * i + 1] - y[2 * j + 1];
+        const q = 1 / (1 + dx * dx + dy * dy);
+        z += q;
+        f[0] += q * q * dx;
+        f[1] += q * q * dy;
+      }
+      const exact = new Float64Array(2);
+      assert.ok(Math.abs(tree.repulsion2(y, i, 0, exact) - z) < 1e-9 * z);
+      assert.ok(Math.abs(exact[0] - f[0]) < 1e-9 && Math.abs(exact[1] - f[1]) < 1e-9);
+      const generic = new Float64Array(2);
+      assert.ok(Math.abs(tree.repulsion(y, i, 0, generic) - z) < 1e-9 * z);
+      const approx = new Float64Array(2);
+      const za = tree.repulsion2(y, i, 0.5 * 0.5, approx); // takes theta squared
+      assert.ok(Math.abs(za - z) < 0.02 * z, `Z ${za} vs ${z}`);
+    }
+  });
+
+  it("keeps well-separated clusters apart (trustworthiness ≥ 0.95), in 2-D and 3-D", async () => {
+    const { rows, labels } = blobs(240, 20, 4, 6);
+    const x = toPoints(rows, "x");
+    for (const dims of [2, 3] as const) {
+      const result = await tsne(x, { dims, perplexity: 20, iterations: 500, seed: 2 });
+      const layout = Array.from({ length: x.n }, (_, i) => Array.from(result.coords.subarray(i * dims, (i + 1) * dims)));
+      const t = trustworthiness(rows, layout, 5);
+      assert.ok(t >= 0.95, `dims ${dims}: T=${t}`);
+      assert.equal(nearestLabelAgreement(layout, labels), 1);
+      assert.ok(Number.isFinite(result.klDivergence) && result.klDivergence > 0);
+    }
+  });
+
+  it("reproduces exactly with the same seed and differs with another (random init)", async () => {
+    const x = toPoints(blobs(100, 6, 2, 4).rows, "x");
+    const opts = { perplexity: 10, iterations: 120, init: "random" as const };
+    const a = await tsne(x, { ...opts, seed: 7 });
+    const b = await tsne(x, { ...opts, seed: 7 });
+    const c = await tsne(x, { ...opts, seed: 8 });
+    assert.deepEqual(Array.from(a.coords), Array.from(b.coords));
+    assert.notDeepEqual(Array.from(a.coords), Array.from(c.coords));
+  });
+
+  it("reports progress and stops early when its signal aborts", async () => {
+    const x = toPoints(blobs(120, 6, 3, 4).rows, "x");
+    const seen: EmbedProgress[] = [];
+    const controller = new AbortController();
+    const result = await tsne(x, {
+      perplexity: 10,
+      iterations: 1000,
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p);
+        if (p.phase === "optimize" && p.iteration === 100) controller.abort();
+      },
+    });
+    assert.equal(result.stoppedEarly, true);
+    assert.equal(result.iterations, 100);
+    assert.deepEqual(seen.filter((p) => p.phase === "optimize").map((p) => p.iteration), [50, 100]);
+    assert.deepEqual([seen[0].phase, seen[1].phase, seen[seen.length - 1].phase], ["neighbours", "affinities", "done"]);
+  });
+
+  it("rejects bad settings with DeepVizError", async () => {
+    const x = toPoints(blobs(20, 3, 2, 3).rows, "x");
+    await assert.rejects(tsne(x, { perplexity: 20 }), /smaller than the number of points/);
+    await assert.rejects(tsne(x, { dims: 4 as 2 }), DeepVizError);
+    await assert.rejects(tsne(x, { init: "spectral" as "pca" }), DeepVizError);
+    await assert.rejects(tsne(x, { learningRate: -1 }), DeepVizError);
+  });
+});

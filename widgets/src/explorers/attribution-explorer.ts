@@ -1,0 +1,135 @@
+/**
+ * attributionExplorer(model, image): pick a method, a target class and (for CAM methods) a layer; the
+ * attribution is drawn over the image. Opacity is jslinked to the heatmap, so it changes in the page
+ * without a kernel round trip; colormap and threshold sit in the heatmap's own controls.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { DeepVizError } from "../../../src/errors";
+import { forward } from "../../../src/model/interpreter";
+import { latestWins } from "../coalesce";
+import { FloatSlider, HBox, HTML, VBox } from "../controls";
+import { jslink } from "../link";
+import { Dropdown } from "../selection";
+import { Heatmap } from "../views";
+import { Busy } from "./busy";
+import { imageBytes, mapOf, spatialLayers } from "./tensor-data";
+
+/** Methods in the order offered, with how to draw them; the ones the library has are shown. */
+const METHODS: Array<{ name: string; signed: boolean; layer?: boolean }> = [
+  { name: "saliency", signed: false },
+  { name: "inputXGradient", signed: true },
+  { name: "integratedGradients", signed: true },
+  { name: "smoothGrad", signed: false },
+  { name: "guidedBackprop", signed: true },
+  { name: "deconvnet", signed: true },
+  { name: "gradCam", signed: false, layer: true },
+  { name: "gradCamPlusPlus", signed: false, layer: true },
+  { name: "scoreCam", signed: false, layer: true },
+  { name: "guidedGradCam", signed: true, layer: true },
+  { name: "occlusion", signed: true },
+];
+
+type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string, unknown>) => Promise<{ values: tf.Tensor; dispose(): void }>;
+
+/** The library's methods, looked up when called (the library's index loads this module). */
+function library(): Record<string, Method> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return require("../../../src/index");
+}
+
+export interface AttributionExplorerOptions {
+  /** Class names, index → name (default "class i"). */
+  classNames?: string[];
+  /** Method names to offer (default every one the library has). */
+  methods?: string[];
+  size?: number;
+}
+
+export class AttributionExplorer extends VBox {
+  readonly method: Dropdown<string>;
+  readonly target: Dropdown<number>;
+  readonly layer: Dropdown<string>;
+  readonly opacity = new FloatSlider({ description: "opacity", min: 0, max: 1, step: 0.05, value: 0.6 });
+  readonly heatmap: Heatmap;
+  readonly info = new HTML();
+  readonly busy = new Busy();
+  private readonly refresh: ReturnType<typeof latestWins<[]>>;
+  private readonly lib = library();
+
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly image: tf.Tensor,
+    readonly probabilities: number[],
+    options: AttributionExplorerOptions = {},
+  ) {
+    super();
+    const offered = METHODS.filter((m) => typeof this.lib[m.name] === "function" && (!options.methods || options.methods.includes(m.name)));
+    if (!offered.length) throw new DeepVizError(`none of the methods ${options.methods?.join(", ")} is available; choose from ${METHODS.map((m) => m.name).join(", ")}`);
+    this.method = new Dropdown({ description: "method", options: offered.map((m) => m.name) });
+    const names = options.classNames ?? [];
+    const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+    this.target = new Dropdown<number>({
+      description: "target",
+      options: order.map(([p, i]) => [`${names[i] ?? `class ${i}`} (${(100 * p).toFixed(1)}%)`, i] as const),
+    });
+    let convLayers: string[] = [];
+    try {
+      convLayers = spatialLayers(model).map((l) => l.name);
+    } catch {
+      convLayers = [];
+    }
+    this.layer = new Dropdown({ description: "layer", options: convLayers, index: convLayers.length ? convLayers.length - 1 : null });
+    this.heatmap = new Heatmap({ size: options.size ?? 256, opacity: this.opacity.value, title: "" });
+    jslink([this.opacity, "value"], [this.heatmap, "opacity"]);
+    this.refresh = latestWins(() => this.update(), (err) => (this.info.value = `<span style="color:#b00">${String(err)}</span>`));
+    for (const w of [this.method, this.target, this.layer]) w.observe(() => void this.refresh(), "index");
+    this.children = [new HBox([this.method, this.target]), new HBox([this.layer, this.opacity, this.busy.bar]), this.info, this.heatmap];
+  }
+
+  async init(): Promise<this> {
+    const { rgba, width, height } = await imageBytes(this.image);
+    this.heatmap.set({ image: rgba, image_width: width, image_height: height });
+    await this.refresh();
+    return this;
+  }
+
+  idle(): Promise<void> {
+    return this.refresh.idle();
+  }
+
+  private async update(): Promise<void> {
+    const spec = METHODS.find((m) => m.name === this.method.value)!;
+    this.layer.disabled = !spec.layer;
+    const options: Record<string, unknown> = { target: this.target.value };
+    if (spec.layer && this.layer.value) options.layer = this.layer.value;
+    const started = Date.now();
+    const { map, width, height } = await this.busy.run(async () => {
+      const attribution = await this.lib[spec.name](this.model, this.image, options);
+      try {
+        return await mapOf(attribution.values, !spec.signed);
+      } finally {
+        attribution.dispose();
+      }
+    });
+    this.heatmap.holdSync(() => {
+      this.heatmap.signed = spec.signed;
+      this.heatmap.colormap = spec.signed ? "bwr" : "inferno";
+      this.heatmap.setMap(map, width, height);
+      this.heatmap.title = `${spec.name} → ${this.target.label}`;
+    });
+    this.info.value = `${spec.name}${options.layer ? ` on ${options.layer}` : ""}, target ${this.target.label}: ${Date.now() - started} ms`;
+  }
+}
+
+/** Compare attribution methods on one image (HWC tensor). Await it; the result displays itself. */
+export async function attributionExplorer(
+  model: tf.LayersModel,
+  image: tf.Tensor,
+  options: AttributionExplorerOptions = {},
+): Promise<AttributionExplorer> {
+  const probs = tf.tidy(() => {
+    const out = forward(model, tf.expandDims(image, 0)).output;
+    return Array.from(tf.reshape(out, [-1]).dataSync());
+  });
+  return new AttributionExplorer(model, image, probs, options).init();
+}
