@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { DeepVizError } from "./errors";
+import { prepareWasmThreads } from "./kernels/threads";
 
 /**
  * Backend choice: the fastest installed of tfjs-node-gpu, tfjs-node, wasm, cpu. `DEEPVIZ_BACKEND`
@@ -34,7 +35,12 @@ async function tryBackend(name: BackendName): Promise<boolean> {
     if (name === "tensorflow" && !loadTensorflow()) return false;
     if (name === "wasm") return await withoutNewProcessHandlers(async () => {
       require("@tensorflow/tfjs-backend-wasm");
-      return tf.setBackend(name);
+      const restore = prepareWasmThreads();
+      try {
+        return await tf.setBackend(name);
+      } finally {
+        restore();
+      }
     });
     return await tf.setBackend(name);
   } catch {

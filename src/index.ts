@@ -36,3 +36,6 @@ export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddi
 // data sets and model zoo
 export * as zoo from "./zoo";
 export * as data from "./data";
+
+// wasm gradient kernels (registered when the wasm backend is chosen)
+export { useFastKernels, fastKernelsOn } from "./kernels";

@@ -1,0 +1,26 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+/** DEEPVIZ_WASM_THREADS starts tfjs's threaded wasm build in Node; results equal the single-threaded ones. */
+describe("multithreaded wasm in Node", function () {
+  this.timeout(60000);
+  const run = (threads: string) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DEEPVIZ_WASM_THREADS: threads };
+    delete env.DEEPVIZ_BACKEND;
+    const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "threads-child.ts")],
+      { env, encoding: "utf8", timeout: 50000 }); // the child must exit on its own
+    return JSON.parse(out) as { backend: string; threads: number; grad: number[] };
+  };
+
+  it("runs XNNPACK on 2 threads and computes the same gradient as 1 thread", () => {
+    const one = run("1");
+    const two = run("2");
+    assert.equal(one.backend, "wasm");
+    assert.equal(two.backend, "wasm");
+    assert.equal(one.threads, 1);
+    assert.equal(two.threads, 2);
+    assert.equal(two.grad.length, 2 * 16 * 16 * 8);
+    two.grad.forEach((v, i) => assert.ok(Math.abs(v - one.grad[i]!) <= 1e-4 * Math.max(1, Math.abs(one.grad[i]!)), `element ${i}`));
+  });
+});
