@@ -9,6 +9,7 @@ import { createExecutor, type ConverterSet } from "tslab/dist/executor";
 import type { ConnectionInfo } from "./connection";
 import { KernelServer } from "./kernel-server";
 import { installSelfReference } from "./self-reference";
+import { expandShorthandProperties } from "./shorthand";
 
 /** Converters are built on first use, as tslab does (each one costs a TypeScript program). */
 class Converters implements ConverterSet {
@@ -43,7 +44,8 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   const converters = new Converters(js);
   void converters.node; // warm the TypeScript program before the first cell
   let server: KernelServer | undefined;
-  const executor = createExecutor(process.cwd(), converters, KernelServer.executorConsole(() => server));
+  const tslabExecutor = createExecutor(process.cwd(), converters, KernelServer.executorConsole(() => server));
+  const executor = { ...tslabExecutor, execute: (src: string) => tslabExecutor.execute(expandShorthandProperties(src)) };
   server = new KernelServer(conn, executor, js);
   // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the
   // vm's breakOnSigint, awaiting code by the executor.

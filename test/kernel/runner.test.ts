@@ -91,4 +91,17 @@ describe("notebook runner", function () {
     const nb = JSON.parse(fs.readFileSync(path.join(dir, "slow.executed.ipynb"), "utf8"));
     assert.deepEqual(nb.cells[2].outputs, [{ output_type: "stream", name: "stdout", text: "third\n" }]);
   });
+
+  it("an earlier cell's variable works in a shorthand property, `{ foo }` (tslab alone says it is not defined)", async function () {
+    const dir = tmpDir("runner-shorthand");
+    const nbPath = path.join(dir, "shorthand.ipynb");
+    fs.writeFileSync(nbPath, notebook([
+      `const foo = 1;\nlet bar = 2;`,
+      `const o = { foo, bar, baz: 3 };\n({ bar } = { bar: 5 });\nconsole.log(JSON.stringify(o), bar);`,
+    ]));
+    const result = await runNotebook(nbPath, { html: false, kernel });
+    assert.equal(result.ok, true, JSON.stringify(result.failure));
+    const nb = JSON.parse(fs.readFileSync(path.join(dir, "shorthand.executed.ipynb"), "utf8"));
+    assert.deepEqual(nb.cells[1].outputs, [{ output_type: "stream", name: "stdout", text: '{"foo":1,"bar":2,"baz":3} 5\n' }]);
+  });
 });
