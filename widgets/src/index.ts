@@ -31,3 +31,4 @@ export { Heatmap, FeatureGrid, Scatter, toRGBA, VIEWS_MODULE, VIEWS_VERSION } fr
 export type { Colormap, HeatmapClick } from "./views";
 export * from "./explorers";
 export { labextensionInstallStep, LABEXTENSION_DIR } from "./labextension";
+export { embeddingScatter } from "./embedding-scatter";
