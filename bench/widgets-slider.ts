@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LAYER_EXPLORER, SETUP } from "../test/widgets/e2e/cells";
+import { LAYER_EXPLORER, ZOO_SETUP } from "../test/widgets/e2e/cells";
 import { OUT, startE2E } from "../test/widgets/e2e/harness";
 
 const HEATMAP = ".cell[data-index='1'] .deepviz-heatmap canvas";
@@ -22,7 +22,7 @@ function stats(xs: number[]) {
 export async function main(samples = 40): Promise<void> {
   const e = await startE2E({ log: (s) => console.error(`[bench] ${s}`) });
   try {
-    if ((await e.run(SETUP)).status !== "ok") throw new Error("setup cell failed");
+    if ((await e.run(ZOO_SETUP)).status !== "ok") throw new Error("setup cell failed");
     if ((await e.run(LAYER_EXPLORER)).status !== "ok") throw new Error("layer explorer cell failed");
     await e.page.waitForFunction((s) => Number((document.querySelector(s) as HTMLElement)?.dataset.draws ?? 0) > 0, HEATMAP);
     // Page-side clock: key press time, and the time of each heatmap draw.
@@ -49,7 +49,7 @@ export async function main(samples = 40): Promise<void> {
     for (let i = 0; i < layers - 1; i++) layerFirst.push(await measure(0, "ArrowRight"));
     for (let i = 0; i < samples; i++) layerCached.push(await measure(0, Math.floor(i / (layers - 1)) % 2 === 0 ? "ArrowLeft" : "ArrowRight"));
     const result = {
-      model: "32×32×3 CNN (conv8-pool-conv16-pool-conv16-gap-dense10), heatmap 256 px",
+      model: "zoo shapes_cnn (64×64×3, 6 conv layers, GAP), heatmap 256 px",
       channelSlider: stats(channel),
       layerSliderFirstVisit: stats(layerFirst),
       layerSliderCached: stats(layerCached),

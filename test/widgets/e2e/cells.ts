@@ -91,3 +91,16 @@ export const NEURON_PICKER = `
 const np = await dv.neuronPicker(model, image, { layer: "conv2", size: 192 });
 np
 `;
+
+/** The zoo's small CAM model (shapes_cnn, 64×64×3) on a generated scene: what the benchmark measures. */
+export const ZOO_SETUP = `
+import * as dv from "deepviz";
+import * as tf from "@tensorflow/tfjs";
+const w = dv.widgets;
+await dv.backend();
+const { model } = await dv.zoo.load("shapes_cnn");
+const scene = dv.data.shapes({ n: 1, seed: 3 });
+const image = tf.tidy(() => scene.images.squeeze([0]));
+scene.dispose();
+"ready"
+`;
