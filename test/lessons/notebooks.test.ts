@@ -55,11 +55,9 @@ describe("lessons", function () {
     let reports: PageReport[] = [];
 
     before(function () {
+      // everything the lessons use is part of this repository: a missing piece is a failure, not a skip
       const why = missing();
-      if (why) {
-        console.log(`      skipped: ${why}`);
-        this.skip();
-      }
+      if (why) throw new Error(`the lessons cannot run: ${why}`);
       siteDir = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-lessons-"));
     });
     after(() => {
@@ -101,10 +99,7 @@ describe("lessons", function () {
     let jupyterDir = "";
     before(function () {
       const why = missing() ?? (fs.existsSync(path.join(root, "kernel-ext", "bin", "deepviz-kernel.js")) ? undefined : "kernel-ext/bin/deepviz-kernel.js is missing");
-      if (why) {
-        console.log(`      skipped: ${why}`);
-        this.skip();
-      }
+      if (why) throw new Error(`the lessons cannot run: ${why}`);
       jupyterDir = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-jupyter-"));
       const install = spawnSync(process.execPath, [path.join(root, "kernel-ext", "bin", "deepviz-kernel.js"), "install", "--prefix", jupyterDir, "--python", PYTHON], { cwd: root, encoding: "utf8" });
       assert.equal(install.status, 0, `kernel install failed: ${install.stdout}${install.stderr}`);
