@@ -1,34 +1,14 @@
 /**
  * The project's headless notebook runner (kernel-ext, `runNotebook`), found at run time from the build so
- * the lesson pipeline stays a thin client of it. The types mirror the part of its API the pipeline uses.
+ * the lesson pipeline stays a thin client of it (the kernel it starts runs from the build too).
  */
 import * as fs from "fs";
 import * as path from "path";
 
-export type RunProgress =
-  | { kind: "start"; notebook: string; codeCells: number }
-  | { kind: "kernel-ready"; ms: number }
-  | { kind: "cell-start"; index: number; codeIndex: number; codeCells: number; source: string }
-  | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: "ok" | "error" | "timeout" }
-  | { kind: "done"; ok: boolean; ms: number };
+export type { RunProgress, RunOptions, RunResult } from "../../kernel-ext/src/runner";
+import type { runNotebook } from "../../kernel-ext/src/runner";
 
-export interface RunOptions {
-  timeoutSec?: number;
-  allowErrors?: boolean;
-  outDir?: string;
-  html?: boolean;
-  onProgress?: (event: RunProgress) => void;
-}
-
-export interface RunResult {
-  ok: boolean;
-  notebook: unknown;
-  notebookPath: string;
-  failures: { cellIndex: number; source: string; ename: string; evalue: string; traceback: string[] }[];
-  totalMs: number;
-}
-
-export type RunNotebook = (notebookPath: string, options?: RunOptions) => Promise<RunResult>;
+export type RunNotebook = typeof runNotebook;
 
 /** runNotebook from the built kernel-ext, or an error that says what is missing. */
 export function findRunner(root: string): RunNotebook {
