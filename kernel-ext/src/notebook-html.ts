@@ -122,12 +122,15 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
     }
   }
   const widgetState = nb.metadata?.widgets?.[WIDGET_STATE_MIME];
+  // Saved widget state cannot be sanitised (a widget may set innerHTML): state this run did not produce
+  // gets the policy too, so its markup cannot run scripts.
+  const strict = options.untrusted === true || (widgetState !== undefined && !isTrusted(widgetState));
   const stateTag = widgetState ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(safeWidgetState(widgetState))}</script>\n` : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-${options.untrusted ? policyMeta({ inlineScripts: options.inlineScripts }) + "\n" : ""}<title>${escapeHtml(title)}</title>
+${strict ? policyMeta({ inlineScripts: options.inlineScripts }) + "\n" : ""}<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 ${options.head ?? ""}
 </head>

@@ -162,7 +162,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     await client.close();
   }
   for (const outputs of produced) outputs.forEach(markTrusted);
-  if (widgets.size > 0) nb.metadata.widgets = { [WIDGET_STATE_MIME]: widgets.toJSON() };
+  if (widgets.size > 0) nb.metadata.widgets = { [WIDGET_STATE_MIME]: markTrusted(widgets.toJSON()) };
   else delete nb.metadata.widgets;
 
   fs.mkdirSync(path.dirname(paths.notebook), { recursive: true });

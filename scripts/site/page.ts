@@ -119,11 +119,14 @@ export function renderPage(nb: Notebook, links: PageLinks): RenderedPage {
     builder.usesWidgets ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(safeWidgetState(state))}</script>` : "",
     builder.usesWidgets || builder.usesPlotly ? `<script src="_static/widgets.js"></script>` : "",
   ].join("\n");
+  // Saved widget state cannot be sanitised (a widget may set innerHTML): state the run did not produce
+  // in this process gets the policy too.
+  const strict = links.untrusted === true || (builder.usesWidgets && !isTrusted(state));
   const html = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-${links.untrusted ? policyMeta() + "\n" : ""}<meta name="viewport" content="width=device-width, initial-scale=1">
+${strict ? policyMeta() + "\n" : ""}<meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(links.title)} · DeepViz.ts lessons</title>
 ${head}

@@ -4,8 +4,10 @@
  * figures. Everything is served by the site itself: widget modules other than the built-in ones must have
  * registered themselves on `window.deepvizWidgetModules`, never fetched from a CDN.
  */
-import { HTMLManager } from "@jupyter-widgets/html-manager";
-import { renderWidgets } from "@jupyter-widgets/html-manager/lib/libembed";
+import "@fortawesome/fontawesome-free/css/all.min.css";
+import "@fortawesome/fontawesome-free/css/v4-shims.min.css";
+import "@lumino/widgets/style/index.css";
+import { HTMLManager } from "@jupyter-widgets/html-manager/lib/htmlmanager"; // not the index: it loads libembed, which evals
 import * as kitViews from "deepviz-site-views";
 
 declare global {
@@ -33,9 +35,30 @@ function drawPlots(): void {
   }
 }
 
+/**
+ * Replaces each widget-view tag whose model is in the saved state with a live view. (libembed's
+ * renderWidgets does the same but compiles JSON schemas with eval at load time, which the pages'
+ * Content-Security-Policy forbids.)
+ */
+async function renderWidgets(): Promise<void> {
+  const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  if (!stateTag) return;
+  const manager = new HTMLManager({ loader: localModule });
+  const models = await manager.set_state(JSON.parse(stateTag.textContent ?? "{}"));
+  for (const tag of Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))) {
+    const modelId = (JSON.parse(tag.textContent ?? "{}") as { model_id?: unknown }).model_id;
+    const model = models.find((m) => m.model_id === modelId);
+    if (!model || !tag.parentElement) continue;
+    const area = document.createElement("div");
+    area.className = "widget-subarea";
+    tag.parentElement.insertBefore(area, tag);
+    await manager.display_view(await manager.create_view(model), area);
+  }
+}
+
 async function main(): Promise<void> {
   drawPlots();
-  await renderWidgets(() => new HTMLManager({ loader: localModule }));
+  await renderWidgets();
   document.body.dataset.widgetsRendered = "true";
 }
 
