@@ -255,6 +255,11 @@ export class KernelClient {
 
   private requestWithHeader(channel: "shell" | "control", header: MessageHeader, content: object, options: SendOptions = {}): Promise<JupyterMessage> {
     if (this.closed) return Promise.reject(new Error("client is closed"));
+    const child = this.process;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      // No reply can come: fail now instead of at a timeout.
+      return Promise.reject(new KernelDied(`kernel exited (${child.signalCode ?? `code ${child.exitCode}`})${this.logTail ? `; its log ends:\n${this.logTail}` : ""}`));
+    }
     const reply = new Promise<JupyterMessage>((resolve, reject) => this.pending.set(header.msg_id, { resolve, reject }));
     this.sendFrames(this.socketFor(channel), encode(this.conn.key, {
       identities: [],

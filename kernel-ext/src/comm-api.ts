@@ -40,6 +40,21 @@ export interface CommManager {
   display(bundle: MimeBundle, metadata?: Record<string, unknown>): void;
 }
 
+/** Keys that walk into an object's prototype chain when followed as a path. */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * A binary buffer's path in comm data or widget state (`buffer_paths`): a short, non-empty list of
+ * array indices and plain object keys (never UNSAFE_KEYS), so putting a buffer there cannot reach a
+ * prototype.
+ */
+export function isPlainPath(path: unknown): path is (string | number)[] {
+  return (
+    Array.isArray(path) && path.length > 0 && path.length <= 64 &&
+    path.every((k) => (typeof k === "number" && Number.isSafeInteger(k) && k >= 0 && k < 1e7) || (typeof k === "string" && !UNSAFE_KEYS.has(k)))
+  );
+}
+
 export const COMM_MANAGER_KEY = Symbol.for("deepviz.kernel.commManager");
 
 export function getCommManager(): CommManager | undefined {

@@ -26,7 +26,13 @@ export async function main(argv: string[]): Promise<void> {
         if (typeof options["config-path"] !== "string") throw new UsageError("kernel needs --config-path");
         // Loaded here only: install/list must not pay for TypeScript and zeromq.
         const { startKernel } = require("./kernel-main") as typeof import("./kernel-main");
-        await startKernel({ configPath: options["config-path"], js: options.js === true });
+        try {
+          await startKernel({ configPath: options["config-path"], js: options.js === true });
+        } catch (e) {
+          // A kernel that cannot serve must not linger: say why and exit, so Jupyter reports a dead kernel.
+          console.error(`deepviz-kernel: the kernel could not start: ${(e as Error).message}`);
+          process.exit(1);
+        }
         return;
       }
       case "install": {

@@ -46,7 +46,7 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   let server: KernelServer | undefined;
   const tslabExecutor = createExecutor(process.cwd(), converters, KernelServer.executorConsole(() => server));
   const executor = { ...tslabExecutor, execute: (src: string) => tslabExecutor.execute(expandShorthandProperties(src)) };
-  server = new KernelServer(conn, executor, js);
+  server = new KernelServer(conn, executor, js, undefined, parentPid());
   // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the
   // vm's breakOnSigint, awaiting code by the executor.
   process.on("SIGINT", () => server?.interrupt());
@@ -56,29 +56,15 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   process.on("uncaughtException", (err) => server?.reportError("uncaught exception", err));
   process.on("unhandledRejection", (reason) => server?.reportError("unhandled promise rejection", reason));
   await server.start();
-  exitWithParent(server);
   return server;
 }
 
 /**
  * A kernel must not outlive the process that started it (a runner killed by Ctrl-C would leave it
  * listening forever). Jupyter passes its pid as JPY_PARENT_PID; our client passes DEEPVIZ_PARENT_PID.
+ * The kernel thread watches it, so even a cell in a busy loop cannot keep an orphan alive.
  */
-function exitWithParent(server: KernelServer): void {
+function parentPid(): number | undefined {
   const parent = Number(process.env.DEEPVIZ_PARENT_PID ?? process.env.JPY_PARENT_PID);
-  if (!Number.isInteger(parent) || parent <= 1) return;
-  const startPpid = process.ppid;
-  setInterval(() => {
-    // Orphans are re-parented at once (a dead parent may linger as a zombie, still answering kill 0).
-    let gone = process.ppid !== startPpid;
-    try {
-      process.kill(parent, 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ESRCH") gone = true;
-    }
-    if (gone) {
-      server.log(`parent process ${parent} is gone: exiting`);
-      void server.stop();
-    }
-  }, 1000).unref();
+  return Number.isInteger(parent) && parent > 1 ? parent : undefined;
 }

@@ -7,7 +7,9 @@
  * by a comm message (a widget callback) writes to the most recently started cell.
  */
 import { AsyncLocalStorage } from "async_hooks";
+import * as path from "path";
 import { format } from "util";
+import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Executor } from "tslab/dist/executor";
@@ -15,7 +17,8 @@ import { COMM_MANAGER_KEY, type MimeBundle, type SendOptions } from "./comm-api"
 import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, JUPYTER_DISPLAY, normalizeBundle } from "./mime-bundle";
-import { decode, encode, makeHeader, PROTOCOL_VERSION, WireError, type JupyterMessage, type MessageHeader } from "./wire";
+import type { FromThread, KernelThreadData, ToThread } from "./kernel-thread";
+import { decode, encode, makeHeader, PROTOCOL_VERSION, ReplayGuard, WireError, type JupyterMessage, type MessageHeader } from "./wire";
 
 /** The process's real stderr, kept before tslab redirects process.stderr into cells. */
 const kernelStderr = process.stderr.write.bind(process.stderr);
@@ -28,6 +31,58 @@ interface Execution {
   diagnostics: string[];
   /** Rich results whose Jupyter.display() returned a promise. */
   pending: Promise<void>[];
+}
+
+/** Where replies go: a zeromq socket, or the control socket that lives in the kernel thread. */
+interface Sender {
+  readonly closed: boolean;
+  send(frames: Buffer[]): Promise<void>;
+}
+
+/** The largest message a client may send (bytes): larger ones end that connection in libzmq. */
+export function maxMessageBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env.DEEPVIZ_MAX_MESSAGE_MB);
+  return (Number.isFinite(mb) && mb > 0 ? mb : 64) * 1024 * 1024;
+}
+
+/** Logs the first few of a kind of event, then every thousandth (a flood must not flood stderr). */
+class Sparse {
+  private count = 0;
+  constructor(private readonly log: (line: string) => void) {}
+  note(line: string): void {
+    this.count++;
+    if (this.count <= 20 || this.count % 1000 === 0) this.log(this.count <= 20 ? line : `${line} (${this.count} so far)`);
+  }
+}
+
+/** The control socket, served from the kernel thread (see kernel-thread.ts). */
+class ControlThread implements Sender {
+  closed = false;
+  constructor(private readonly worker: Worker) {}
+  send(frames: Buffer[]): Promise<void> {
+    if (!this.closed) this.worker.postMessage({ kind: "send", frames } satisfies ToThread);
+    return Promise.resolve();
+  }
+  /** Resolves once the thread has ended (or after a second): the process must not exit while it holds a socket. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    const ended = new Promise<void>((resolve) => {
+      this.worker.once("exit", () => resolve());
+      setTimeout(resolve, 1000).unref();
+    });
+    this.worker.postMessage({ kind: "close" } satisfies ToThread);
+    return ended;
+  }
+}
+
+/** Starts kernel-thread.ts (compiled, or the TypeScript source through tsx when running from source). */
+function startKernelThread(data: KernelThreadData): Worker {
+  const file = path.join(__dirname, `kernel-thread${path.extname(__filename)}`);
+  const code = `${file.endsWith(".ts") ? 'require("tsx/cjs");' : ""}require(${JSON.stringify(file)});`;
+  const worker = new Worker(code, { eval: true, workerData: data });
+  worker.unref();
+  return worker;
 }
 
 interface Outbox {
@@ -62,19 +117,25 @@ export class KernelServer implements KernelIo {
   private executeQueue: Promise<void> = Promise.resolve();
   /** Bumped when a cell fails with stop_on_error: requests queued before then are aborted. */
   private failureGeneration = 0;
-  private readonly outboxes = new Map<zmq.Socket, Outbox>();
+  private readonly outboxes = new Map<Sender, Outbox>();
   private stopping = false;
-  private readonly shell = new zmq.Router();
-  private readonly control = new zmq.Router();
-  private readonly stdin = new zmq.Router();
+  private readonly maxBytes = maxMessageBytes();
+  private readonly shell = new zmq.Router({ maxMessageSize: this.maxBytes });
+  private control?: ControlThread;
+  private readonly stdin = new zmq.Router({ maxMessageSize: this.maxBytes });
   private readonly iopub = new zmq.Publisher();
-  private readonly hb = new zmq.Reply();
+  private readonly hb = new zmq.Reply({ maxMessageSize: 1024 * 1024 });
+  /** Signatures already acted on, across shell and control: a replayed message is refused. */
+  private readonly replays = new ReplayGuard();
+  private readonly rejected = new Sparse((line) => this.log(line));
 
   constructor(
     private readonly conn: ConnectionInfo,
     private readonly executor: Executor,
     isJs: boolean,
     private readonly onStopped: () => void = () => process.exit(0),
+    /** Pid to exit with (the process that started the kernel), watched from the kernel thread. */
+    private readonly parentPid?: number,
   ) {
     this.handler = new tslabJupyter.JupyterHandlerImpl(this.wrapExecutor(executor), isJs);
   }
@@ -87,21 +148,66 @@ export class KernelServer implements KernelIo {
     };
   }
 
+  /**
+   * Binds every channel. When one cannot be bound (a port in use), every socket is closed again and the
+   * error names the channel and address, so the caller can exit instead of running without serving.
+   */
   async start(): Promise<void> {
     (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] = this.comms;
-    await Promise.all([
-      this.shell.bind(channelAddress(this.conn, "shell")),
-      this.control.bind(channelAddress(this.conn, "control")),
-      this.stdin.bind(channelAddress(this.conn, "stdin")),
-      this.iopub.bind(channelAddress(this.conn, "iopub")),
-      this.hb.bind(channelAddress(this.conn, "hb")),
-    ]);
+    const bind = async (name: string, sock: zmq.Socket) => {
+      const address = channelAddress(this.conn, name as "shell");
+      await sock.bind(address).catch((e: Error) => {
+        throw new Error(`cannot bind the ${name} channel to ${address}: ${e.message}`);
+      });
+    };
+    try {
+      await Promise.all([
+        bind("shell", this.shell), bind("stdin", this.stdin), bind("iopub", this.iopub), bind("hb", this.hb),
+        this.startControl(),
+      ]);
+    } catch (e) {
+      await this.closeSockets();
+      throw e;
+    }
     this.serve(this.shell);
-    this.serve(this.control);
+    this.drainStdin();
     void (async () => {
       for await (const frames of this.hb) await this.hb.send(frames);
     })().catch(() => undefined);
     this.log(`listening on ${channelAddress(this.conn, "shell")} (session ${this.session})`);
+  }
+
+  private startControl(): Promise<void> {
+    const worker = startKernelThread({
+      controlAddress: channelAddress(this.conn, "control"),
+      key: this.conn.key,
+      maxMessageBytes: this.maxBytes,
+      parentPid: this.parentPid,
+      checkMs: 500,
+      graceMs: 1500,
+    });
+    const control = (this.control = new ControlThread(worker));
+    return new Promise((resolve, reject) => {
+      worker.on("error", (e) => {
+        this.log(`kernel thread failed: ${e.stack ?? e.message}`);
+        reject(new Error(`cannot start the control channel: ${e.message}`));
+      });
+      worker.on("message", (m: FromThread) => {
+        switch (m.kind) {
+          case "ready":
+            return resolve();
+          case "bind-failed":
+            return reject(new Error(`cannot bind the control channel to ${m.message}`));
+          case "control":
+            return void this.receive(control, m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+          case "log":
+            return this.log(m.line);
+          case "parent-gone":
+            this.log(`parent process ${m.parentPid} is gone: exiting`);
+            return void this.stop();
+        }
+      });
+    });
   }
 
   private serve(sock: zmq.Router): void {
@@ -113,18 +219,30 @@ export class KernelServer implements KernelIo {
     });
   }
 
-  private async receive(sock: zmq.Router, frames: Buffer[]): Promise<void> {
+  /** The kernel never asks for input (no input_request): whatever arrives on stdin is read and dropped, so it cannot pile up. */
+  private drainStdin(): void {
+    const dropped = new Sparse((line) => this.log(line));
+    void (async () => {
+      for await (const frames of this.stdin) {
+        dropped.note(`stdin message dropped (${frames.length} frames): this kernel does not request input`);
+      }
+    })().catch((e) => {
+      if (!this.stopping) this.log(`stdin loop ended: ${(e as Error).message}`);
+    });
+  }
+
+  private async receive(sock: Sender, frames: Buffer[]): Promise<void> {
     let msg: JupyterMessage;
     try {
-      msg = decode(this.conn.key, frames);
+      msg = decode(this.conn.key, frames, this.conn.key ? this.replays : undefined);
     } catch (e) {
-      this.log(`rejected message: ${e instanceof WireError ? e.message : String(e)}`);
+      this.rejected.note(`rejected message: ${e instanceof WireError ? e.message : String(e)}`);
       return;
     }
     await this.scope.run(msg, () => this.dispatch(sock, msg));
   }
 
-  private async dispatch(sock: zmq.Router, msg: JupyterMessage): Promise<void> {
+  private async dispatch(sock: Sender, msg: JupyterMessage): Promise<void> {
     const type = msg.header.msg_type;
     let shutdown = false;
     this.publish("status", { execution_state: "busy" }, msg.header);
@@ -200,7 +318,7 @@ export class KernelServer implements KernelIo {
    * it (stop_on_error), never one sent after the failure was reported. tslab's own queue instead
    * aborts whatever arrives in the next 200 ms, which breaks clients that go on after an error.
    */
-  private execute(sock: zmq.Router, msg: JupyterMessage): Promise<void> {
+  private execute(sock: Sender, msg: JupyterMessage): Promise<void> {
     const generation = this.failureGeneration;
     const task = async () => {
       if (generation !== this.failureGeneration) {
@@ -220,7 +338,7 @@ export class KernelServer implements KernelIo {
   }
 
   /** Runs one request through tslab's handler; true when it failed. */
-  private async executeNow(sock: zmq.Router, msg: JupyterMessage): Promise<boolean> {
+  private async executeNow(sock: Sender, msg: JupyterMessage): Promise<boolean> {
     if (typeof msg.content.code !== "string") {
       this.reply(sock, msg, "execute_reply", { status: "error", ename: "BadRequest", evalue: "code must be a string", traceback: [] });
       return true;
@@ -401,7 +519,7 @@ export class KernelServer implements KernelIo {
     this.send(this.iopub, encode(this.conn.key, { identities: [topic], header, parent_header: parent ?? {}, metadata, content, buffers }));
   }
 
-  private reply(sock: zmq.Router, req: JupyterMessage, msgType: string, content: object): void {
+  private reply(sock: Sender, req: JupyterMessage, msgType: string, content: object): void {
     const header = makeHeader(msgType, this.session, "kernel");
     this.send(sock, encode(this.conn.key, { identities: req.identities, header, parent_header: req.header, metadata: {}, content }));
   }
@@ -410,7 +528,7 @@ export class KernelServer implements KernelIo {
    * zeromq allows one send in flight per socket: queue the rest, in order. An idle socket sends at
    * once, so the first output of a synchronous cell leaves before the cell blocks the event loop.
    */
-  private send(sock: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, frames: Buffer[]): void {
+  private send(sock: Sender, frames: Buffer[]): void {
     if (sock.closed) return;
     let box = this.outboxes.get(sock);
     if (!box) this.outboxes.set(sock, (box = { busy: false, queue: [], drained: [] }));
@@ -418,7 +536,7 @@ export class KernelServer implements KernelIo {
     else this.sendNow(sock, box, frames);
   }
 
-  private sendNow(sock: zmq.Socket & { send(frames: Buffer[]): Promise<void> }, box: Outbox, frames: Buffer[]): void {
+  private sendNow(sock: Sender, box: Outbox, frames: Buffer[]): void {
     box.busy = true;
     let sending: Promise<void>;
     try {
@@ -445,13 +563,18 @@ export class KernelServer implements KernelIo {
     ).then(() => undefined);
   }
 
+  private closeSockets(): Promise<void> {
+    for (const sock of [this.shell, this.stdin, this.iopub, this.hb]) sock.close();
+    return this.control?.close() ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.comms.closeAll();
     await this.drain();
     this.handler.close();
-    for (const sock of [this.shell, this.control, this.stdin, this.iopub, this.hb]) sock.close();
+    await this.closeSockets();
     if ((globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] === this.comms) {
       delete (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY];
     }

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ExecuteTimeout, KernelClient, withTimeout, type LaunchOptions } from "./client";
+import { ExecuteTimeout, KernelClient, KernelDied, withTimeout, type LaunchOptions } from "./client";
 import { KERNEL_NAMES } from "./installer";
 import { cellSource, OutputCollector, readNotebook, type Cell, type Notebook, type Output } from "./notebook";
 import { notebookToHtml, type HtmlOptions } from "./notebook-html";
@@ -38,8 +38,11 @@ export type RunProgress =
   | { kind: "start"; notebook: string; codeCells: number }
   | { kind: "kernel-ready"; ms: number }
   | { kind: "cell-start"; index: number; codeIndex: number; codeCells: number; source: string }
-  | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: "ok" | "error" | "timeout" }
+  | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: CellStatus }
   | { kind: "done"; ok: boolean; ms: number };
+
+/** "died": the kernel process ended during the cell; the run stops there (the partial notebook is still written). */
+export type CellStatus = "ok" | "error" | "timeout" | "died";
 
 export interface CellFailure {
   /** Index among all cells (0-based). */
@@ -129,7 +132,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       if (source.trim() === "") continue;
       progress({ kind: "cell-start", index, codeIndex, codeCells, source });
       const started = Date.now();
-      let status: "ok" | "error" | "timeout" = "ok";
+      let status: CellStatus = "ok";
       let reply: JupyterMessage | undefined;
       try {
         const outcome = await client.execute(source, {
@@ -140,18 +143,26 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         cell.execution_count = reply.content.execution_count ?? null;
         if (reply.content.status !== "ok") status = "error";
       } catch (e) {
-        if (!(e instanceof ExecuteTimeout)) throw e;
-        status = "timeout";
-        outputs.push({ output_type: "error", ename: "CellTimeoutError", evalue: `${e.message}; interrupted`, traceback: [] });
-        await client.interrupt();
-        await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).catch(() => undefined);
+        if (e instanceof KernelDied) {
+          // The partial notebook and page are still written below, naming this cell.
+          status = "died";
+          const lines = e.message.split("\n");
+          outputs.push({ output_type: "error", ename: "KernelDied", evalue: `the kernel died while running cell ${index + 1}: ${lines[0]}`, traceback: lines });
+        } else if (e instanceof ExecuteTimeout) {
+          status = "timeout";
+          outputs.push({ output_type: "error", ename: "CellTimeoutError", evalue: `${e.message}; interrupted`, traceback: [] });
+          await client.interrupt();
+          await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).catch(() => undefined);
+        } else {
+          throw e;
+        }
       }
       const ms = Date.now() - started;
       cellTimesMs.push({ cellIndex: index, ms });
       progress({ kind: "cell-done", index, codeIndex, codeCells, ms, status });
       if (status !== "ok") {
         failures.push(failureFrom(index, cell, outputs, reply));
-        if (!options.allowErrors) break;
+        if (!options.allowErrors || status === "died") break;
       }
     }
     nb.metadata.language_info = info.content.language_info ?? nb.metadata.language_info;

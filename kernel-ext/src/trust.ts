@@ -8,6 +8,7 @@
 import { createHash } from "crypto";
 import { marked } from "marked";
 import sanitize from "sanitize-html";
+import { isPlainPath } from "./comm-api";
 
 /** Marks an output object as produced by this process's run (never serialised: a re-read file is untrusted). */
 const TRUSTED = Symbol.for("deepviz.output.trusted");
@@ -134,17 +135,6 @@ export function safeWidgetState<T>(state: T): T {
     models[id] = buffers ? { ...model, buffers } : model;
   }
   return { ...s, state: models } as T;
-}
-
-/** Keys that walk into an object's prototype chain when used as a path. */
-export const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
-/** A buffer path: a non-empty list of array indices and object keys that are not UNSAFE_KEYS. */
-export function isPlainPath(path: unknown): path is (string | number)[] {
-  return (
-    Array.isArray(path) && path.length > 0 && path.length <= 64 &&
-    path.every((k) => (typeof k === "number" && Number.isSafeInteger(k) && k >= 0 && k < 1e7) || (typeof k === "string" && !UNSAFE_KEYS.has(k)))
-  );
 }
 
 export interface PolicyOptions {

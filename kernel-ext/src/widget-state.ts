@@ -3,6 +3,7 @@
  * (kernel-opened `jupyter.widget` comms and their `update`s). Saved in notebook metadata the way
  * nbclient does, so saved pages can render the widgets without a kernel.
  */
+import { isPlainPath } from "./comm-api";
 import type { JupyterMessage } from "./wire";
 
 export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
@@ -43,7 +44,7 @@ export class WidgetStateTracker {
           model_name: String(s._model_name ?? ""),
           model_module: String(s._model_module ?? ""),
           model_module_version: String(s._model_module_version ?? ""),
-          state: {},
+          state: Object.create(null) as Record<string, unknown>, // keys from the wire: "__proto__" stays a plain key
           buffers: new Map(),
         };
         this.models.set(c.comm_id, record);
@@ -71,7 +72,7 @@ export class WidgetStateTracker {
     }
     if (Array.isArray(bufferPaths)) {
       bufferPaths.forEach((path, i) => {
-        if (Array.isArray(path) && buffers[i]) record.buffers.set(JSON.stringify(path), { path, data: buffers[i] });
+        if (isPlainPath(path) && buffers[i]) record.buffers.set(JSON.stringify(path), { path, data: buffers[i] });
       });
     }
   }

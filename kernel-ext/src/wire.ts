@@ -82,10 +82,33 @@ function parseJson(frame: Buffer, what: string): any {
 }
 
 /**
- * Parses and verifies frames. The signature is checked before any JSON is parsed, so a badly signed
- * message is rejected whatever it holds.
+ * Remembers the signatures of accepted messages, so a captured message replayed later is refused, as
+ * jupyter_client's Session does (a bounded history: past `limit` entries the oldest tenth is forgotten).
  */
-export function decode(key: string, frames: Buffer[]): JupyterMessage {
+export class ReplayGuard {
+  private readonly signatures = new Set<string>();
+  constructor(private readonly limit = 1 << 16) {}
+
+  /** True the first time a signature is seen. */
+  accept(signature: string): boolean {
+    if (this.signatures.has(signature)) return false;
+    this.signatures.add(signature);
+    if (this.signatures.size > this.limit) {
+      let drop = Math.ceil(this.limit / 10);
+      for (const old of this.signatures) {
+        if (drop-- <= 0) break;
+        this.signatures.delete(old);
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * Parses and verifies frames. The signature is checked before any JSON is parsed, so a badly signed
+ * message is rejected whatever it holds; with a guard, so is a signature seen before (a replay).
+ */
+export function decode(key: string, frames: Buffer[], guard?: ReplayGuard): JupyterMessage {
   const at = frames.findIndex((f) => f.equals(DELIMITER));
   if (at < 0) throw new WireError("no <IDS|MSG> delimiter");
   if (frames.length < at + 6) throw new WireError(`too few frames (${frames.length - at - 1} after the delimiter, need 5)`);
@@ -97,6 +120,7 @@ export function decode(key: string, frames: Buffer[]): JupyterMessage {
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
       throw new WireError(signature.length === 0 ? "unsigned message" : "bad signature");
     }
+    if (guard && !guard.accept(signature.toString("ascii"))) throw new WireError("duplicate signature (a replayed message)");
   }
   const header = parseJson(json[0], "header");
   if (!header || typeof header.msg_type !== "string" || typeof header.msg_id !== "string") {

@@ -104,4 +104,26 @@ describe("notebook runner", function () {
     const nb = JSON.parse(fs.readFileSync(path.join(dir, "shorthand.executed.ipynb"), "utf8"));
     assert.deepEqual(nb.cells[1].outputs, [{ output_type: "stream", name: "stdout", text: '{"foo":1,"bar":2,"baz":3} 5\n' }]);
   });
+
+  it("when the kernel dies mid-run, writes the partial notebook and page, names the cell and exits non-zero", function () {
+    const dir = tmpDir("runner-died");
+    const nbPath = path.join(dir, "dies.ipynb");
+    fs.writeFileSync(nbPath, notebook([
+      `console.log("first");`,
+      `console.log("about to die");\nprocess.kill(process.pid, "SIGKILL");`,
+      `console.log("never");`,
+    ]));
+    const r = spawnSync(process.execPath, [path.join(REPO, "kernel-ext/bin/deepviz.js"), "run", nbPath, "--timeout", "60"], {
+      env: SOURCE_ENV, encoding: "utf8", timeout: 100_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /\[2\/3\] console.log\("about to die"\);\s+DIED/);
+    assert.match(r.stderr, /cell 2 failed:\n  \| console.log\("about to die"\);[^]*KernelDied: the kernel died while running cell 2: kernel exited \(SIGKILL\)/);
+    const nb = JSON.parse(fs.readFileSync(path.join(dir, "dies.executed.ipynb"), "utf8"));
+    assert.deepEqual(nb.cells[0].outputs, [{ output_type: "stream", name: "stdout", text: "first\n" }]);
+    assert.equal(nb.cells[1].outputs.at(-1).ename, "KernelDied");
+    assert.deepEqual(nb.cells[2].outputs, []);
+    const html = fs.readFileSync(path.join(dir, "dies.html"), "utf8");
+    assert.ok(html.includes("KernelDied: the kernel died while running cell 2"));
+  });
 });

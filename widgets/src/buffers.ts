@@ -2,6 +2,8 @@
  * Binary values inside widget state (protocol 2.1.0): each one is taken out of the JSON, its path is
  * recorded in `buffer_paths`, and its bytes travel as a separate frame in the same order.
  */
+import { isPlainPath } from "../../kernel-ext/src/comm-api";
+
 export type BufferPath = Array<string | number>;
 
 export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
@@ -65,15 +67,24 @@ export function removeBuffers(state: Record<string, unknown>): {
   return { state: json, buffer_paths, buffers };
 }
 
-/** Put buffers back into `state` (in place) at their paths; the inverse of removeBuffers. */
-export function putBuffers(state: Record<string, unknown>, paths: BufferPath[], buffers: ArrayBufferView[]): void {
+/**
+ * Put buffers back into `state` (in place) at their paths; the inverse of removeBuffers. The paths come
+ * from the front end: each must be plain (no `__proto__`, `constructor`, `prototype`) and is followed
+ * through own properties only, so a message cannot reach any prototype.
+ */
+export function putBuffers(state: Record<string, unknown>, paths: unknown, buffers: ArrayBufferView[]): void {
+  if (!Array.isArray(paths)) throw new Error("widget message: buffer_paths must be a list of paths");
   if (paths.length > buffers.length) {
     throw new Error(`widget message names ${paths.length} buffer paths but carries ${buffers.length} buffers`);
   }
-  paths.forEach((path, i) => {
+  const bad = paths.find((p) => !isPlainPath(p));
+  if (bad !== undefined) throw new Error(`widget message: buffer path ${JSON.stringify(bad)} is not a list of plain keys and indices`);
+  (paths as BufferPath[]).forEach((path, i) => {
     let node: any = state;
     for (let j = 0; j < path.length - 1; j++) {
-      if (node[path[j]] === undefined || node[path[j]] === null) node[path[j]] = typeof path[j + 1] === "number" ? [] : {};
+      const next = Object.prototype.hasOwnProperty.call(node, path[j]) ? node[path[j]] : undefined;
+      if (next === undefined || next === null) node[path[j]] = typeof path[j + 1] === "number" ? [] : {};
+      else if (typeof next !== "object") throw new Error(`widget message: buffer path ${JSON.stringify(path)} runs through a ${typeof next}`);
       node = node[path[j]];
     }
     const view = buffers[i];

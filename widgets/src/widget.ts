@@ -346,7 +346,7 @@ export class Widget<S extends object = any> {
    * as an update; observers that set an attribute to the value just received send nothing.
    */
   private applyFromFrontend(raw: Record<string, unknown>): void {
-    const keys = Object.keys(raw).filter((k) => k in this.defaults);
+    const keys = Object.keys(raw).filter((k) => Object.prototype.hasOwnProperty.call(this.defaults, k)); // own attributes only, never __proto__
     if (!keys.length) return;
     const echo: Record<string, unknown> = {};
     for (const k of keys) echo[k] = raw[k];
