@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { fail } from "./errors";
+import { DeepVizError, fail } from "./errors";
 import { Target } from "./attribution";
 import { forward } from "./model/interpreter";
 
@@ -40,7 +40,8 @@ export function resolveTarget(model: tf.LayersModel, x: tf.Tensor, target: Targe
     return fail(`target must be a class index, an array of them, "predicted", or a function of the output; got ${JSON.stringify(target)}.`);
   }
   for (const c of classes) {
-    if (!Number.isInteger(c) || c < 0 || c >= k) fail(`target class ${c} is out of range: the model has ${k} output${k === 1 ? "" : "s"} (0..${k - 1}).`);
+    if (typeof c !== "number" || !Number.isInteger(c)) fail(`target must be an integer class index; got ${JSON.stringify(c) ?? String(c)}${typeof c === "number" ? ` (${c})` : ""}.`);
+    if (c < 0 || c >= k) fail(`target class ${c} is out of range: the model has ${k} output${k === 1 ? "" : "s"} (0..${k - 1}).`);
   }
   return { classes, score: (output, rows) => maskedScore(output, rows.map((r) => classes[r]), k) };
 }
@@ -57,7 +58,13 @@ function functionTarget(fn: (output: tf.Tensor) => tf.Tensor): ResolvedTarget {
   return {
     classes: null,
     score: (output, rows) => {
-      const s = fn(output);
+      let s: unknown;
+      try {
+        s = fn(output);
+      } catch (e) {
+        if (e instanceof DeepVizError) throw e;
+        fail(`the target function threw ${(e as Error)?.name ?? "an error"}: ${(e as Error)?.message ?? String(e)}. It gets the model's output batch and must return one score per batch item.`);
+      }
       if (!(s instanceof tf.Tensor)) fail("a target function must return a tf.Tensor with one score per batch item.");
       if (s.size !== rows.length) fail(`a target function must return one score per batch item (${rows.length}); it returned shape [${s.shape.join(", ")}].`);
       return tf.reshape(s, [rows.length]) as tf.Tensor1D;

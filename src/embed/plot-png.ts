@@ -1,4 +1,5 @@
 import { createCanvas } from "@napi-rs/canvas";
+import { fail } from "../errors";
 import { Embedding } from "./embedding";
 import { embeddingTitle, groupByLabel } from "./palette";
 
@@ -47,6 +48,7 @@ export function embeddingPngFrame(e: Embedding, width: number, height: number): 
  * per label with a legend on the right. The fallback wherever interactive plots cannot run.
  */
 export function embeddingPng(e: Embedding, options: EmbeddingPngOptions = {}): Buffer {
+  if (!(e instanceof Embedding)) fail("embeddingPng draws an Embedding: the result of await dv.embed(model, images, { layer }) or dv.embed(points).");
   const width = options.width ?? 640;
   const height = options.height ?? 480;
   const radius = options.radius ?? 3;

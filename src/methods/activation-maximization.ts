@@ -7,6 +7,7 @@ import { resolveLayer } from "../model/layers";
 import { assertLayersModel, assertPositiveInt } from "../model/validate";
 import { mulberry32, normals } from "../core/random";
 import { outputSize } from "../targets";
+import { freeingTape } from "./gradients";
 
 export interface ActivationMaximizationOptions {
   /** A class index of the output, or a channel of a layer to excite (mean over its positions). */
@@ -38,7 +39,7 @@ export async function activationMaximization(model: tf.LayersModel, options: Act
   await backend();
   if (!options || options.target === undefined) fail("activationMaximization needs a target: a class index or { layer, channel }.");
   const steps = options.steps ?? 150;
-  assertPositiveInt(steps, "steps");
+  assertPositiveInt(steps, "steps", 100_000);
   const lr = options.learningRate ?? 0.05;
   const decay = options.decay ?? 0.01;
   const blurEvery = options.blurEvery ?? 4;
@@ -60,7 +61,7 @@ export async function activationMaximization(model: tf.LayersModel, options: Act
     const dx = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
     const [next, score] = tf.tidy(() => {
       const shifted = roll(x, dy, dx);
-      const g = tf.grad((input: tf.Tensor) => tf.sum(objective(input)))(shifted);
+      const g = freeingTape(() => tf.grad((input: tf.Tensor) => tf.sum(objective(input)))(shifted));
       const rms = tf.sqrt(tf.add(tf.mean(tf.square(g)), 1e-12));
       let y = tf.add(shifted, tf.mul(tf.div(g, rms), lr));
       y = tf.sub(y, tf.mul(tf.sub(y, mid), decay));

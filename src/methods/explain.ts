@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution, Target } from "../attribution";
 import { backend } from "../backend";
-import { assertLayersModel, batchInput } from "../model/validate";
+import { assertLayersModel, batchInput, optionsObject } from "../model/validate";
 import { resolveTarget, ResolvedTarget } from "../targets";
+import { freeingTape } from "./gradients";
 
 export interface TargetOptions {
   /** Class index (or one per batch item), "predicted" (default), or a function of the output. */
@@ -34,9 +35,10 @@ export async function explain(
   { keepBatchShape = false, targeted = true }: { keepBatchShape?: boolean; targeted?: boolean } = {},
 ): Promise<Attribution> {
   assertLayersModel(model);
+  options = optionsObject(options, method);
   await backend();
   let out!: { values: tf.Tensor; info: Record<string, unknown>; inputCopy: tf.Tensor; classes: number[] | null; batched: boolean };
-  tf.tidy(() => {
+  freeingTape(() => tf.tidy(() => {
     const { x, batched } = batchInput(model, input);
     // methods that explain no class (a layer's activation) get a target that nothing may read
     const target = targeted ? resolveTarget(model, x, options.target) : untargeted(method);
@@ -45,7 +47,7 @@ export async function explain(
     const result = compute(ctx);
     const values = batched || keepBatchShape ? result.values : tf.squeeze(result.values, [0]);
     out = { values: tf.keep(values), info: result.info ?? {}, inputCopy: tf.keep(tf.clone(input as tf.Tensor)), classes: target.classes, batched };
-  });
+  }));
   return new Attribution(out.values, method, out.inputCopy, out.classes, out.batched, out.info);
 }
 

@@ -2,6 +2,28 @@ import * as tf from "@tensorflow/tfjs";
 import { forward } from "../model/interpreter";
 import { ReluMode } from "../model/relu";
 
+/**
+ * Frees what a failed gradient left behind. When the function under tf.grad throws, tfjs ends the tape
+ * but keeps the clones it saved for the backward pass that never comes; it frees them only after a
+ * backward pass. Do the same (only for an outermost gradient: a nested one still needs its tape).
+ */
+export function freeFailedTape(): void {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } }).state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null;
+}
+
+/** Runs `fn`; when it throws, frees a failed gradient's tape before passing the error on. */
+export function freeingTape<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    freeFailedTape();
+    throw e;
+  }
+}
+
 /** A function from the model's output to one score per row. */
 export type ScoreFn = (output: tf.Tensor, rows: number[]) => tf.Tensor1D;
 
@@ -33,9 +55,14 @@ export function layerGradient(model: tf.LayersModel, x: tf.Tensor, layers: strin
     activations = layers.map((l) => tf.keep(pass.activations.get(l)!));
     return tf.sum(score(pass.output, rows));
   };
-  const gradients = tf.grads(f)(zeros);
-  tf.dispose(zeros);
-  return { gradients, activations };
+  try {
+    return { gradients: tf.grads(f)(zeros), activations };
+  } catch (e) {
+    tf.dispose(activations); // kept past the tape: only we can free them
+    throw e;
+  } finally {
+    tf.dispose(zeros);
+  }
 }
 
 /** Forward pass only: one score per row. */

@@ -1,7 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
-import { assertPositiveInt } from "../model/validate";
+import { assertPositiveInt, optionsObject } from "../model/validate";
+
+/** Past this, the quadrature error is far below float32 noise: more steps only cost time. */
+export const MAX_STEPS = 10_000;
 import { autoBatchSize, inChunks } from "./batching";
 import { explain, TargetOptions } from "./explain";
 import { inputGradient, scores } from "./gradients";
@@ -23,9 +26,10 @@ export interface IntegratedGradientsOptions extends TargetOptions {
  * completeness residual per example: Σ attributions − (F(x) − F(x′)).
  */
 export async function integratedGradients(model: tf.LayersModel, input: tf.Tensor,
-  options: IntegratedGradientsOptions = {}): Promise<Attribution> {
+  options?: IntegratedGradientsOptions): Promise<Attribution> {
+  options = optionsObject(options, "integratedGradients");
   const steps = options.steps ?? 50;
-  assertPositiveInt(steps, "steps");
+  assertPositiveInt(steps, "steps", MAX_STEPS);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
   const { alphas, weights } = quadrature(options.method ?? "gausslegendre", steps);
   return explain("integratedGradients", model, input, options, ({ model, x, target, rowsFor }) => {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { AttributionMethod } from "../attribution";
+import { AttributionMethod, Target } from "../attribution";
 import { backend } from "../backend";
 import { bundleFor, JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
 import { mulberry32, normals } from "../core/random";
@@ -14,6 +14,8 @@ export interface SanityCheckOptions {
   /** The method under test (default dv.saliency) and its options. */
   method?: AttributionMethod;
   methodOptions?: Record<string, unknown>;
+  /** The class to explain (default "predicted", fixed from the trained model); overrides methodOptions.target. */
+  target?: Target;
   /** cascading: randomize from the top layer down, keeping earlier randomizations; independent: one layer at a time. */
   mode?: "cascading" | "independent";
   /** Layers to randomize, top first (default: every layer with weights, from the output down). */
@@ -60,7 +62,7 @@ export async function sanityCheck(model: tf.LayersModel, input: tf.Tensor, optio
   if (!layers.length) fail("the model has no layer with weights to randomize.");
   const classes = tf.tidy(() => {
     const { x } = batchInput(model, input);
-    const t = resolveTarget(model, x, (options.methodOptions?.target as never) ?? "predicted");
+    const t = resolveTarget(model, x, (options.target ?? options.methodOptions?.target as never) ?? "predicted");
     if (!t.classes) fail("sanityCheck needs class targets (a function target cannot be fixed across models).");
     return t.classes;
   });

@@ -1,4 +1,5 @@
 /** Similarity measures for comparing two attribution maps (the sanity checks use them). */
+import { fail } from "../errors";
 
 /** Ranks with ties given their average rank. */
 function ranks(values: ArrayLike<number>): Float64Array {
@@ -14,7 +15,15 @@ function ranks(values: ArrayLike<number>): Float64Array {
   return r;
 }
 
+/** Both maps: array-likes of the same, non-zero length. */
+function assertPair(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  const ok = (v: unknown) => v != null && typeof (v as ArrayLike<number>).length === "number";
+  if (!ok(a) || !ok(b)) fail(`${what} compares two arrays of numbers (e.g. attribution.values.dataSync()).`);
+  if (a.length !== b.length || a.length === 0) fail(`${what} needs two maps of the same non-zero size; got ${a.length} and ${b.length} values.`);
+}
+
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assertPair(a, b, "pearson");
   const n = a.length;
   let ma = 0, mb = 0;
   for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
@@ -29,6 +38,7 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Spearman rank correlation: Pearson correlation of the ranks. */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assertPair(a, b, "spearman");
   return pearson(ranks(a), ranks(b));
 }
 
@@ -37,6 +47,11 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * [0, 1] by its own min and max (Wang et al. 2004 constants for a dynamic range of 1).
  */
 export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, h: number, w: number, win = 7): number {
+  assertPair(a, b, "ssim");
+  if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0) || h * w !== a.length) {
+    fail(`ssim: the maps have ${a.length} values, which is not h × w = ${h} × ${w}; pass each map's height and width.`);
+  }
+  if (!(Number.isInteger(win) && win > 0)) fail(`ssim: win must be a positive integer; got ${win}.`);
   const x = unit(a), y = unit(b);
   const wh = Math.min(win, h), ww = Math.min(win, w);
   const c1 = 0.01 ** 2, c2 = 0.03 ** 2;

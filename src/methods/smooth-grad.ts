@@ -2,7 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import { Attribution, AttributionMethod } from "../attribution";
 import { backend } from "../backend";
 import { fail } from "../errors";
-import { assertLayersModel, assertPositiveInt, batchInput } from "../model/validate";
+import { assertLayersModel, assertPositiveInt, batchInput, optionsObject } from "../model/validate";
+
+/** The noise average's error shrinks as 1/√samples: past this it is invisible and only costs time. */
+export const MAX_SAMPLES = 10_000;
 import { mulberry32, normals } from "../core/random";
 import { resolveTarget } from "../targets";
 import { autoBatchSize } from "./batching";
@@ -27,15 +30,16 @@ export interface SmoothGradOptions extends TargetOptions {
 }
 
 /** SmoothGrad (Smilkov et al.): the method averaged over noisy copies of the input. */
-export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
+export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, options?: SmoothGradOptions): Promise<Attribution> {
   assertLayersModel(model);
+  options = optionsObject(options, "smoothGrad");
   await backend();
   const method = options.method ?? saliency;
   if (typeof method !== "function") fail("smoothGrad's method must be an attribution function such as dv.saliency.");
   const kind = options.kind ?? "smoothgrad";
   if (!["smoothgrad", "smoothgrad_sq", "vargrad"].includes(kind)) fail(`unknown SmoothGrad kind "${kind}"; use smoothgrad, smoothgrad_sq or vargrad.`);
   const samples = options.samples ?? 25;
-  assertPositiveInt(samples, "samples");
+  assertPositiveInt(samples, "samples", MAX_SAMPLES);
   const stdev = options.stdev ?? 0.15;
   if (!(stdev >= 0) || !Number.isFinite(stdev)) fail(`stdev must be a finite number ≥ 0; got ${stdev}.`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
@@ -44,6 +48,7 @@ export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, option
 
   const { x, batched } = batchInput(model, input);
   const results: tf.Tensor[] = [];
+  let scratch: tf.Tensor[] = []; // this example's running sums and noisy batch, freed if the method throws
   let classes: number[] | null;
   try {
     const target = resolveTarget(model, x, options.target);
@@ -55,15 +60,18 @@ export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, option
       const sigma = options.stdevMode === "absolute" ? stdev : stdev * valueRange(xe);
       let sum = tf.zeros(itemShape);
       let sumSq = tf.zeros(itemShape);
+      scratch = [xe, sum, sumSq];
       for (let start = 0; start < samples; start += batchSize) {
         const n = Math.min(batchSize, samples - start);
         const noisy = tf.tidy(() => tf.add(xe, tf.mul(tf.tensor(normals(n * itemSize, random), [n, ...itemShape]), sigma)));
+        scratch = [xe, sum, sumSq, noisy];
         const targetForBatch = classes ? new Array(n).fill(classes[e]) : options.target;
         const attr = await method(model, noisy, { ...options.methodOptions, target: targetForBatch });
         const [s, sq] = tf.tidy(() => [tf.add(sum, tf.sum(attr.values, 0)), tf.add(sumSq, tf.sum(tf.square(attr.values), 0))]);
         tf.dispose([sum, sumSq, noisy]);
         attr.dispose();
         [sum, sumSq] = [s, sq];
+        scratch = [xe, sum, sumSq];
       }
       results.push(tf.tidy(() => {
         const mean = tf.div(sum, samples);
@@ -75,7 +83,7 @@ export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, option
       tf.dispose([sum, sumSq, xe]);
     }
   } catch (err) {
-    tf.dispose(results);
+    tf.dispose([...results, ...scratch]);
     throw err;
   } finally {
     if (!batched) x.dispose();

@@ -11,6 +11,10 @@ export function assertLayersModel(model: unknown, what = "model"): asserts model
     fail(`${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.` +
       " A tf.GraphModel has no layers to explain: convert or rebuild it as a LayersModel.");
   }
+  // tfjs would fail deep inside a forward pass with "LayersVariable ... is already disposed"
+  if ((m!.weights ?? []).some((w) => (w as unknown as { val?: tf.Tensor }).val?.isDisposed)) {
+    fail(`${what} has been disposed (model.dispose() frees its weights); load or build it again.`);
+  }
   if (m!.inputs!.length !== 1) fail(`${what} has ${m!.inputs!.length} inputs; DeepViz explains single-input models.`);
   if (m!.outputs!.length !== 1) fail(`${what} has ${m!.outputs!.length} outputs; DeepViz explains single-output models.`);
 }
@@ -23,8 +27,22 @@ export function assertTensor(x: unknown, what: string): asserts x is tf.Tensor {
   if (x.isDisposed) fail(`${what} was already disposed.`);
 }
 
-export function assertPositiveInt(value: number, name: string): void {
+/**
+ * A count option: a positive integer, and at most `max` when given (a count far beyond that would run
+ * for hours without a word; the message says so instead).
+ */
+export function assertPositiveInt(value: number, name: string, max?: number): void {
   if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer; got ${value}.`);
+  if (max !== undefined && value > max) fail(`${name} is ${value}; at most ${max} are allowed (more changes nothing visible and runs for a very long time).`);
+}
+
+/** The options argument: undefined means none; anything else must be a plain object. */
+export function optionsObject<T extends object>(options: T | undefined, method: string): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    fail(`${method}'s options must be an object like { target: 1 }; got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}.`);
+  }
+  return options;
 }
 
 export function assertFinite(x: tf.Tensor, what: string): void {
@@ -50,6 +68,7 @@ export function batchInput(model: tf.LayersModel, input: unknown, what = "input"
     fail(`${what} has shape ${fmt(input.shape)} but the model expects one example of shape ${fmt(item)} ` +
       `or a batch of shape ${fmt(expected)}.`);
   }
+  if (batched && input.shape[0] === 0) fail(`${what} is an empty batch (shape ${fmt(input.shape)}); give at least one example.`);
   const dims = batched ? input.shape.slice(1) : input.shape;
   dims.forEach((d, i) => {
     if (item[i] != null && item[i] !== d) {

@@ -22,7 +22,16 @@ export function readTensor(t: tf.Tensor): { shape: number[]; data: Float32Array 
  * (use `items` for batches).
  */
 export function toHWC(x: MapLike | ImageLike, what = "values"): ImageData3 {
+  if (x === null || typeof x !== "object") {
+    fail(`The ${what} must be a tf.Tensor, an Attribution or {height, width, data}; got ${x === null ? "null" : typeof x}.`);
+  }
   if (!isTensor(x)) {
+    const plain = x as { height?: unknown; width?: unknown; channels?: unknown; data?: { length?: unknown } };
+    const channels = "channels" in plain ? plain.channels : plain.data instanceof Uint8ClampedArray ? 4 : 1;
+    const sizes = [plain.height, plain.width, channels];
+    if (!sizes.every((d) => Number.isInteger(d) && (d as number) > 0) || !plain.data || plain.data.length !== (sizes as number[]).reduce((a, b) => a * b, 1)) {
+      fail(`The ${what} must be a tf.Tensor or {height, width, data} with height × width${channels === 1 ? "" : " × channels"} numbers; got ${JSON.stringify(sizes)} and ${plain.data?.length ?? "no"} numbers.`);
+    }
     if ("channels" in x) return x;
     if (x.data instanceof Uint8ClampedArray) {
       const rgba = x as RGBA;

@@ -37,6 +37,10 @@ function chunk(type: string, body: Uint8Array): Buffer {
 
 /** PNG bytes of RGBA pixels (colour type 6, 8 bits, the "up" filter on every row; zlib level 1: within 5 % of level 6 in size at a third of the time). */
 export function encodePng(img: RGBA, level = 1): Uint8Array {
+  if (!img || typeof img !== "object" || !(img.data instanceof Uint8Array || img.data instanceof Uint8ClampedArray) ||
+    !Number.isInteger(img.width) || !Number.isInteger(img.height) || img.width <= 0 || img.height <= 0) {
+    fail("encodePng needs RGBA pixels: { width, height, data: Uint8ClampedArray of width × height × 4 bytes } (a Picture's .rgba, or dv.render.*).");
+  }
   const { width, height, data } = img;
   if (data.length !== width * height * 4) fail(`RGBA data has ${data.length} bytes; expected ${width * height * 4}.`);
   const stride = width * 4;
