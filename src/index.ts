@@ -28,9 +28,6 @@ export { spearman, pearson, ssim } from "./methods/similarity";
 export * as render from "./render";
 export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
 
-// widget kit
-export * as widgets from "../widgets/src";
-export { layerExplorer, attributionExplorer, neuronPicker } from "../widgets/src/explorers";
 // embeddings
 export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
 // data sets and model zoo
