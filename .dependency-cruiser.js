@@ -5,11 +5,13 @@
  *     │  └──────────────┼──────────► kernel-ext/     (the kernel imports no other part)
  *     │                 └──► kernel-ext/src/comm-api.ts only (the comm contract)
  *     └─► src/, kernel-ext/
- *   widgets/frontend/src/ (browser views) ──► src/render/pixels/ only (pure code shared with the renderer)
+ *   widgets/frontend/src/ (browser views) ──► src/ code that reaches neither Node nor tfjs (colormaps, normalisation)
  *   test/, bench/, scripts/ may import every part; no part imports them.
  */
 const PARTS = "^(src|kernel-ext|widgets|entry)/";
 const TOOLS = "^(test|bench|scripts)/";
+// Node's own modules and the packages that only run in Node.
+const NODE_ONLY = "^((node:)?(fs|path|os|zlib|crypto|child_process|worker_threads|net|http|https|url|util|stream)|node_modules/(@tensorflow|@napi-rs|zeromq|tslab|esbuild))(/|$)";
 
 module.exports = {
   forbidden: [
@@ -35,11 +37,18 @@ module.exports = {
       to: { path: "^(kernel-ext|entry)/", pathNot: "^kernel-ext/src/comm-api\\.ts$" },
     },
     {
-      name: "browser-views-import-only-shared-pixels",
-      comment: "The browser bundle may share only pure, dependency-free code with the library.",
+      name: "browser-views-import-no-kernel-side-code",
+      comment: "The browser bundle (widgets/frontend) may share library code, never the kernel's or the kit's kernel side.",
       severity: "error",
       from: { path: "^widgets/frontend/" },
-      to: { path: "^(src|kernel-ext|widgets/src|entry)/", pathNot: "^src/render/pixels/" },
+      to: { path: "^(kernel-ext|widgets/src|entry)/" },
+    },
+    {
+      name: "browser-views-reach-no-node-or-tfjs",
+      comment: "What the browser bundle takes from the library (colormaps, normalisation) must need neither Node nor tfjs.",
+      severity: "error",
+      from: { path: "^widgets/frontend/src/" },
+      to: { reachable: true, path: NODE_ONLY },
     },
     {
       name: "parts-do-not-import-tools",
