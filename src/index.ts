@@ -34,5 +34,5 @@ export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddi
 export * as zoo from "./zoo";
 export * as data from "./data";
 
-// wasm gradient kernels (registered when the wasm backend is chosen)
-export { useFastKernels, fastKernelsOn } from "./kernels";
+// wasm gradient kernels (registered when the wasm backend is chosen): src/wasm/
+export { useFastKernels, fastKernelsOn } from "./wasm";

@@ -3,10 +3,11 @@
  * and the saved widget state in the tags @jupyter-widgets/html-manager's embedder reads.
  */
 import { marked } from "marked";
+import { escapeHtml, WIDGET_VIEW_MIME } from "./comm-api";
 import { cellSource, type Notebook, type Output } from "./notebook";
 import { WIDGET_STATE_MIME } from "./widget-state";
 
-export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+export { WIDGET_VIEW_MIME };
 
 export interface HtmlOptions {
   title?: string;
@@ -21,12 +22,10 @@ export interface HtmlOptions {
   renderers?: Record<string, (data: unknown, metadata: Record<string, unknown>) => string | undefined>;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
-}
 
 /** Terminal colour codes have no place in HTML. */
-function stripAnsi(s: string): string {
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex -- ANSI escape sequences begin with ESC (\u001b)
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 

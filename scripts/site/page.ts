@@ -4,6 +4,8 @@
  * notebook's saved widget state goes into the page so those views render without a kernel.
  */
 import { marked } from "marked";
+import { escapeHtml } from "../../kernel-ext/src/comm-api";
+import { stripAnsi } from "../../kernel-ext/src/notebook-html";
 import {
   joinSource, Notebook, NotebookCell, NotebookOutput, PLOTLY_MIME, WIDGET_STATE_MIME, WIDGET_VIEW_MIME,
 } from "./notebook";
@@ -23,18 +25,10 @@ export interface RenderedPage {
   usesPlotly: boolean;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 // JSON inside <script> must not close the tag early.
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/<\//g, "<\\/").replace(/<!--/g, "<\\!--");
-}
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-function stripAnsi(s: string): string {
-  return s.replace(ANSI, "");
 }
 
 function text(v: unknown): string {

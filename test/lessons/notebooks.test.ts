@@ -124,7 +124,7 @@ describe("lessons", function () {
         assert.equal(r.status, 0, `nbclient failed on ${path.basename(file)}:\n${r.stderr.slice(-4000)}`);
         const nb = JSON.parse(fs.readFileSync(out, "utf8")) as Notebook;
         assert.deepEqual(notebookErrors(nb), []);
-        const images = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["image/png"]).length;
+        const images = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => "data" in o && o.data["image/png"]).length;
         assert.ok(images >= 5, `${path.basename(file)}: only ${images} PNG outputs`);
       });
     }

@@ -68,9 +68,8 @@ describe("render: browser views and the Node renderer share their colours", () =
   }
 
   it("the range is [min, max], or ±max|v| when signed, and vmin/vmax override it", () => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of map) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    const lo = map.reduce((a, v) => Math.min(a, v), Infinity);
+    const hi = map.reduce((a, v) => Math.max(a, v), -Infinity);
     assert.deepEqual(browser.heatmapLayer(map, w, h, { colormap: "jet", signed: false, vmin: null, vmax: null, threshold: 0 }).range, [lo, hi]);
     const m = Math.max(-lo, hi);
     assert.deepEqual(browser.heatmapLayer(map, w, h, { colormap: "jet", signed: true, vmin: null, vmax: null, threshold: 0 }).range, [-m, m]);

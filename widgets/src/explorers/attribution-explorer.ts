@@ -33,7 +33,6 @@ type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string,
 
 /** The library's methods, looked up when called (the library's index loads this module). */
 function library(): Record<string, Method> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require("../../../src/index");
 }
 
