@@ -118,7 +118,7 @@ describe("notebook runner", function () {
     });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /\[2\/3\] console.log\("about to die"\);\s+DIED/);
-    assert.match(r.stderr, /cell 2 failed:\n  \| console.log\("about to die"\);[^]*KernelDied: the kernel died while running cell 2: kernel exited \(SIGKILL\)/);
+    assert.match(r.stderr, /cell 2 failed:\n {2}\| console.log\("about to die"\);[^]*KernelDied: the kernel died while running cell 2: kernel exited \(SIGKILL\)/);
     const nb = JSON.parse(fs.readFileSync(path.join(dir, "dies.executed.ipynb"), "utf8"));
     assert.deepEqual(nb.cells[0].outputs, [{ output_type: "stream", name: "stdout", text: "first\n" }]);
     assert.equal(nb.cells[1].outputs.at(-1).ename, "KernelDied");
