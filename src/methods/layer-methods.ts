@@ -6,7 +6,7 @@ import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
 import { assertLayersModel } from "../model/validate";
 import { lossOf, outputSize } from "../targets";
 import { explain, TargetOptions } from "./explain";
-import { layerGradient } from "./gradients";
+import { freeingTape, layerGradient } from "./gradients";
 import { backend } from "../backend";
 import { batchInput } from "../model/validate";
 import { resolveTarget } from "../targets";
@@ -47,7 +47,7 @@ export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
   let grads: tf.Tensor[] = [];
   let classes: number[] | null = null;
   let batched = false;
-  tf.tidy(() => {
+  freeingTape(() => tf.tidy(() => {
     const b = batchInput(model, input);
     batched = b.batched;
     const target = resolveTarget(model, b.x, options.target);
@@ -57,7 +57,7 @@ export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
     const { gradients, activations } = layerGradient(model, b.x, layers, score, rows);
     tf.dispose(activations);
     grads = gradients.map((g) => tf.keep(batched ? g : tf.squeeze(g, [0])));
-  });
+  }));
   return grads.map((g, i) => new Attribution(g, "layerGradients", tf.clone(input), classes, batched, { layer: layers[i], of }));
 }
 

@@ -108,6 +108,33 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
     });
   }
 
+  it("the unregistered model functions: layerGradients, sanityCheck, activationMaximization, listLayers, modelSummary, plots", async () => {
+    const model = smallCnn(3);
+    const x = tf.tidy(() => tf.randomUniform([8, 8, 3]));
+    const dead = smallCnn(4);
+    dead.dispose();
+    const throws = () => { throw new Error("boom"); };
+    const empty = tf.zeros([0, 8, 8, 3]);
+    const list = [
+      await attempt("layerGradients × target function that throws", () => dv.layerGradients(model, x, { target: throws })),
+      await attempt("layerGradients × empty batch", () => dv.layerGradients(model, empty)),
+      await attempt("layerGradients × disposed model", () => dv.layerGradients(dead, x)),
+      await attempt("layerGradients × target 1.5", () => dv.layerGradients(model, x, { target: 1.5 })),
+      await attempt("sanityCheck × disposed model", () => dv.sanityCheck(dead, x)),
+      await attempt("sanityCheck × empty batch", () => dv.sanityCheck(model, empty)),
+      await attempt("activationMaximization × disposed model", () => dv.activationMaximization(dead, { target: 0, steps: 2 })),
+      await attempt("activationMaximization × target 1.5", () => dv.activationMaximization(model, { target: 1.5, steps: 2 })),
+      await attempt("activationMaximization × no options", () => dv.activationMaximization(model, undefined as never)),
+      await attempt("listLayers(null)", () => dv.listLayers(null as never)),
+      await attempt("modelSummary(null)", () => dv.modelSummary(null as never)),
+      await attempt("plots.topK(null)", () => dv.plots.topK(null as never)),
+    ];
+    empty.dispose();
+    x.dispose();
+    model.dispose();
+    check(list);
+  });
+
   it("counts far beyond reason are refused up front, not run for ever", async () => {
     const model = smallCnn(3);
     const x = tf.tidy(() => tf.randomUniform([8, 8, 3]));
