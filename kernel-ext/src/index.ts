@@ -1,6 +1,7 @@
 /** Public API of the kernel extension (for the lessons pipeline, scripts and tests). */
-export { runNotebook, outputPaths, type RunOptions, type RunResult, type RunProgress, type CellFailure } from "./runner";
+export { runNotebook, outputPaths, type RunOptions, type RunResult, type RunProgress, type CellFailure, type CellStatus } from "./runner";
 export { notebookToHtml, type HtmlOptions } from "./notebook-html";
+export { escapeHtml, sanitizeHtml, markdownHtml, markTrusted, isTrusted, contentSecurityPolicy } from "./trust";
 export { KernelClient, ExecuteTimeout, KernelDied, defaultKernelArgv, type LaunchOptions, type ExecuteOutcome } from "./client";
 export { installKernel, uninstallKernel, listKernels, JupyterMissing, KERNEL_NAMES, type InstallLocation } from "./installer";
 export type { InstallStep, InstallContext } from "./install-steps";

@@ -113,7 +113,7 @@ describe("notebook runner", function () {
       `console.log("about to die");\nprocess.kill(process.pid, "SIGKILL");`,
       `console.log("never");`,
     ]));
-    const r = spawnSync(process.execPath, [path.join(REPO, "kernel-ext/bin/deepviz.js"), "run", nbPath, "--timeout", "60"], {
+    const r = spawnSync(process.execPath, [path.join(REPO, "kernel-ext/bin/deepviz.js"), "run", nbPath, "--timeout", "60", "--untrusted"], {
       env: SOURCE_ENV, encoding: "utf8", timeout: 100_000,
     });
     assert.equal(r.status, 1, r.stderr);
@@ -125,5 +125,6 @@ describe("notebook runner", function () {
     assert.deepEqual(nb.cells[2].outputs, []);
     const html = fs.readFileSync(path.join(dir, "dies.html"), "utf8");
     assert.ok(html.includes("KernelDied: the kernel died while running cell 2"));
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;/, "--untrusted reaches the page");
   });
 });
