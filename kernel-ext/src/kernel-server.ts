@@ -64,6 +64,8 @@ export class KernelServer implements KernelIo {
   private failureGeneration = 0;
   private readonly outboxes = new Map<zmq.Socket, Outbox>();
   private stopping = false;
+  /** Slow start-up work deferred until the first kernel_info is answered (see whenReady). */
+  private readyWork?: () => void;
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
   private readonly stdin = new zmq.Router();
@@ -85,6 +87,21 @@ export class KernelServer implements KernelIo {
       log: (value?: unknown) => server()?.onLastExpression(value),
       error: (...args: unknown[]) => server()?.onExecutionError(args),
     };
+  }
+
+  /**
+   * Runs `work` once the kernel has answered its first kernel_info (front ends then show it ready), or
+   * after `fallbackMs` if none comes. Cells that arrive meanwhile wait for it, as they would at start.
+   */
+  whenReady(work: () => void, fallbackMs = 1000): void {
+    let done = false;
+    this.readyWork = () => {
+      if (done) return;
+      done = true;
+      this.readyWork = undefined;
+      work();
+    };
+    setTimeout(() => this.readyWork?.(), fallbackMs).unref();
   }
 
   async start(): Promise<void> {
@@ -183,6 +200,7 @@ export class KernelServer implements KernelIo {
     } finally {
       this.publish("status", { execution_state: "idle" }, msg.header);
     }
+    if (type === "kernel_info_request" && this.readyWork) setImmediate(() => this.readyWork?.());
     if (shutdown) await this.stop();
   }
 
