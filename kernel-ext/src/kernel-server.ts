@@ -64,8 +64,10 @@ export class KernelServer implements KernelIo {
   private failureGeneration = 0;
   private readonly outboxes = new Map<zmq.Socket, Outbox>();
   private stopping = false;
-  /** Slow start-up work deferred until the first kernel_info is answered (see whenReady). */
+  /** Slow start-up work deferred until the front end has seen the kernel ready (see whenReady). */
   private readyWork?: () => void;
+  private readyTimer?: NodeJS.Timeout;
+  private readyQuietMs = 1000;
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
   private readonly stdin = new zmq.Router();
@@ -90,18 +92,18 @@ export class KernelServer implements KernelIo {
   }
 
   /**
-   * Runs `work` once the kernel has answered its first kernel_info (front ends then show it ready), or
-   * after `fallbackMs` if none comes. Cells that arrive meanwhile wait for it, as they would at start.
+   * Runs `work` once the handshake is over: front ends repeat kernel_info until they also see its
+   * status on iopub, so the work waits for a quiet `quietMs` after the last one (or `fallbackMs` if
+   * none comes). Cells that arrive meanwhile wait for it, as they would at start.
    */
-  whenReady(work: () => void, fallbackMs = 1000): void {
-    let done = false;
+  whenReady(work: () => void, quietMs = 1000, fallbackMs = 3000): void {
     this.readyWork = () => {
-      if (done) return;
-      done = true;
+      clearTimeout(this.readyTimer);
       this.readyWork = undefined;
       work();
     };
-    setTimeout(() => this.readyWork?.(), fallbackMs).unref();
+    this.readyQuietMs = quietMs;
+    this.readyTimer = setTimeout(() => this.readyWork?.(), fallbackMs);
   }
 
   async start(): Promise<void> {
@@ -200,7 +202,10 @@ export class KernelServer implements KernelIo {
     } finally {
       this.publish("status", { execution_state: "idle" }, msg.header);
     }
-    if (type === "kernel_info_request" && this.readyWork) setImmediate(() => this.readyWork?.());
+    if (type === "kernel_info_request" && this.readyWork) {
+      clearTimeout(this.readyTimer);
+      this.readyTimer = setTimeout(() => this.readyWork?.(), this.readyQuietMs);
+    }
     if (shutdown) await this.stop();
   }
 
@@ -466,6 +471,7 @@ export class KernelServer implements KernelIo {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearTimeout(this.readyTimer);
     this.comms.closeAll();
     await this.drain();
     this.handler.close();
