@@ -13,7 +13,7 @@ import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Executor } from "tslab/dist/executor";
-import { COMM_MANAGER_KEY, JUPYTER_DISPLAY, type MimeBundle, type SendOptions } from "./comm-api";
+import { CELL_SIGNAL_KEY, COMM_MANAGER_KEY, JUPYTER_DISPLAY, type MimeBundle, type SendOptions } from "./comm-api";
 import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
@@ -31,6 +31,8 @@ interface Execution {
   diagnostics: string[];
   /** Rich results whose Jupyter.display() returned a promise. */
   pending: Promise<void>[];
+  /** Aborted by an interrupt: long library work started by this cell observes it. */
+  abort: AbortController;
 }
 
 /** Where replies go: a zeromq socket, or the control socket that lives in the kernel thread. */
@@ -119,6 +121,10 @@ export class KernelServer implements KernelIo {
   private failureGeneration = 0;
   private readonly outboxes = new Map<Sender, Outbox>();
   private stopping = false;
+  /** Slow start-up work deferred until the front end has seen the kernel ready (see whenReady). */
+  private readyWork?: () => void;
+  private readyTimer?: NodeJS.Timeout;
+  private readyQuietMs = 1000;
   private readonly maxBytes = maxMessageBytes();
   private readonly shell = new zmq.Router({ maxMessageSize: this.maxBytes });
   private control?: ControlThread;
@@ -149,11 +155,27 @@ export class KernelServer implements KernelIo {
   }
 
   /**
+   * Runs `work` once the handshake is over: front ends repeat kernel_info until they also see its
+   * status on iopub, so the work waits for a quiet `quietMs` after the last one (or `fallbackMs` if
+   * none comes). Cells that arrive meanwhile wait for it, as they would at start.
+   */
+  whenReady(work: () => void, quietMs = 1000, fallbackMs = 3000): void {
+    this.readyWork = () => {
+      clearTimeout(this.readyTimer);
+      this.readyWork = undefined;
+      work();
+    };
+    this.readyQuietMs = quietMs;
+    this.readyTimer = setTimeout(() => this.readyWork?.(), fallbackMs);
+  }
+
+  /**
    * Binds every channel. When one cannot be bound (a port in use), every socket is closed again and the
    * error names the channel and address, so the caller can exit instead of running without serving.
    */
   async start(): Promise<void> {
     (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] = this.comms;
+    (globalThis as Record<symbol, unknown>)[CELL_SIGNAL_KEY] = { current: () => this.running?.abort.signal };
     const bind = async (name: string, sock: zmq.Socket) => {
       const address = channelAddress(this.conn, name as "shell");
       await sock.bind(address).catch((e: Error) => {
@@ -166,6 +188,7 @@ export class KernelServer implements KernelIo {
         this.startControl(),
       ]);
     } catch (e) {
+      clearTimeout(this.readyTimer);
       await this.closeSockets();
       throw e;
     }
@@ -301,6 +324,10 @@ export class KernelServer implements KernelIo {
     } finally {
       this.publish("status", { execution_state: "idle" }, msg.header);
     }
+    if (type === "kernel_info_request" && this.readyWork) {
+      clearTimeout(this.readyTimer);
+      this.readyTimer = setTimeout(() => this.readyWork?.(), this.readyQuietMs);
+    }
     if (shutdown) await this.stop();
   }
 
@@ -369,7 +396,7 @@ export class KernelServer implements KernelIo {
       execute: async (src: string) => {
         const msg = this.writerOwners.get(tslabJupyter.lastWriteDisplayData as object);
         if (!msg) return executor.execute(src);
-        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [] };
+        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [], abort: new AbortController() };
         this.running = run;
         this.lastExecute = msg;
         process.stdout.write = this.streamWriter("stdout");
@@ -447,10 +474,12 @@ export class KernelServer implements KernelIo {
   }
 
   /**
-   * Stops the running cell. tslab's executor only stops code that is awaiting at that moment; a cell
-   * still being compiled would miss it, so the interrupt is repeated until that cell has ended.
+   * Stops the running cell. Its abort signal stops library work at the next chunk. tslab's executor
+   * only stops code that is awaiting at that moment; a cell still being compiled would miss it, so the
+   * interrupt is repeated until that cell has ended.
    */
   interrupt(): void {
+    this.running?.abort.abort();
     this.executor.interrupt();
     const run = this.running;
     if (!run) return;
@@ -571,6 +600,7 @@ export class KernelServer implements KernelIo {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearTimeout(this.readyTimer);
     this.comms.closeAll();
     await this.drain();
     this.handler.close();
