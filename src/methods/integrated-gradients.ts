@@ -7,8 +7,8 @@ import { explain, TargetOptions } from "./explain";
 import { inputGradient, scores } from "./gradients";
 import { IntegrationMethod, quadrature } from "./quadrature";
 
-/** Past this, the quadrature error is far below float32 noise: more steps only cost time. */
-export const MAX_STEPS = 10_000;
+/** Past this, the quadrature error is far below float32 noise: more steps only cost time (long runs below it show progress and can be aborted). */
+export const MAX_STEPS = 100_000;
 
 export interface IntegratedGradientsOptions extends TargetOptions {
   /** Number of points on the path (default 50). */

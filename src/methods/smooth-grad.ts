@@ -8,7 +8,7 @@ import { explain, TargetOptions } from "./explain";
 import { saliency } from "./saliency";
 
 /** The noise average's error shrinks as 1/√samples: past this it is invisible and only costs time. */
-export const MAX_SAMPLES = 10_000;
+export const MAX_SAMPLES = 100_000;
 
 export interface SmoothGradOptions extends TargetOptions {
   /** The method to smooth (default dv.saliency). */

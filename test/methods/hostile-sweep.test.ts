@@ -139,7 +139,7 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
     const model = smallCnn(3);
     const x = tf.tidy(() => tf.randomUniform([8, 8, 3]));
     const list = [
-      await attempt("integratedGradients steps 10001", () => dv.integratedGradients(model, x, { steps: 10_001 })),
+      await attempt("integratedGradients steps 100001", () => dv.integratedGradients(model, x, { steps: 100_001 })),
       await attempt("integratedGradients steps 1e6", () => dv.integratedGradients(model, x, { steps: 1e6 })),
       await attempt("smoothGrad samples 1e6", () => dv.smoothGrad(model, x, { samples: 1e6 })),
       await attempt("activationMaximization steps 1e7", () => dv.activationMaximization(model, { target: 0, steps: 1e7 })),
