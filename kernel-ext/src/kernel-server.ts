@@ -70,8 +70,12 @@ class ControlThread implements Sender {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     const ended = new Promise<void>((resolve) => {
-      this.worker.once("exit", () => resolve());
-      setTimeout(resolve, 1000).unref();
+      // not unref'd: while the thread ends, this timer is what keeps the process waiting for it
+      const timer = setTimeout(resolve, 1000);
+      this.worker.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     this.worker.postMessage({ kind: "close" } satisfies ToThread);
     return ended;
