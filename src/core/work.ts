@@ -76,7 +76,8 @@ export class Work {
   readonly signal: AbortSignal | undefined;
   private done = 0;
   private total = 1;
-  private unit = "steps";
+  private unit = "passes";
+  private reported = 0;
   private readonly started = Date.now();
   private lastYield = Date.now();
   private lastDraw = 0;
@@ -131,7 +132,7 @@ export class Work {
    */
   async step(n = 1, report = true): Promise<void> {
     this.done = Math.min(this.total, this.done + n);
-    if (report) this.options.onProgress?.(this.progress());
+    if (report) this.report();
     this.draw();
     // an abort that arrived during the last turn of the event loop frees the tensors before the next turn
     this.throwIfAborted();
@@ -162,6 +163,11 @@ export class Work {
     }
   }
 
+  private report(): void {
+    this.reported = this.done;
+    this.options.onProgress?.(this.progress());
+  }
+
   progress(): Progress {
     const elapsedMs = Date.now() - this.started;
     const etaMs = this.done > 0 ? (elapsedMs * (this.total - this.done)) / this.done : undefined;
@@ -174,7 +180,11 @@ export class Work {
     this.ended = true;
     tf.dispose([...this.owned]);
     this.owned.clear();
-    if (error === undefined) this.done = this.total;
+    if (error === undefined) {
+      // work without steps of its own (one pass) reports once, at the end
+      this.done = this.total;
+      if (this.reported < this.total) this.report();
+    }
     this.view?.end(this.progress(), error === undefined ? "done" : error instanceof AbortError ? "aborted" : "failed");
   }
 
