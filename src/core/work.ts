@@ -50,9 +50,14 @@ export interface ProgressView {
 type ViewFactory = (task: string) => ProgressView | null;
 let viewFactory: ViewFactory = () => null;
 
-/** The display layer says how to draw progress (src/display/progress-view.ts); core code never imports it. */
-export function setProgressViews(factory: ViewFactory): void {
+/**
+ * The display layer says how to draw progress (src/display/progress-view.ts); core code never imports
+ * it. Returns the factory it replaces.
+ */
+export function setProgressViews(factory: ViewFactory): ViewFactory {
+  const previous = viewFactory;
   viewFactory = factory;
+  return previous;
 }
 
 /** The DeepViz kernel publishes the running cell's abort signal here (kernel-ext/src/comm-api.ts). */

@@ -70,7 +70,7 @@ describe("Work: chunks, owned tensors, progress views", function () {
       update: (p) => calls.push(`update ${p.done}`),
       end: (p, outcome) => calls.push(`end ${outcome} ${p.done}`),
     };
-    setProgressViews(() => view);
+    const previous = setProgressViews(() => view);
     try {
       const quick = new Work("quick").plan(3);
       for (let i = 0; i < 3; i++) await quick.step();
@@ -95,7 +95,7 @@ describe("Work: chunks, owned tensors, progress views", function () {
       off.end();
       assert.deepEqual(calls, [], "progress: false draws nothing");
     } finally {
-      setProgressViews(() => null);
+      setProgressViews(previous);
     }
   });
 
