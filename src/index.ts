@@ -3,8 +3,10 @@ export { backend } from "./backend";
 export { Attribution, Target } from "./attribution";
 
 // model machinery
-export { loadModel } from "./model/load";
-export { listLayers, resolveLayer, LayerInfo, LayerRef } from "./model/layers";
+export { loadModel, LoadModelOptions } from "./model/load";
+export { Model, isGraphModel } from "./model/kind";
+export { selectOutput } from "./model/graph";
+export { listLayers, resolveLayer, LayerInfo, LayerRef, ModelLayer } from "./model/layers";
 export { forward, endsInSoftmax, ForwardOptions, ForwardPass } from "./model/interpreter";
 export { ReluMode } from "./model/relu";
 

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution, Target } from "../attribution";
 import { backend } from "../backend";
-import { assertLayersModel, batchInput } from "../model/validate";
+import { assertModel, batchInput } from "../model/validate";
 import { resolveTarget, ResolvedTarget } from "../targets";
 
 export interface TargetOptions {
@@ -10,7 +11,7 @@ export interface TargetOptions {
 }
 
 export interface Context {
-  model: tf.LayersModel;
+  model: Model;
   /** The input with a batch axis. */
   x: tf.Tensor;
   target: ResolvedTarget;
@@ -33,7 +34,7 @@ export async function explain(
   compute: (ctx: Context) => { values: tf.Tensor; info?: Record<string, unknown> },
   { keepBatchShape = false }: { keepBatchShape?: boolean } = {},
 ): Promise<Attribution> {
-  assertLayersModel(model);
+  assertModel(model);
   await backend();
   let out!: { values: tf.Tensor; info: Record<string, unknown>; inputCopy: tf.Tensor; classes: number[] | null; batched: boolean };
   tf.tidy(() => {

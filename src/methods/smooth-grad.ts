@@ -1,15 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { backend } from "../backend";
 import { fail } from "../errors";
-import { assertLayersModel, assertPositiveInt, batchInput } from "../model/validate";
+import { assertModel, assertPositiveInt, batchInput } from "../model/validate";
 import { mulberry32, normals } from "../core/random";
 import { resolveTarget } from "../targets";
 import { autoBatchSize } from "./batching";
 import { TargetOptions } from "./explain";
 import { saliency } from "./saliency";
 
-export type AttributionMethod<O = any> = (model: tf.LayersModel, input: tf.Tensor, options?: O) => Promise<Attribution>;
+export type AttributionMethod<O = any> = (model: Model, input: tf.Tensor, options?: O) => Promise<Attribution>;
 
 export interface SmoothGradOptions extends TargetOptions {
   /** The method to smooth (default dv.saliency). */
@@ -29,8 +30,8 @@ export interface SmoothGradOptions extends TargetOptions {
 }
 
 /** SmoothGrad (Smilkov et al.): the method averaged over noisy copies of the input. */
-export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
-  assertLayersModel(model);
+export async function smoothGrad(model: Model, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
+  assertModel(model);
   await backend();
   const method = options.method ?? saliency;
   if (typeof method !== "function") fail("smoothGrad's method must be an attribution function such as dv.saliency.");
