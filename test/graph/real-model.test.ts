@@ -80,3 +80,19 @@ describe("the shipped emotion model on the shipped photos", () => {
     }
   });
 });
+
+describe("CAM on a GraphModel", () => {
+  it("the emotion model's head is conv → mean → softmax: CAM for a class is that class's channel of the last conv", async () => {
+    const z = await dv.zoo.load("emotion");
+    const face = await dv.data.photo("astronaut", { crop: dv.data.ASTRONAUT_FACE, size: 64 });
+    const x = dv.data.preprocess(face, z.preprocessing);
+    const before = tf.memory().numTensors;
+    const cam = await dv.cam(z.model, x, { target: HAPPY, upsample: false });
+    assert.equal(tf.memory().numTensors, before + 2); // the map and its input copy
+    assert.equal(cam.info.layer, z.lastConvLayer);
+    const expected = tf.tidy(() => tf.squeeze(tf.slice(z.model.execute(x.expandDims(0), z.lastConvLayer) as tf.Tensor, [0, 0, 0, HAPPY], [1, 8, 8, 1])));
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(cam.values, expected))).dataSync()[0]);
+    assert.ok(diff < 1e-4, `diff ${diff}`);
+    tf.dispose([expected, face, x]); cam.dispose(); z.model.dispose();
+  });
+});
