@@ -27,12 +27,18 @@ export async function loadModel(source: string | tf.io.ModelArtifacts | tf.io.IO
     if (e instanceof DeepVizError) throw e;
     throw new DeepVizError(`could not load a model from ${typeof source === "string" ? source : "artifacts"}: ${(e as Error).message}`);
   }
-  if (options.output !== undefined) {
-    if (!isGraphModel(model)) fail("the output option chooses among a GraphModel's outputs; a LayersModel here has one output.");
-    return selectOutput(model, options.output);
+  const given = source === model;
+  try {
+    if (options.output !== undefined) {
+      if (!isGraphModel(model)) fail("the output option chooses among a GraphModel's outputs; a LayersModel here has one output.");
+      return selectOutput(model, options.output);
+    }
+    if (isGraphModel(model)) graphInfo(model); // fail now, not at the first method, on graphs DeepViz cannot run
+    return model;
+  } catch (e) {
+    if (!given) model.dispose(); // what we loaded and cannot hand out is freed; the caller's own model is theirs
+    throw e;
   }
-  if (isGraphModel(model)) graphInfo(model); // fail now, not at the first method, on graphs DeepViz cannot run
-  return model;
 }
 
 async function loadAny(source: string | tf.io.ModelArtifacts | tf.io.IOHandler | Model): Promise<Model> {

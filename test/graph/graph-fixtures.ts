@@ -152,3 +152,20 @@ export function referenceRules(kind: "normal" | "guided" | "deconvnet"): Rules {
   const r = rule(Infinity), r6 = rule(6);
   return { relu: (x) => r(x), relu6: (x) => r6(x) };
 }
+
+/**
+ * A CenterNet-shaped detector: input [-1, 8, 8, 3] → "backbone" _FusedConv2D(BiasAdd, Relu) 4
+ * → "heat_logits" Conv2D 2 classes → "heat" Sigmoid (a class heatmap, 8×8×2), and
+ * → "box" Conv2D 4 channels (box sizes per location). Two outputs: "heat" and "box".
+ */
+export async function tinyDetector() {
+  const g = new GraphBuilder();
+  const x = g.input("image", [-1, 8, 8, 3]);
+  const w = (name: string, shape: number[], seed: number) => g.constant(name, seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+  g.op("backbone", "_FusedConv2D", [x, w("kb", [3, 3, 3, 4], 11), w("bb", [4], 12)], fused(["BiasAdd", "Relu"]));
+  g.op("heat_logits", "Conv2D", ["backbone", w("kh", [1, 1, 4, 2], 13)], { ...conv, explicit_paddings: attr.ints([]) });
+  g.op("heat", "Sigmoid", ["heat_logits"]);
+  g.op("box", "Conv2D", ["backbone", w("kx", [1, 1, 4, 4], 14)], { ...conv, explicit_paddings: attr.ints([]) });
+  const model = await g.build({ inputs: ["image"], outputs: ["heat", "box"] });
+  return { model, weights: g.weights, builder: g };
+}

@@ -4,6 +4,7 @@
  * without a kernel round trip; colormap and threshold sit in the heatmap's own controls.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { DeepVizError } from "../../../src/errors";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
 import { latestWins } from "../coalesce";
@@ -29,7 +30,7 @@ const METHODS: Array<{ name: string; signed: boolean; layer?: boolean }> = [
   { name: "occlusion", signed: true },
 ];
 
-type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string, unknown>) => Promise<{ values: tf.Tensor; dispose(): void }>;
+type Method = (model: Model, input: tf.Tensor, options?: Record<string, unknown>) => Promise<{ values: tf.Tensor; dispose(): void }>;
 
 /** The library's methods, looked up when called (the library's index loads this module). */
 function library(): Record<string, Method> {
@@ -57,7 +58,7 @@ export class AttributionExplorer extends VBox {
   private readonly lib = library();
 
   constructor(
-    readonly model: tf.LayersModel,
+    readonly model: Model,
     readonly image: tf.Tensor,
     /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
@@ -125,7 +126,7 @@ export class AttributionExplorer extends VBox {
 
 /** Compare attribution methods on one image (HWC tensor). Await it; the result displays itself. */
 export async function attributionExplorer(
-  model: tf.LayersModel,
+  model: Model,
   image: tf.Tensor,
   options: AttributionExplorerOptions = {},
 ): Promise<AttributionExplorer> {
