@@ -9,6 +9,8 @@ export { selectOutput } from "./model/graph";
 export { listLayers, resolveLayer, LayerInfo, LayerRef, ModelLayer } from "./model/layers";
 export { forward, endsInSoftmax, ForwardOptions, ForwardPass } from "./model/interpreter";
 export { ReluMode } from "./model/relu";
+/** Targets for detection, segmentation and regression outputs. */
+export * as targets from "./task-targets";
 
 // attribution methods
 export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
