@@ -124,7 +124,7 @@ export function anchorsInBox(c: number, box: Box, centres: Array<[number, number
       fail(`anchorsInBox needs scores [batch, ${centres.length} anchors, classes]; this output has shape [${output.shape.join(", ")}].`);
     }
     checkClass(output, c, "anchorsInBox");
-    const channels = output.shape[2];
+    const channels = output.shape[2] as number;
     const mask = new Float32Array(centres.length * channels);
     inside.forEach((yes, i) => { if (yes) mask[i * channels + c] = 1; });
     return tf.sum(tf.mul(tf.reshape(output, [output.shape[0], -1]), tf.tensor2d(mask, [1, mask.length])), 1) as tf.Tensor1D;

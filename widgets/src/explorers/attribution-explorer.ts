@@ -44,6 +44,8 @@ export interface AttributionExplorerOptions {
   /** Method names to offer (default every one the library has). */
   methods?: string[];
   size?: number;
+  /** The picture under the map, RGB or grey in [0, 1], when the model's input is preprocessed (default: the input). */
+  display?: tf.Tensor;
 }
 
 export class AttributionExplorer extends VBox {
@@ -62,7 +64,7 @@ export class AttributionExplorer extends VBox {
     readonly image: tf.Tensor,
     /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
-    options: AttributionExplorerOptions = {},
+    private readonly options: AttributionExplorerOptions = {},
     private readonly asProbabilities = true,
   ) {
     super();
@@ -90,7 +92,7 @@ export class AttributionExplorer extends VBox {
   }
 
   async init(): Promise<this> {
-    const { rgba, width, height } = await imageBytes(this.image);
+    const { rgba, width, height } = await imageBytes(this.options.display ?? this.image);
     this.heatmap.set({ image: rgba, image_width: width, image_height: height });
     await this.refresh();
     return this;
