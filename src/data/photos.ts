@@ -39,6 +39,14 @@ export async function photo(name: PhotoName, options: PhotoOptions = {}): Promis
   if (!(name in PHOTOS)) fail(`no photo named "${name}"; the shipped photos are ${Object.keys(PHOTOS).join(", ")}.`);
   const entry = PHOTOS[name];
   const image = await loadImage(readFileSync(join(photosDir(), entry.file)));
+  try {
+    return crop(image, name, options);
+  } finally {
+    image.dispose();
+  }
+}
+
+function crop(image: tf.Tensor3D, name: string, options: PhotoOptions): tf.Tensor3D {
   return tf.tidy(() => {
     let x: tf.Tensor3D = image.shape[2] === 1 ? tf.tile(image, [1, 1, 3]) : image;
     if (options.crop) {
@@ -54,8 +62,6 @@ export async function photo(name: PhotoName, options: PhotoOptions = {}): Promis
       const [h, w] = typeof s === "number" ? [s, s] : s;
       x = tf.image.resizeBilinear(x, [h, w], false, true);
     }
-    const out = x === image ? x.clone() : x;
-    image.dispose();
-    return out;
+    return x === image ? x.clone() : x;
   });
 }
