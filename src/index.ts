@@ -1,6 +1,6 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
-export { Attribution, Target } from "./attribution";
+export { Attribution, AttributionMethod, Target } from "./attribution";
 
 // model machinery
 export { loadModel, LoadModelOptions } from "./model/load";
@@ -15,7 +15,7 @@ export * as targets from "./task-targets";
 // attribution methods
 export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
 export { integratedGradients, IntegratedGradientsOptions } from "./methods/integrated-gradients";
-export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smooth-grad";
+export { smoothGrad, SmoothGradOptions } from "./methods/smooth-grad";
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
@@ -27,6 +27,7 @@ export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
+export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 
 // rendering and display
 export * as render from "./render";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { Model } from "../model/kind";
-import { Attribution } from "../attribution";
+import { Attribution, AttributionMethod } from "../attribution";
 import { backend } from "../backend";
 import { fail } from "../errors";
 import { assertModel, assertPositiveInt, batchInput } from "../model/validate";
@@ -9,8 +9,6 @@ import { resolveTarget } from "../targets";
 import { autoBatchSize } from "./batching";
 import { TargetOptions } from "./explain";
 import { saliency } from "./saliency";
-
-export type AttributionMethod<O = any> = (model: Model, input: tf.Tensor, options?: O) => Promise<Attribution>;
 
 export interface SmoothGradOptions extends TargetOptions {
   /** The method to smooth (default dv.saliency). */

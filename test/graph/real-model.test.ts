@@ -96,3 +96,26 @@ describe("CAM on a GraphModel", () => {
     tf.dispose([expected, face, x]); cam.dispose(); z.model.dispose();
   });
 });
+
+describe("every registered method on a real GraphModel", () => {
+  it("runs each method the registry marks graphModel: true on the emotion model, leaving no tensor behind", async function () {
+    this.timeout(300_000);
+    const z = await dv.zoo.load("emotion");
+    const face = await dv.data.photo("astronaut", { crop: dv.data.ASTRONAUT_FACE, size: 64 });
+    const x = dv.data.preprocess(face, z.preprocessing);
+    const ran: string[] = [];
+    for (const m of dv.listMethods()) {
+      if (m.graphModel !== true) continue;
+      const before = tf.memory().numTensors;
+      const options = { ...(m.defaults?.(z.model, x) ?? {}), ...(m.needsLayer ? { layer: z.lastConvLayer } : {}),
+        ...(m.cost !== "one-pass" ? { steps: 8, samples: 4 } : {}) };
+      const a = await m.run(z.model, x, options);
+      assert.ok(tf.tidy(() => tf.any(tf.notEqual(a.values, 0)).dataSync()[0]), `${m.name} gave an all-zero map`);
+      a.dispose();
+      assert.equal(tf.memory().numTensors, before, m.name);
+      ran.push(m.name);
+    }
+    assert.ok(ran.length >= 14, ran.join(", "));
+    tf.dispose([face, x]); z.model.dispose();
+  });
+});
