@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { createServer } from "http";
+import { AddressInfo } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
 import * as dv from "../../src";
@@ -111,6 +113,19 @@ describe("GraphModels: outputs and loading", () => {
       const m = await dv.loadModel(source, { output: "box" });
       assert.ok(dv.isGraphModel(m));
       close(tf.tidy(() => dv.forward(m, x).output.dataSync()), expected, 1e-5);
+    }
+    // over http(s): a local server stands in for a model host
+    const server = createServer((req, res) => {
+      try { res.end(readFileSync(join(dir, (req.url ?? "/").slice(1)))); } catch { res.statusCode = 404; res.end(); }
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.json`;
+      const m = await dv.loadModel(url, { output: 1 });
+      close(tf.tidy(() => dv.forward(m, x).output.dataSync()), expected, 1e-5);
+      m.dispose();
+    } finally {
+      server.close();
     }
     await rejects(() => dv.loadModel(dir, { output: "nope" }), /no node named "nope"/);
     tf.dispose(x); det.model.dispose(); det.builder.dispose();
