@@ -60,6 +60,18 @@ describe("GraphModels: the node-by-node interpreter", () => {
     close(tf.tidy(() => (net.model.predict(x) as tf.Tensor).dataSync()), y0, 0);
   });
 
+  it("leaves nothing global changed: after guided backprop, tf.relu's gradient and another model's saliency are the true ones", async () => {
+    (await dv.deconvnet(net.model, x, { target: 1 })).dispose();
+    const g = tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor1d([2, -3, 1]))))(tf.tensor1d([1, 2, -1])).dataSync()));
+    assert.deepEqual(g, [2, -3, 0]);
+    const other = await tinyCnn({ batch: 1 });
+    const one = tf.slice(x, 0, 1);
+    const plain = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(other.model.execute(xx, "logits_b") as tf.Tensor, tf.oneHot([1], 3))))(one));
+    const ours = await dv.saliency(other.model, one, { target: 1, abs: false });
+    assert.ok(maxDiff(ours.values, plain) < 1e-5 * maxAbs(plain));
+    tf.dispose([one, plain]); ours.dispose(); other.model.dispose(); other.builder.dispose();
+  });
+
   it("Grad-CAM at an inner node equals the hand formula from the captured activation and the gradient w.r.t. the fed node", async () => {
     const node = "relu6";
     const expected = tf.tidy(() => {
