@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
-import { attr, conv, fused, GraphBuilder, seeded } from "../test/graph/graph-fixtures";
+import { attr, conv, fused, GraphBuilder, seeded } from "../test/model/graph-fixtures";
 import { fmtMs, fmtX, measure, table } from "./measure";
 
 const SIZE = 512;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { feeds, graphInfo, graphNode, outputNode, scoreNode } from "./graph";
 import { withExplainingOps } from "./graph-ops";
-import type { ForwardOptions, ForwardPass } from "./interpreter";
+import type { ForwardOptions, ForwardPass } from "./contract";
 
 /**
  * The interpreter contract (see forward in interpreter.ts) for a tf.GraphModel, where "layer" means

@@ -141,7 +141,7 @@ describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
   async function oneActivation(op: string, attrs: Record<string, unknown> = {}, extra: string[] = []) {
     const g = new GraphBuilder();
     g.input("x", [-1, 8]);
-    const inputs = ["x", ...extra.map((n, i) => g.constant(n, [0.25], [1]) && n)];
+    const inputs = ["x", ...extra.map((n) => { g.constant(n, [0.25], [1]); return n; })];
     g.op("act", op, inputs, attrs);
     g.op("score", "MatMul", ["act", g.constant("v", v, [8, 1])], { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
     const model = await g.build();
