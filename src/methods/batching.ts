@@ -1,4 +1,3 @@
-import * as tf from "@tensorflow/tfjs";
 import { Model } from "../model/kind";
 import { modelLayers } from "../model/layers";
 
