@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
@@ -22,7 +23,7 @@ export interface IntegratedGradientsOptions extends TargetOptions {
  * Integrated gradients (Sundararajan et al.): (x − x′) × ∫₀¹ ∇F(x′ + α(x − x′)) dα. `info.delta` is the
  * completeness residual per example: Σ attributions − (F(x) − F(x′)).
  */
-export async function integratedGradients(model: tf.LayersModel, input: tf.Tensor,
+export async function integratedGradients(model: Model, input: tf.Tensor,
   options: IntegratedGradientsOptions = {}): Promise<Attribution> {
   const steps = options.steps ?? 50;
   assertPositiveInt(steps, "steps");
