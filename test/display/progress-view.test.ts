@@ -62,6 +62,8 @@ describe("progress displays: notebook and terminal", function () {
     const ours = writes.filter((w) => w.includes("integratedGradients"));
     assert.ok(ours.length >= 2, `${ours.length} lines: ${JSON.stringify(writes)}`);
     assert.ok(ours.every((w) => w.startsWith("\r")));
-    assert.match(ours[ours.length - 1], /integratedGradients: 40 steps in \d\.\d s\x1b\[K\n$/);
+    const last = ours[ours.length - 1];
+    assert.match(last, /integratedGradients: 40 steps in \d\.\d s/);
+    assert.ok(last.endsWith("\u001b[K\n"), "clears the rest of the line and ends it");
   });
 });
