@@ -39,7 +39,8 @@ export async function infidelity(model: unknown, input: unknown, attribution: Ma
     const values = attribution instanceof Attribution ? attribution.values : attribution;
     if (!(values instanceof tf.Tensor) || values.isDisposed) fail("the attribution must be a live dv.Attribution or tf.Tensor.");
     const size = item.reduce((a, d) => a * d, 1);
-    if (values.size !== batch * size) {
+    const shape = values.shape.join();
+    if (shape !== [batch, ...item].join() && !(batch === 1 && shape === item.join())) {
       fail(`infidelity needs an attribution shaped like the input ([${x.shape.join(", ")}], or one example's [${item.join(", ")}]); ` +
         `got [${values.shape.join(", ")}]. Per-pixel or layer-sized maps (CAMs) do not say how each input value matters.`);
     }

@@ -43,13 +43,15 @@ function mapLayout(map: MapLike, region: Region): { batch: number; item: number[
   if (map instanceof Attribution) batched = map.batched;
   else if (s.length !== 3) batched = s.length === 4;
   else {
-    // [B, H, W] or [H, W, C]: the mask's grid decides, else the number of boxes
+    // [B, H, W] or [H, W, C]: the mask's grid decides (a mask per example means a batch), else the boxes
     const boxes = boxList(region);
-    if (boxes) batched = boxes.length > 1 && boxes.length === s[0];
+    if (boxes) batched = s[2] > 4 || (boxes.length > 1 && boxes.length === s[0]);
     else {
       const r = region as tf.Tensor;
       const grid = r.rank === 4 ? r.shape.slice(1, 3) : r.shape.slice(-2);
-      batched = s[1] === grid[0] && s[2] === grid[1] && !(s[0] === grid[0] && s[1] === grid[1]);
+      const perExample = r.rank >= 3 && r.shape[0] === s[0];
+      const asBatch = s[1] === grid[0] && s[2] === grid[1];
+      batched = asBatch && (perExample || !(s[0] === grid[0] && s[1] === grid[1]));
     }
   }
   return { batch: batched ? s[0] : 1, item: batched ? s.slice(1) : s };
