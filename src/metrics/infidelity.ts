@@ -48,7 +48,7 @@ export async function infidelity(model: unknown, input: unknown, attribution: Ma
     const random = mulberry32(options.seed ?? 0);
     const scores: number[] = [];
     for (let e = 0; e < batch; e++) {
-      const fx = m.outputs(tf.slice(x, e, 1), [e])[0];
+      const fx = tf.tidy(() => m.outputs(tf.slice(x, e, 1), [e]))[0];
       const dots: number[] = [], changes: number[] = [];
       for (let start = 0; start < samples; start += batchSize) {
         const rows = Math.min(samples, start + batchSize) - start;
