@@ -68,7 +68,7 @@ describe("curves plot and metrics table", () => {
     assert.equal(plot.data.length, 2);
     assert.deepEqual(plot.data[0].y, good.curve[0]);
     assert.match(String(plot.data[0].name), /good \(AUC -0.463\)/);
-    const bundle = plot[Symbol.for("Jupyter.display")]() as Record<string, unknown>;
+    const bundle = (plot as unknown as Record<symbol, () => Record<string, unknown>>)[Symbol.for("Jupyter.display")]();
     assert.ok(bundle["application/vnd.plotly.v1+json"]);
     const png = dv.render.decodePng(Buffer.from(String(bundle["image/png"]), "base64"));
     assert.equal(png.width, 640);

@@ -25,6 +25,11 @@ const METHODS: Array<{ name: string; signed: boolean; layer?: boolean }> = [
   { name: "gradCam", signed: false, layer: true },
   { name: "gradCamPlusPlus", signed: false, layer: true },
   { name: "scoreCam", signed: false, layer: true },
+  { name: "hiResCam", signed: false, layer: true },
+  { name: "layerCam", signed: false, layer: true },
+  { name: "xGradCam", signed: false, layer: true },
+  { name: "eigenCam", signed: false, layer: true },
+  { name: "ablationCam", signed: false, layer: true },
   { name: "guidedGradCam", signed: true, layer: true },
   { name: "occlusion", signed: true },
 ];
