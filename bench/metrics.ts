@@ -16,7 +16,7 @@ const METHODS: Record<string, { run: Method; options?: Record<string, unknown> }
   smoothGrad: { run: dv.smoothGrad, options: { samples: 8, seed: 1 } },
   guidedBackprop: { run: dv.guidedBackprop },
   deconvnet: { run: dv.deconvnet },
-  occlusion: { run: dv.occlusion, options: { window: 8, stride: 4 } },
+  occlusion: { run: dv.occlusion as unknown as Method, options: { window: 8, stride: 4 } },
   gradCam: { run: dv.gradCam },
   gradCamPlusPlus: { run: dv.gradCamPlusPlus },
   guidedGradCam: { run: dv.guidedGradCam },

@@ -1,6 +1,6 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
-export { Attribution, Target } from "./attribution";
+export { Attribution, AttributionMethod, Target } from "./attribution";
 
 // model machinery
 export { loadModel } from "./model/load";
@@ -11,7 +11,7 @@ export { ReluMode } from "./model/relu";
 // attribution methods
 export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
 export { integratedGradients, IntegratedGradientsOptions } from "./methods/integrated-gradients";
-export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smooth-grad";
+export { smoothGrad, SmoothGradOptions } from "./methods/smooth-grad";
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
@@ -27,6 +27,7 @@ export { activationMaximization, ActivationMaximizationOptions } from "./methods
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
 export * as metrics from "./metrics";
+export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 
 // rendering and display
 export * as render from "./render";
