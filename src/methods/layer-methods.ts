@@ -1,17 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
+import { RunOptions } from "../core/work";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
 import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
 import { assertLayersModel } from "../model/validate";
 import { lossOf, outputSize } from "../targets";
-import { explain, TargetOptions } from "./explain";
+import { explain, explainEach, TargetOptions } from "./explain";
 import { layerGradient } from "./gradients";
-import { backend } from "../backend";
-import { batchInput } from "../model/validate";
-import { resolveTarget } from "../targets";
 
-export interface LayerOptions {
+export interface LayerOptions extends RunOptions {
   /** Layer name, index (see dv.listLayers) or "lastConv". */
   layer: LayerRef;
 }
@@ -43,22 +41,12 @@ export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
   const layers = (options.layers ?? modelLayers(model)).map((l) => resolveLayer(model, l).name);
   const of = options.of ?? "score";
   if (of !== "score" && of !== "loss") fail(`of must be "score" or "loss"; got ${of}.`);
-  await backend();
-  let grads: tf.Tensor[] = [];
-  let classes: number[] | null = null;
-  let batched = false;
-  tf.tidy(() => {
-    const b = batchInput(model, input);
-    batched = b.batched;
-    const target = resolveTarget(model, b.x, options.target);
-    classes = target.classes;
+  return explainEach("layerGradients", model, input, options, ({ model, x, target, allRows }) => {
     const score = of === "loss" ? lossOf(target, outputSize(model)) : target.score;
-    const rows = Array.from({ length: b.x.shape[0] }, (_, i) => i);
-    const { gradients, activations } = layerGradient(model, b.x, layers, score, rows);
+    const { gradients, activations } = layerGradient(model, x, layers, score, allRows);
     tf.dispose(activations);
-    grads = gradients.map((g) => tf.keep(batched ? g : tf.squeeze(g, [0])));
+    return gradients.map((values, i) => ({ values, info: { layer: layers[i], of } }));
   });
-  return grads.map((g, i) => new Attribution(g, "layerGradients", tf.clone(input), classes, batched, { layer: layers[i], of }));
 }
 
 export interface NeuronGradientOptions extends LayerOptions {
