@@ -4,9 +4,9 @@ import { assertPositiveInt } from "../model/validate";
 import { featureShape, featureValues, MapLike, rankDescending, ranksOf } from "./maps";
 import { baselineRow, ModelMetricOptions, modelInput } from "./model-input";
 import { metricResult, MetricResult } from "./result";
-import { betweenChunks, checkNotAborted, RunControl } from "./run-control";
+import { RunOptions, withWork } from "../core/work";
 
-export interface CurveOptions extends ModelMetricOptions, RunControl {
+export interface CurveOptions extends ModelMetricOptions, RunOptions {
   /** The pixels go (or come) in this many equal chunks; the curve has steps + 1 points (default 50). */
   steps?: number;
   /** What a removed pixel becomes: a number (default 0) or a tensor like one example or the batch. */
@@ -52,46 +52,47 @@ async function perturbationCurve(metric: "deletion" | "insertion", model: unknow
   assertPositiveInt(steps, "steps");
   const batchSize = options.batchSize ?? 32;
   assertPositiveInt(batchSize, "batchSize");
-  checkNotAborted(options, metric);
-  const m = await modelInput(model, input, options);
-  try {
-    const { x, item } = m;
-    const batch = x.shape[0];
-    const values = featureValues(attribution, batch, item);
-    const grid = featureShape(item);
-    const n = values[0].length;
-    if (steps > n) fail(`steps (${steps}) is more than the ${n} pixels to rank; use steps ≤ ${n}.`);
-    const counts = Array.from({ length: steps + 1 }, (_, k) => Math.round((k * n) / steps));
-    const fractions = counts.map((c) => c / n);
-    // the changed-pixel mask broadcasts over channels for images
-    const maskShape = (rows: number) => [rows, ...grid, ...(item.length >= 3 ? [1] : [])];
-    const curve: number[][] = [];
-    const total = batch * Math.ceil((steps + 1) / batchSize);
-    let done = 0;
-    for (let e = 0; e < batch; e++) {
-      const rank = ranksOf(rankDescending(values[e]));
-      const out: number[] = [];
-      for (let start = 0; start <= steps; start += batchSize) {
-        const end = Math.min(steps + 1, start + batchSize);
-        const rows = end - start;
-        const ys = tf.tidy(() => {
-          const xe = tf.slice(x, e, 1);
-          const be = baselineRow(options.baseline ?? 0, x, e);
-          const changed = tf.cast(tf.less(
-            tf.reshape(tf.tensor1d(rank), maskShape(1)),
-            tf.reshape(tf.tensor1d(counts.slice(start, end)), [rows, ...new Array(item.length).fill(1)])), "float32");
-          const [from, to] = metric === "deletion" ? [xe, be] : [be, xe];
-          const perturbed = tf.add(tf.mul(from, tf.sub(1, changed)), tf.mul(to, changed));
-          return m.outputs(perturbed, new Array(rows).fill(e));
-        });
-        out.push(...ys);
-        await betweenChunks(options, metric, ++done, total);
+  return withWork(metric, options, async (work) => {
+    work.throwIfAborted();
+    const m = await modelInput(model, input, options);
+    try {
+      const { x, item } = m;
+      const batch = x.shape[0];
+      const values = featureValues(attribution, batch, item);
+      const grid = featureShape(item);
+      const n = values[0].length;
+      if (steps > n) fail(`steps (${steps}) is more than the ${n} pixels to rank; use steps ≤ ${n}.`);
+      const counts = Array.from({ length: steps + 1 }, (_, k) => Math.round((k * n) / steps));
+      const fractions = counts.map((c) => c / n);
+      // the changed-pixel mask broadcasts over channels for images
+      const maskShape = (rows: number) => [rows, ...grid, ...(item.length >= 3 ? [1] : [])];
+      const curve: number[][] = [];
+      work.plan(batch * Math.ceil((steps + 1) / batchSize), "forward passes");
+      for (let e = 0; e < batch; e++) {
+        const rank = ranksOf(rankDescending(values[e]));
+        const out: number[] = [];
+        for (let start = 0; start <= steps; start += batchSize) {
+          const end = Math.min(steps + 1, start + batchSize);
+          const rows = end - start;
+          const ys = tf.tidy(() => {
+            const xe = tf.slice(x, e, 1);
+            const be = baselineRow(options.baseline ?? 0, x, e);
+            const changed = tf.cast(tf.less(
+              tf.reshape(tf.tensor1d(rank), maskShape(1)),
+              tf.reshape(tf.tensor1d(counts.slice(start, end)), [rows, ...new Array(item.length).fill(1)])), "float32");
+            const [from, to] = metric === "deletion" ? [xe, be] : [be, xe];
+            const perturbed = tf.add(tf.mul(from, tf.sub(1, changed)), tf.mul(to, changed));
+            return m.outputs(perturbed, new Array(rows).fill(e));
+          });
+          out.push(...ys);
+          await work.step();
+        }
+        curve.push(out);
       }
-      curve.push(out);
+      const auc = curve.map((c) => trapezoid(fractions, c));
+      return metricResult(metric, auc, { auc, curve, fractions });
+    } finally {
+      m.x.dispose();
     }
-    const auc = curve.map((c) => trapezoid(fractions, c));
-    return metricResult(metric, auc, { auc, curve, fractions });
-  } finally {
-    m.x.dispose();
-  }
+  });
 }

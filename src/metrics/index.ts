@@ -19,5 +19,5 @@ export type { MetricsTableOptions } from "./table";
 export type { MetricResult } from "./result";
 export type { MapLike } from "./maps";
 export type { Region, BoxLike } from "./region";
-export type { MetricProgress, RunControl } from "./run-control";
+export type { Progress, RunOptions } from "../core/work";
 export type { ModelMetricOptions } from "./model-input";

@@ -5,12 +5,12 @@ import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
 import { modelInput } from "./model-input";
 import { metricResult, MetricResult } from "./result";
-import { betweenChunks, checkNotAborted, RunControl } from "./run-control";
+import { RunOptions, withWork } from "../core/work";
 import { Target } from "../attribution";
 
 type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string, unknown>) => Promise<Attribution>;
 
-export interface MaxSensitivityOptions extends RunControl {
+export interface MaxSensitivityOptions extends RunOptions {
   target?: Target;
   /** Perturbed inputs (default 10, as Captum). */
   samples?: number;
@@ -34,39 +34,42 @@ export async function maxSensitivity(model: unknown, input: unknown, method: Met
   assertPositiveInt(samples, "samples");
   const radius = options.radius ?? 0.02;
   if (!(Number.isFinite(radius) && radius > 0)) fail(`radius must be a positive number; got ${radius}.`);
-  checkNotAborted(options, "maxSensitivity");
-  const m = await modelInput(model, input, { target: options.target });
-  try {
-    const { x } = m;
-    const batch = x.shape[0];
-    const target = m.target.classes ?? options.target;
-    const run = async (xs: tf.Tensor) => {
-      const a = await method(m.model, xs, { ...options.methodOptions, target });
-      try {
-        return tf.tidy(() => tf.reshape(a.values, [batch, -1]).dataSync() as Float32Array);
-      } finally { a.dispose(); }
-    };
-    const base = await run(x);
-    const per = base.length / batch;
-    const norms = Array.from({ length: batch }, (_, e) => Math.sqrt(base.subarray(e * per, (e + 1) * per).reduce((a, v) => a + v * v, 0)));
-    const worst = new Array(batch).fill(0);
-    const random = mulberry32(options.seed ?? 0);
-    const size = x.size;
-    for (let s = 0; s < samples; s++) {
-      const delta = Float32Array.from({ length: size }, () => (2 * random() - 1) * radius);
-      const moved = tf.tidy(() => tf.add(x, tf.tensor(delta, x.shape)));
-      let phi: Float32Array;
-      try { phi = await run(moved); } finally { moved.dispose(); }
-      for (let e = 0; e < batch; e++) {
-        let d = 0;
-        for (let i = e * per; i < (e + 1) * per; i++) d += (phi[i] - base[i]) ** 2;
-        worst[e] = Math.max(worst[e], Math.sqrt(d));
+  return withWork("maxSensitivity", options, async (work) => {
+    work.throwIfAborted();
+    const m = await modelInput(model, input, { target: options.target });
+    try {
+      const { x } = m;
+      const batch = x.shape[0];
+      const target = m.target.classes ?? options.target;
+      const run = async (xs: tf.Tensor) => {
+        const a = await method(m.model, xs, { ...options.methodOptions, target });
+        try {
+          return tf.tidy(() => tf.reshape(a.values, [batch, -1]).dataSync() as Float32Array);
+        } finally { a.dispose(); }
+      };
+      const base = await run(x);
+      const per = base.length / batch;
+      const norms = Array.from({ length: batch }, (_, e) => Math.sqrt(base.subarray(e * per, (e + 1) * per).reduce((a, v) => a + v * v, 0)));
+      const worst = new Array(batch).fill(0);
+      const random = mulberry32(options.seed ?? 0);
+      work.plan(samples, "explanations");
+      const size = x.size;
+      for (let s = 0; s < samples; s++) {
+        const delta = Float32Array.from({ length: size }, () => (2 * random() - 1) * radius);
+        const moved = tf.tidy(() => tf.add(x, tf.tensor(delta, x.shape)));
+        let phi: Float32Array;
+        try { phi = await run(moved); } finally { moved.dispose(); }
+        for (let e = 0; e < batch; e++) {
+          let d = 0;
+          for (let i = e * per; i < (e + 1) * per; i++) d += (phi[i] - base[i]) ** 2;
+          worst[e] = Math.max(worst[e], Math.sqrt(d));
+        }
+        await work.step();
       }
-      await betweenChunks(options, "maxSensitivity", s + 1, samples);
+      const scores = worst.map((v, e) => (options.normalize ? (norms[e] > 0 ? v / norms[e] : 0) : v));
+      return metricResult("maxSensitivity", scores, {});
+    } finally {
+      m.x.dispose();
     }
-    const scores = worst.map((v, e) => (options.normalize ? (norms[e] > 0 ? v / norms[e] : 0) : v));
-    return metricResult("maxSensitivity", scores, {});
-  } finally {
-    m.x.dispose();
-  }
+  });
 }

@@ -4,9 +4,9 @@ import { featureValues, MapLike, rankDescending } from "./maps";
 import { ModelMetricOptions, modelInput } from "./model-input";
 import { imputeArray } from "./imputation";
 import { metricResult, MetricResult } from "./result";
-import { betweenChunks, checkNotAborted, RunControl } from "./run-control";
+import { RunOptions, withWork } from "../core/work";
 
-export interface RoadOptions extends ModelMetricOptions, RunControl {
+export interface RoadOptions extends ModelMetricOptions, RunOptions {
   /** Shares of the pixels removed, each in (0, 1) (default 0.1, 0.2, …, 0.9). */
   percentiles?: number[];
   /** Noise of the imputation (default 0.01). */
@@ -34,37 +34,40 @@ export async function road(model: unknown, input: unknown, attribution: MapLike,
   if (!Array.isArray(percentiles) || percentiles.length === 0 || !percentiles.every((p) => Number.isFinite(p) && p > 0 && p < 1)) {
     fail(`percentiles are shares of the pixels strictly between 0 and 1, e.g. [0.1, 0.5, 0.9]; got ${JSON.stringify(percentiles)}.`);
   }
-  checkNotAborted(options, "road");
-  const m = await modelInput(model, input, options);
-  try {
-    const { x, item } = m;
-    if (item.length !== 3) fail(`ROAD imputes image pixels, so the input must be images [H, W, C]; this model's input is [${item.join(", ")}].`);
-    const [h, w, c] = item;
-    const batch = x.shape[0];
-    const values = featureValues(attribution, batch, item);
-    const n = h * w;
-    const pixels = x.dataSync() as Float32Array;
-    const morf: number[][] = [], lerf: number[][] = [];
-    for (let e = 0; e < batch; e++) {
-      const order = rankDescending(values[e]);
-      const image = pixels.subarray(e * n * c, (e + 1) * n * c);
-      for (const [kind, curves] of [["morf", morf], ["lerf", lerf]] as const) {
-        const imputed = percentiles.map((p, j) => {
-          const count = Math.min(n - 1, Math.round(p * n));
-          const removed = new Uint8Array(n);
-          for (let i = 0; i < count; i++) removed[order[kind === "morf" ? i : n - 1 - i]] = 1;
-          return imputeArray(image, h, w, c, removed, { noise: options.noise, seed: (options.seed ?? 0) + 1000 * e + j });
-        });
-        const all = new Float32Array(percentiles.length * n * c);
-        imputed.forEach((a, j) => all.set(a, j * n * c));
-        const ys = tf.tidy(() => m.outputs(tf.tensor4d(all, [percentiles.length, h, w, c]), new Array(percentiles.length).fill(e)));
-        curves.push(Array.from(ys));
-        await betweenChunks(options, "road", 2 * e + (kind === "morf" ? 1 : 2), 2 * batch);
+  return withWork("road", options, async (work) => {
+    work.throwIfAborted();
+    const m = await modelInput(model, input, options);
+    try {
+      const { x, item } = m;
+      if (item.length !== 3) fail(`ROAD imputes image pixels, so the input must be images [H, W, C]; this model's input is [${item.join(", ")}].`);
+      const [h, w, c] = item;
+      const batch = x.shape[0];
+      const values = featureValues(attribution, batch, item);
+      const n = h * w;
+      const pixels = x.dataSync() as Float32Array;
+      const morf: number[][] = [], lerf: number[][] = [];
+      work.plan(2 * batch, "curves");
+      for (let e = 0; e < batch; e++) {
+        const order = rankDescending(values[e]);
+        const image = pixels.subarray(e * n * c, (e + 1) * n * c);
+        for (const [kind, curves] of [["morf", morf], ["lerf", lerf]] as const) {
+          const imputed = percentiles.map((p, j) => {
+            const count = Math.min(n - 1, Math.round(p * n));
+            const removed = new Uint8Array(n);
+            for (let i = 0; i < count; i++) removed[order[kind === "morf" ? i : n - 1 - i]] = 1;
+            return imputeArray(image, h, w, c, removed, { noise: options.noise, seed: (options.seed ?? 0) + 1000 * e + j });
+          });
+          const all = new Float32Array(percentiles.length * n * c);
+          imputed.forEach((a, j) => all.set(a, j * n * c));
+          const ys = tf.tidy(() => m.outputs(tf.tensor4d(all, [percentiles.length, h, w, c]), new Array(percentiles.length).fill(e)));
+          curves.push(Array.from(ys));
+          await work.step();
+        }
       }
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      return metricResult("road", morf.map((mo, e) => mean(lerf[e]) - mean(mo)), { percentiles, morf, lerf });
+    } finally {
+      m.x.dispose();
     }
-    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-    return metricResult("road", morf.map((mo, e) => mean(lerf[e]) - mean(mo)), { percentiles, morf, lerf });
-  } finally {
-    m.x.dispose();
-  }
+  });
 }
