@@ -60,7 +60,7 @@ const METHODS: MethodSpec[] = [
   { name: "inputXGradient", label: "Input × gradient", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "one-pass", run: inputXGradient,
     summary: "gradient × input" },
   { name: "integratedGradients", label: "Integrated gradients", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "batched", run: integratedGradients,
-    summary: "`steps` (50), `method` (`gausslegendre`, `riemann_left/right/middle/trapezoid`), `baseline` (number or tensor), `batchSize`; `info.delta`" },
+    summary: "`steps` (50), `method` (`gausslegendre`, `riemann_left/right/middle/trapezoid`), `baseline` (number or tensor), `batchSize`; or `tolerance` (e.g. 0.01: steps doubled per example until the completeness residual is within 1 % of \\|ΔF\\|, up to `maxSteps`; `info.steps` per example); `info.delta`" },
   { name: "smoothGrad", label: "SmoothGrad", signed: false, needsLayer: false, graphModel: LAYERS_ONLY, cost: "batched", run: smoothGrad,
     summary: "wraps any method (`method: dv.integratedGradients`, `methodOptions`); `kind` `smoothgrad`/`smoothgrad_sq`/`vargrad`; `samples` (25); `stdev` (0.15 of each example's range, or `stdevMode: \"absolute\"`); `seed`" },
   { name: "guidedBackprop", label: "Guided backprop", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "one-pass", run: guidedBackprop,
