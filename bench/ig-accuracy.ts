@@ -40,8 +40,10 @@ export async function igToOnePercent(modelName: string, n: number): Promise<{ ro
 export async function main(): Promise<void> {
   console.log(`backend: ${await dv.backend()}`);
   const n = Number(process.env.BENCH_IG_N ?? 4);
+  const totals = new Map<string, number>();
   for (const name of ["shapes_cnn", "shapes_vgg"]) {
     const { rows, saliencyMs } = await igToOnePercent(name, n);
+    for (const r of rows) totals.set(r.rule, (totals.get(r.rule) ?? 0) + (r.converged === n ? r.evaluations : Infinity));
     console.log(`\n${name}: IG to 1 % completeness (tolerance 0.01, doubling from 4 steps), ${n} images, true classes; ` +
       `one saliency of the batch: ${fmtMs(saliencyMs)} CPU`);
     console.log(table(["rule", "steps (median / max)", "gradients per image", "met 1 %", "CPU time", "× saliency"],
@@ -51,6 +53,8 @@ export async function main(): Promise<void> {
     console.log(`cheapest rule that reaches 1 % on every image: ${cheapest?.rule ?? "none"} ` +
       `(the default is gausslegendre${cheapest && cheapest.rule !== "gausslegendre" ? " — consider changing it" : ""})`);
   }
+  const ranked = [...totals].sort((p, q) => p[1] - q[1]);
+  console.log(`\ngradients per image to 1 %, summed over both models: ${ranked.map(([r, v]) => `${r} ${v.toFixed(0)}`).join(", ")}`);
 }
 
 if (require.main === module) main();
