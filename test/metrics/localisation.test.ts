@@ -108,4 +108,14 @@ describe("dv.metrics.relevanceMass and relevanceRankAccuracy on hand-built maps"
     close(r.scores, [0.25, 1]); // −map: positive 2 at (0, 1), on the mask
     close([r.mean], [0.625]);
   });
+  it("rank accuracy batched; both refuse a mask of another size, leaving no tensor", async () => {
+    const maps = tf.stack([map, tf.neg(map)]), masks = tf.stack([top, top]), wrong = tf.ones([3, 3]);
+    await noLeaks([maps, masks, wrong], async () => {
+      // −map = [[−1, 2], [−3, 0]]: its top 2 are 2 at (0, 1) (on) and 0 at (1, 1) (off)
+      close(dv.metrics.relevanceRankAccuracy(maps, masks).scores, [0.5, 0.5]);
+      await rejects(() => dv.metrics.relevanceMass(map, wrong), /mask has shape \[3, 3\]/);
+      await rejects(() => dv.metrics.relevanceRankAccuracy(maps, wrong), /mask has shape \[3, 3\]/);
+      await rejects(() => dv.metrics.relevanceMass("map" as unknown as tf.Tensor, top), /must be a dv.Attribution or a tf.Tensor/);
+    });
+  });
 });
