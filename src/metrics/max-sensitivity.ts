@@ -1,12 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
-import { Attribution } from "../attribution";
+import { Attribution, Target } from "../attribution";
 import { mulberry32 } from "../core/random";
 import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
 import { modelInput } from "./model-input";
 import { metricResult, MetricResult } from "./result";
 import { RunOptions, withWork } from "../core/work";
-import { Target } from "../attribution";
 
 type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string, unknown>) => Promise<Attribution>;
 
@@ -42,7 +41,7 @@ export async function maxSensitivity(model: unknown, input: unknown, method: Met
       const batch = x.shape[0];
       const target = m.target.classes ?? options.target;
       const run = async (xs: tf.Tensor) => {
-        const a = await method(m.model, xs, { ...options.methodOptions, target });
+        const a = await method(m.model, xs, { progress: false, ...options.methodOptions, target }); // one bar for the metric, not one per map
         try {
           return tf.tidy(() => tf.reshape(a.values, [batch, -1]).dataSync() as Float32Array);
         } finally { a.dispose(); }
