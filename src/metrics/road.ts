@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
+import { assertPositiveInt } from "../model/validate";
 import { featureValues, MapLike, rankDescending } from "./maps";
 import { ModelMetricOptions, modelInput } from "./model-input";
 import { imputeArray } from "./imputation";
@@ -31,6 +32,8 @@ export interface RoadResult extends MetricResult {
  */
 export async function road(model: unknown, input: unknown, attribution: MapLike, options: RoadOptions = {}): Promise<RoadResult> {
   const percentiles = options.percentiles ?? [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+  const batchSize = options.batchSize ?? 32;
+  assertPositiveInt(batchSize, "batchSize");
   if (!Array.isArray(percentiles) || percentiles.length === 0 || !percentiles.every((p) => Number.isFinite(p) && p > 0 && p < 1)) {
     fail(`percentiles are shares of the pixels strictly between 0 and 1, e.g. [0.1, 0.5, 0.9]; got ${JSON.stringify(percentiles)}.`);
   }
@@ -57,10 +60,14 @@ export async function road(model: unknown, input: unknown, attribution: MapLike,
             for (let i = 0; i < count; i++) removed[order[kind === "morf" ? i : n - 1 - i]] = 1;
             return imputeArray(image, h, w, c, removed, { noise: options.noise, seed: (options.seed ?? 0) + 1000 * e + j });
           });
-          const all = new Float32Array(percentiles.length * n * c);
-          imputed.forEach((a, j) => all.set(a, j * n * c));
-          const ys = tf.tidy(() => m.outputs(tf.tensor4d(all, [percentiles.length, h, w, c]), new Array(percentiles.length).fill(e)));
-          curves.push(Array.from(ys));
+          const ys: number[] = [];
+          for (let start = 0; start < imputed.length; start += batchSize) {
+            const part = imputed.slice(start, start + batchSize);
+            const all = new Float32Array(part.length * n * c);
+            part.forEach((a, j) => all.set(a, j * n * c));
+            ys.push(...tf.tidy(() => m.outputs(tf.tensor4d(all, [part.length, h, w, c]), new Array(part.length).fill(e))));
+          }
+          curves.push(ys);
           await work.step();
         }
       }

@@ -95,6 +95,10 @@ describe("dv.metrics.road", () => {
       const both = await dv.metrics.road(model, xs, maps, { percentiles: [0.5] });
       const one = await dv.metrics.road(model, x0, m0, { percentiles: [0.5] });
       close(one.morf[0], both.morf[0], 1e-6);
+      const chunked = await dv.metrics.road(model, xs, maps, { percentiles: [0.25, 0.5, 0.75], batchSize: 2 });
+      const whole = await dv.metrics.road(model, xs, maps, { percentiles: [0.25, 0.5, 0.75] });
+      close(chunked.lerf.flat(), whole.lerf.flat(), 1e-6);
+      await rejects(dv.metrics.road(model, xs, maps, { batchSize: 0 }), /batchSize must be a positive integer/);
       assert.equal(both.scores.length, 2);
       await rejects(dv.metrics.road(model, xs, maps, { percentiles: [0, 0.5] }), /strictly between 0 and 1/);
       await rejects(dv.metrics.road(model, xs, wrong), /attribution has shape \[3, 2, 2\]/);
