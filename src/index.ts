@@ -1,5 +1,6 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
+export { AbortError, Progress, RunOptions } from "./core/work";
 export { Attribution, AttributionMethod, Target } from "./attribution";
 
 // model machinery

@@ -11,7 +11,7 @@ import { format } from "util";
 import * as zmq from "zeromq";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Executor } from "tslab/dist/executor";
-import { COMM_MANAGER_KEY, type MimeBundle, type SendOptions } from "./comm-api";
+import { CELL_SIGNAL_KEY, COMM_MANAGER_KEY, type MimeBundle, type SendOptions } from "./comm-api";
 import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, JUPYTER_DISPLAY, normalizeBundle } from "./mime-bundle";
@@ -28,6 +28,8 @@ interface Execution {
   diagnostics: string[];
   /** Rich results whose Jupyter.display() returned a promise. */
   pending: Promise<void>[];
+  /** Aborted by an interrupt: long library work started by this cell observes it. */
+  abort: AbortController;
 }
 
 interface Outbox {
@@ -89,6 +91,7 @@ export class KernelServer implements KernelIo {
 
   async start(): Promise<void> {
     (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] = this.comms;
+    (globalThis as Record<symbol, unknown>)[CELL_SIGNAL_KEY] = { current: () => this.running?.abort.signal };
     await Promise.all([
       this.shell.bind(channelAddress(this.conn, "shell")),
       this.control.bind(channelAddress(this.conn, "control")),
@@ -251,7 +254,7 @@ export class KernelServer implements KernelIo {
       execute: async (src: string) => {
         const msg = this.writerOwners.get(tslabJupyter.lastWriteDisplayData as object);
         if (!msg) return executor.execute(src);
-        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [] };
+        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [], abort: new AbortController() };
         this.running = run;
         this.lastExecute = msg;
         process.stdout.write = this.streamWriter("stdout");
@@ -329,10 +332,12 @@ export class KernelServer implements KernelIo {
   }
 
   /**
-   * Stops the running cell. tslab's executor only stops code that is awaiting at that moment; a cell
-   * still being compiled would miss it, so the interrupt is repeated until that cell has ended.
+   * Stops the running cell. Its abort signal stops library work at the next chunk. tslab's executor
+   * only stops code that is awaiting at that moment; a cell still being compiled would miss it, so the
+   * interrupt is repeated until that cell has ended.
    */
   interrupt(): void {
+    this.running?.abort.abort();
     this.executor.interrupt();
     const run = this.running;
     if (!run) return;

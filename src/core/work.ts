@@ -133,6 +133,8 @@ export class Work {
     this.done = Math.min(this.total, this.done + n);
     if (report) this.options.onProgress?.(this.progress());
     this.draw();
+    // an abort that arrived during the last turn of the event loop frees the tensors before the next turn
+    this.throwIfAborted();
     if (Date.now() - this.lastYield >= YIELD_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.lastYield = Date.now();
