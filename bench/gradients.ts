@@ -6,8 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
-import { fastKernelsOn, useFastKernels } from "../src/kernels";
-import { wasmThreads } from "../src/kernels/threads";
+import { fastKernelsOn, useFastKernels } from "../src/wasm";
+import { wasmThreads } from "../src/wasm/threads";
 import { forward } from "../src/model/interpreter";
 import { fmtMs, fmtX, measure, Measurement, table } from "./measure";
 import { BenchModel, mobileNetStyle, smallCnn, vgg16 } from "./models";

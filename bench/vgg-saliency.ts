@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
-import { wasmThreads } from "../src/kernels/threads";
+import { wasmThreads } from "../src/wasm/threads";
 import { vgg16 } from "./models";
 
 export async function timeVggSaliency(reps: number): Promise<{ ms: number; threads: number }> {

@@ -34,14 +34,11 @@ export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 export * as render from "./render";
 export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
 
-// widget kit
-export * as widgets from "../widgets/src";
-export { layerExplorer, attributionExplorer, neuronPicker } from "../widgets/src/explorers";
 // embeddings
 export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
 // data sets and model zoo
 export * as zoo from "./zoo";
 export * as data from "./data";
 
-// wasm gradient kernels (registered when the wasm backend is chosen)
-export { useFastKernels, fastKernelsOn } from "./kernels";
+// wasm gradient kernels (registered when the wasm backend is chosen): src/wasm/
+export { useFastKernels, fastKernelsOn } from "./wasm";

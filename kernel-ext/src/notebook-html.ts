@@ -4,6 +4,7 @@
  * the page follows trust.ts: markdown is sanitised, outputs this run produced are trusted, others are not.
  */
 import { marked } from "marked";
+import { WIDGET_VIEW_MIME } from "./comm-api";
 import { cellSource, type Notebook, type Output } from "./notebook";
 import {
   escapeHtml, imageHtml, IMAGE_MIMES, isTrusted, markdownHtml, policyMeta, promptNumber, safeWidgetState, sanitizeHtml,
@@ -11,9 +12,7 @@ import {
 } from "./trust";
 import { WIDGET_STATE_MIME } from "./widget-state";
 
-export { escapeHtml } from "./trust";
-
-export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+export { WIDGET_VIEW_MIME };
 
 export interface HtmlOptions {
   title?: string;
@@ -39,7 +38,8 @@ export interface HtmlOptions {
 }
 
 /** Terminal colour codes have no place in HTML. */
-function stripAnsi(s: string): string {
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex -- ANSI escape sequences begin with ESC (\u001b)
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 

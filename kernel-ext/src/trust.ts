@@ -8,6 +8,7 @@
 import { createHash } from "crypto";
 import { marked } from "marked";
 import sanitize from "sanitize-html";
+import { escapeHtml } from "./comm-api";
 
 /** Marks an output object as produced by this process's run (never serialised: a re-read file is untrusted). */
 const TRUSTED = Symbol.for("deepviz.output.trusted");
@@ -21,9 +22,7 @@ export function isTrusted(output: unknown): boolean {
   return typeof output === "object" && output !== null && (output as Record<symbol, unknown>)[TRUSTED] === true;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
-}
+export { escapeHtml };
 
 // CSS values that cannot fetch anything: words, numbers, colours (no url(), no escapes).
 const PLAIN_CSS = [/^[-#%.,\w\s]+$/, /^rgba?\([\d\s.,%]+\)$/];

@@ -8,7 +8,8 @@ import * as path from "path";
 import type { Plugin } from "esbuild";
 import { markdownHtml } from "../../kernel-ext/src/trust";
 import { joinSource, Notebook, notebookErrors, notebookTitle } from "./notebook";
-import { escapeHtml, renderPage } from "./page";
+import { escapeHtml } from "../../kernel-ext/src/comm-api";
+import { renderPage } from "./page";
 import { SITE_CSS } from "./style";
 
 export interface SiteLesson {

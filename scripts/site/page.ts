@@ -4,6 +4,7 @@
  * notebook's saved widget state goes into the page so those views render without a kernel.
  */
 import { marked } from "marked";
+import { stripAnsi } from "../../kernel-ext/src/notebook-html";
 import {
   escapeHtml, imageHtml, IMAGE_MIMES, isTrusted, markdownHtml, policyMeta, promptNumber, safeWidgetState, sanitizeHtml,
   scriptJson, svgHtml,
@@ -29,11 +30,6 @@ export interface RenderedPage {
   /** Which site assets this page needs (so the site copies only what is used). */
   usesWidgets: boolean;
   usesPlotly: boolean;
-}
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-function stripAnsi(s: string): string {
-  return s.replace(ANSI, "");
 }
 
 function text(v: unknown): string {

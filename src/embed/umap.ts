@@ -5,7 +5,7 @@ import { Points, toRows } from "./points";
 import { AbortError, Work } from "../core/work";
 import { EmbedProgress, RunControl } from "./progress";
 import { stepOrStop } from "./tsne";
-import { SeededRandom } from "./rng";
+import { Random } from "../core/random";
 
 export interface UmapOptions extends RunControl {
   dims?: 2 | 3;
@@ -46,7 +46,7 @@ export async function umap(x: Points, options: UmapOptions = {}): Promise<UmapRe
   const work = new Work("UMAP", { signal: options.signal, progress: options.progress });
   const report = (phase: EmbedProgress["phase"], iteration: number, iterations: number) =>
     onProgress?.({ ...work.progress(), method: "umap", phase, iteration, iterations });
-  const rng = new SeededRandom(options.seed ?? 0);
+  const rng = new Random(options.seed ?? 0);
   const model = new UMAP({ nComponents: dims, nNeighbors, minDist, nEpochs: options.epochs, random: () => rng.uniform() });
 
   report("neighbours", 0, 0);

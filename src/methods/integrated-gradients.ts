@@ -89,7 +89,7 @@ export async function integratedGradients(model: tf.LayersModel, input: tf.Tenso
         if (tolerance === undefined || Math.abs(residual) <= tolerance * Math.abs(change)) break;
       }
       // progress counts the whole budget of an example, also when it converged early
-      await work.step(budget - spent);
+      if (spent < budget) await work.step(budget - spent);
       work.free(xe, be, diff);
       perExample.push(best!.attribution);
       delta.push(best!.delta);

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
-import * as dv from "../../src";
+import * as dv from "../../entry/src";
 import { methodTable, README, START, END } from "../../scripts/method-table";
 import { smallCnn } from "../helpers/models";
 import { installFake, tick, uninstallFake } from "../widgets/fake-comm-manager";

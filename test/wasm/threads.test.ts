@@ -8,7 +8,7 @@ describe("multithreaded wasm in Node", function () {
   const run = (threads: string | undefined) => {
     const env: NodeJS.ProcessEnv = { ...process.env, DEEPVIZ_WASM_THREADS: threads };
     if (threads === undefined) delete env.DEEPVIZ_WASM_THREADS;
-    delete env.DEEPVIZ_BACKEND;
+    env.DEEPVIZ_BACKEND = "wasm"; // threads are a wasm feature: never let the child pick another backend
     const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "threads-child.ts")],
       { env, encoding: "utf8", timeout: 50000 }); // the child must exit on its own
     return JSON.parse(out) as { backend: string; threads: number; grad: number[] };
