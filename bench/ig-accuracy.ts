@@ -4,7 +4,6 @@
  * ΔF| ≤ 1 % of |ΔF|) on the zoo's trained shapes models, with `tolerance: 0.01`, against one saliency
  * map of the same images, measured in this run. CPU times (all threads); ratios are what to read.
  */
-import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
 import { fmtMs, fmtX, measure, table } from "./measure";
 

@@ -1,3 +1,4 @@
+import { escapeHtml } from "../../kernel-ext/src/comm-api";
 import { JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
 import { fail } from "../errors";
 import { MetricResult } from "./result";
@@ -7,8 +8,6 @@ export interface MetricsTableOptions {
   digits?: number;
   title?: string;
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
  * Methods × images or methods × metrics, as a table that shows itself (HTML in a notebook, text
