@@ -66,6 +66,10 @@ export class KernelServer implements KernelIo {
   private failureGeneration = 0;
   private readonly outboxes = new Map<zmq.Socket, Outbox>();
   private stopping = false;
+  /** Slow start-up work deferred until the front end has seen the kernel ready (see whenReady). */
+  private readyWork?: () => void;
+  private readyTimer?: NodeJS.Timeout;
+  private readyQuietMs = 1000;
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
   private readonly stdin = new zmq.Router();
@@ -87,6 +91,21 @@ export class KernelServer implements KernelIo {
       log: (value?: unknown) => server()?.onLastExpression(value),
       error: (...args: unknown[]) => server()?.onExecutionError(args),
     };
+  }
+
+  /**
+   * Runs `work` once the handshake is over: front ends repeat kernel_info until they also see its
+   * status on iopub, so the work waits for a quiet `quietMs` after the last one (or `fallbackMs` if
+   * none comes). Cells that arrive meanwhile wait for it, as they would at start.
+   */
+  whenReady(work: () => void, quietMs = 1000, fallbackMs = 3000): void {
+    this.readyWork = () => {
+      clearTimeout(this.readyTimer);
+      this.readyWork = undefined;
+      work();
+    };
+    this.readyQuietMs = quietMs;
+    this.readyTimer = setTimeout(() => this.readyWork?.(), fallbackMs);
   }
 
   async start(): Promise<void> {
@@ -185,6 +204,10 @@ export class KernelServer implements KernelIo {
       this.log(`error handling ${type}: ${(e as Error)?.stack ?? e}`);
     } finally {
       this.publish("status", { execution_state: "idle" }, msg.header);
+    }
+    if (type === "kernel_info_request" && this.readyWork) {
+      clearTimeout(this.readyTimer);
+      this.readyTimer = setTimeout(() => this.readyWork?.(), this.readyQuietMs);
     }
     if (shutdown) await this.stop();
   }
@@ -453,6 +476,7 @@ export class KernelServer implements KernelIo {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearTimeout(this.readyTimer);
     this.comms.closeAll();
     await this.drain();
     this.handler.close();

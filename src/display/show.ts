@@ -6,18 +6,6 @@ import { MimeBundle } from "../core/display-registry";
 import { fail } from "../errors";
 import { bundleOf, ShowOptions } from "./bundles";
 
-type TslabWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
-
-/** tslab's own display hook: set only while code runs inside a tslab kernel. */
-function tslabWriter(): TslabWriter | null {
-  try {
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: TslabWriter | null };
-    return jupyter.lastWriteDisplayData ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** Options of an updatable display: later sends with `update: true` replace the output with this id. */
 export interface DisplayTarget {
   displayId?: string;
@@ -37,6 +25,18 @@ export function notebookDisplay(): ((bundle: MimeBundle, target?: DisplayTarget)
       write({ data: bundle, metadata: {}, transient: target.displayId ? { display_id: target.displayId } : {} }, target.update === true);
   }
   return null;
+}
+
+type TslabWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+/** tslab's own display hook: set only while code runs inside a tslab kernel. */
+function tslabWriter(): TslabWriter | null {
+  try {
+    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: TslabWriter | null };
+    return jupyter.lastWriteDisplayData ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether code runs inside a notebook kernel (ours or plain tslab). */

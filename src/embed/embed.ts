@@ -6,7 +6,7 @@ import { layerActivations } from "./activations";
 import { EmbedMethod, Embedding, EmbeddingInfo, Label } from "./embedding";
 import { pcaProject } from "./pca";
 import { Points, PointsInput, toPoints } from "./points";
-import { EmbedProgress, RunControl } from "./progress";
+import { RunControl } from "./progress";
 import { makeThumbnails } from "./thumbnails";
 import { tsne, TsneOptions } from "./tsne";
 import { umap, UmapOptions } from "./umap";

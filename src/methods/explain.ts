@@ -98,7 +98,7 @@ export async function inFrame<R, Out = R>(method: string, model: unknown, input:
   }
 }
 
-function isAsync(f: Function): boolean {
+function isAsync(f: (...args: never[]) => unknown): boolean {
   return f.constructor.name === "AsyncFunction";
 }
 
