@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { forward } from "../model/interpreter";
 import { assertPositiveInt } from "../model/validate";
@@ -17,7 +18,7 @@ export interface AblationCamOptions extends CamOptions {
  * the ablated layer on); map = ReLU(Σ_k w_k A_k). When y is exactly 0 the weights are y − y_k.
  * Costs one forward pass per channel, in batches. Shapes and options as dv.gradCam.
  */
-export async function ablationCam(model: tf.LayersModel, input: tf.Tensor, options: AblationCamOptions = {}): Promise<Attribution> {
+export async function ablationCam(model: Model, input: tf.Tensor, options: AblationCamOptions = {}): Promise<Attribution> {
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
   return explain("ablationCam", model, input, options, (ctx) => layerCams(ctx, options, (layers) => {
     const pass = forward(ctx.model, ctx.x, { capture: layers });

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { symmetricEigen } from "../embed/jacobi";
 import { forward } from "../model/interpreter";
@@ -62,7 +63,7 @@ export function firstComponent(acts: Float32Array, positions: number, channels: 
  * component, no gradient and no class (the target is ignored: it shows what the layer finds most
  * salient). The sign follows the activations' mean; ReLU and upsampling as dv.gradCam.
  */
-export async function eigenCam(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+export async function eigenCam(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
   return explain("eigenCam", model, input, options, (ctx) => layerCams(ctx, options, (layers) => {
     const pass = forward(ctx.model, ctx.x, { capture: layers });
     return layers.map((name) => {

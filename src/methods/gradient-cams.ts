@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { CamOptions, spatialAxes, weightedSum } from "./cam-maps";
 import { explain } from "./explain";
@@ -22,16 +23,16 @@ const xGrad: CamCombine = (g, a) => {
 };
 
 /** HiResCAM: the score's gradient times the activations, summed over channels (no averaging); options as dv.gradCam. */
-export async function hiResCam(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+export async function hiResCam(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
   return explain("hiResCam", model, input, options, (ctx) => gradientCam(ctx, options, hiRes));
 }
 
 /** Layer-CAM: like HiResCAM with only the positive gradients, which keeps detail in early layers; options as dv.gradCam. */
-export async function layerCam(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+export async function layerCam(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
   return explain("layerCam", model, input, options, (ctx) => gradientCam(ctx, options, layerWise));
 }
 
 /** XGrad-CAM: channel weights are the activation-weighted mean of the gradient; options as dv.gradCam. */
-export async function xGradCam(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+export async function xGradCam(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
   return explain("xGradCam", model, input, options, (ctx) => gradientCam(ctx, options, xGrad));
 }

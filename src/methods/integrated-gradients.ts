@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
@@ -32,7 +33,7 @@ export interface IntegratedGradientsOptions extends TargetOptions {
  * completeness residual per example: Σ attributions − (F(x) − F(x′)). With `tolerance`, each example
  * gets as many steps as it needs (doubling), which completeness lets us check for free.
  */
-export async function integratedGradients(model: tf.LayersModel, input: tf.Tensor,
+export async function integratedGradients(model: Model, input: tf.Tensor,
   options: IntegratedGradientsOptions = {}): Promise<Attribution> {
   const tolerance = options.tolerance;
   if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0)) {

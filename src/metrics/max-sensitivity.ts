@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution, Target } from "../attribution";
 import { mulberry32 } from "../core/random";
 import { fail } from "../errors";
@@ -7,7 +8,7 @@ import { modelInput } from "./model-input";
 import { metricResult, MetricResult } from "./result";
 import { RunOptions, withWork } from "../core/work";
 
-type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string, unknown>) => Promise<Attribution>;
+type Method = (model: Model, input: tf.Tensor, options?: Record<string, unknown>) => Promise<Attribution>;
 
 export interface MaxSensitivityOptions extends RunOptions {
   target?: Target;

@@ -3,7 +3,8 @@ import { Target } from "../attribution";
 import { backend } from "../backend";
 import { fail } from "../errors";
 import { endsInSoftmax, forward } from "../model/interpreter";
-import { assertLayersModel, batchInput } from "../model/validate";
+import { Model } from "../model/kind";
+import { assertModel, batchInput } from "../model/validate";
 import { resolveTarget, ResolvedTarget } from "../targets";
 
 export interface ModelMetricOptions {
@@ -20,7 +21,7 @@ export interface ModelMetricOptions {
 
 /** A model metric's validated input, with a batch axis, and its resolved target. The caller disposes `x`. */
 export interface ModelInput {
-  model: tf.LayersModel;
+  model: Model;
   x: tf.Tensor;
   /** One example's shape. */
   item: number[];
@@ -30,7 +31,7 @@ export interface ModelInput {
 }
 
 export async function modelInput(model: unknown, input: unknown, options: ModelMetricOptions): Promise<ModelInput> {
-  assertLayersModel(model);
+  assertModel(model);
   await backend();
   const output = options.output ?? "probability";
   if (output !== "probability" && output !== "score") fail(`output must be "probability" or "score"; got ${JSON.stringify(output)}.`);
