@@ -9,7 +9,14 @@ import { fmtMs, fmtX, measure, table } from "./measure";
 
 const RULES: dv.IntegrationMethod[] = ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"];
 
-export interface RuleRow { rule: string; maxSteps: number; medianSteps: number; evaluations: number; converged: number; cpuMs: number }
+export interface RuleRow {
+  rule: string;
+  maxSteps: number;
+  medianSteps: number;
+  evaluations: number;
+  converged: number;
+  cpuMs: number;
+}
 
 export async function igToOnePercent(modelName: string, n: number): Promise<{ rows: RuleRow[]; saliencyMs: number }> {
   const { model } = await dv.zoo.load(modelName);
@@ -21,13 +28,22 @@ export async function igToOnePercent(modelName: string, n: number): Promise<{ ro
   const rows: RuleRow[] = [];
   for (const rule of RULES) {
     const cpu = process.cpuUsage();
-    const a = await dv.integratedGradients(model, data.images, { target, tolerance: 0.01, method: rule, maxSteps: 2048, progress: false });
+    const a = await dv.integratedGradients(model, data.images, {
+      target,
+      tolerance: 0.01,
+      method: rule,
+      maxSteps: 2048,
+      progress: false,
+    });
     const used = process.cpuUsage(cpu);
     const steps = (a.info.steps as number[]).slice().sort((p, q) => p - q);
     rows.push({
-      rule, maxSteps: steps[steps.length - 1], medianSteps: steps[Math.floor(steps.length / 2)],
+      rule,
+      maxSteps: steps[steps.length - 1],
+      medianSteps: steps[Math.floor(steps.length / 2)],
       evaluations: (a.info.gradientEvaluations as number[]).reduce((p, q) => p + q, 0) / n,
-      converged: (a.info.converged as boolean[]).filter(Boolean).length, cpuMs: (used.user + used.system) / 1000,
+      converged: (a.info.converged as boolean[]).filter(Boolean).length,
+      cpuMs: (used.user + used.system) / 1000,
     });
     a.dispose();
   }
@@ -43,17 +59,34 @@ export async function main(): Promise<void> {
   for (const name of ["shapes_cnn", "shapes_vgg"]) {
     const { rows, saliencyMs } = await igToOnePercent(name, n);
     for (const r of rows) totals.set(r.rule, (totals.get(r.rule) ?? 0) + (r.converged === n ? r.evaluations : Infinity));
-    console.log(`\n${name}: IG to 1 % completeness (tolerance 0.01, doubling from 4 steps), ${n} images, true classes; ` +
-      `one saliency of the batch: ${fmtMs(saliencyMs)} CPU`);
-    console.log(table(["rule", "steps (median / max)", "gradients per image", "met 1 %", "CPU time", "× saliency"],
-      rows.map((r) => [r.rule, `${r.medianSteps} / ${r.maxSteps}`, r.evaluations.toFixed(0), `${r.converged}/${n}`, fmtMs(r.cpuMs), fmtX(r.cpuMs / saliencyMs)])));
+    console.log(
+      `\n${name}: IG to 1 % completeness (tolerance 0.01, doubling from 4 steps), ${n} images, true classes; ` +
+        `one saliency of the batch: ${fmtMs(saliencyMs)} CPU`,
+    );
+    console.log(
+      table(
+        ["rule", "steps (median / max)", "gradients per image", "met 1 %", "CPU time", "× saliency"],
+        rows.map((r) => [
+          r.rule,
+          `${r.medianSteps} / ${r.maxSteps}`,
+          r.evaluations.toFixed(0),
+          `${r.converged}/${n}`,
+          fmtMs(r.cpuMs),
+          fmtX(r.cpuMs / saliencyMs),
+        ]),
+      ),
+    );
     // cost = gradient evaluations (deterministic); CPU time follows it but is noisy on a shared machine
     const cheapest = rows.filter((r) => r.converged === n).sort((p, q) => p.evaluations - q.evaluations)[0];
-    console.log(`cheapest rule that reaches 1 % on every image: ${cheapest?.rule ?? "none"} ` +
-      `(the default is gausslegendre${cheapest && cheapest.rule !== "gausslegendre" ? " — consider changing it" : ""})`);
+    console.log(
+      `cheapest rule that reaches 1 % on every image: ${cheapest?.rule ?? "none"} ` +
+        `(the default is gausslegendre${cheapest && cheapest.rule !== "gausslegendre" ? " — consider changing it" : ""})`,
+    );
   }
   const ranked = [...totals].sort((p, q) => p[1] - q[1]);
-  console.log(`\ngradients per image to 1 %, summed over both models: ${ranked.map(([r, v]) => `${r} ${v.toFixed(0)}`).join(", ")}`);
+  console.log(
+    `\ngradients per image to 1 %, summed over both models: ${ranked.map(([r, v]) => `${r} ${v.toFixed(0)}`).join(", ")}`,
+  );
 }
 
 if (require.main === module) main();

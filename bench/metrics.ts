@@ -30,7 +30,13 @@ const METHODS: Record<string, { run: Method; options?: Record<string, unknown> }
   cam: { run: dv.cam },
 };
 
-export interface FaithfulnessRow { method: string; deletion: number; insertion: number; pointing: number; seconds: number }
+export interface FaithfulnessRow {
+  method: string;
+  deletion: number;
+  insertion: number;
+  pointing: number;
+  seconds: number;
+}
 
 /** The three scores of every method on one model, over the same images and targets (the true classes). */
 export async function faithfulness(modelName: string, n: number, steps: number): Promise<FaithfulnessRow[]> {
@@ -68,14 +74,20 @@ export async function faithfulness(modelName: string, n: number, steps: number):
 
 export async function main(): Promise<void> {
   console.log(`backend: ${await dv.backend()}`);
-  const n = Number(process.env.BENCH_METRICS_N ?? 8), steps = 16;
+  const n = Number(process.env.BENCH_METRICS_N ?? 8),
+    steps = 16;
   for (const name of ["shapes_cnn", "shapes_vgg", "shapes_biased"]) {
     const t0 = performance.now();
     const rows = await faithfulness(name, n, steps);
-    console.log(`\n${name}: ${n} shapes images, true classes, ${steps} steps; deletion AUC (lower is better), ` +
-      `insertion AUC (higher is better), pointing game on the object mask. (${((performance.now() - t0) / 1000).toFixed(0)} s, noisy)`);
-    const table = new dv.metrics.MetricsTable(rows.map((r) => r.method), ["deletion ↓", "insertion ↑", "pointing ↑", "map s"],
-      rows.map((r) => [r.deletion, r.insertion, r.pointing, r.seconds]));
+    console.log(
+      `\n${name}: ${n} shapes images, true classes, ${steps} steps; deletion AUC (lower is better), ` +
+        `insertion AUC (higher is better), pointing game on the object mask. (${((performance.now() - t0) / 1000).toFixed(0)} s, noisy)`,
+    );
+    const table = new dv.metrics.MetricsTable(
+      rows.map((r) => r.method),
+      ["deletion ↓", "insertion ↑", "pointing ↑", "map s"],
+      rows.map((r) => [r.deletion, r.insertion, r.pointing, r.seconds]),
+    );
     console.log(table.text());
   }
 }

@@ -15,19 +15,25 @@ export interface CurvesPlotOptions {
 
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
-interface Line { name: string; x: number[]; y: number[] }
+interface Line {
+  name: string;
+  x: number[];
+  y: number[];
+}
 
 function curveLines(results: Record<string, CurveResult>, example: number | "mean"): Line[] {
   const entries = Object.entries(results);
   if (entries.length === 0) fail("curvesPlot needs at least one result, e.g. { saliency: await dv.metrics.deletion(...) }.");
   return entries.map(([name, r]) => {
-    if (!r || !Array.isArray(r.curve) || !Array.isArray(r.fractions)) fail(`"${name}" is not a deletion or insertion result (it has no curve).`);
+    if (!r || !Array.isArray(r.curve) || !Array.isArray(r.fractions))
+      fail(`"${name}" is not a deletion or insertion result (it has no curve).`);
     let y: number[], auc: number;
     if (example === "mean") {
       y = r.fractions.map((_, k) => r.curve.reduce((a, c) => a + c[k], 0) / r.curve.length);
       auc = r.mean;
     } else {
-      if (!(Number.isInteger(example) && example >= 0 && example < r.curve.length)) fail(`example ${example} is out of range: "${name}" has ${r.curve.length} curve(s).`);
+      if (!(Number.isInteger(example) && example >= 0 && example < r.curve.length))
+        fail(`example ${example} is out of range: "${name}" has ${r.curve.length} curve(s).`);
       y = r.curve[example];
       auc = r.auc[example];
     }
@@ -43,19 +49,32 @@ export function curvesPlot(results: Record<string, CurveResult>, options: Curves
   const example = options.example ?? "mean";
   const data = curveLines(results, example);
   const metric = Object.values(results)[0].metric;
-  const title = options.title ?? `${metric} curves${example === "mean" ? ` (mean of ${Object.values(results)[0].curve.length} examples)` : ` (example ${example})`}`;
-  const plot = lines(data, { title, xLabel: `share of pixels ${metric === "insertion" ? "inserted" : "deleted"}`, yLabel: "output for the target" });
+  const title =
+    options.title ??
+    `${metric} curves${example === "mean" ? ` (mean of ${Object.values(results)[0].curve.length} examples)` : ` (example ${example})`}`;
+  const plot = lines(data, {
+    title,
+    xLabel: `share of pixels ${metric === "insertion" ? "inserted" : "deleted"}`,
+    yLabel: "output for the target",
+  });
   return new Plot(plot.data, plot.layout, plot.summary, () => curvesPng(results, { ...options, title }));
 }
 
 /** The same chart as PNG bytes (lines, axes from 0 to 1 in x, a legend). */
 export function curvesPng(results: Record<string, CurveResult>, options: CurvesPlotOptions = {}): Uint8Array {
   const data = curveLines(results, options.example ?? "mean");
-  const width = options.width ?? 640, height = options.height ?? 400;
+  const width = options.width ?? 640,
+    height = options.height ?? 400;
   const m = { left: 56, right: 200, top: 36, bottom: 44 };
-  const w = width - m.left - m.right, h = height - m.top - m.bottom;
-  let lo = Infinity, hi = -Infinity;
-  for (const d of data) for (const v of d.y) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const w = width - m.left - m.right,
+    h = height - m.top - m.bottom;
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const d of data)
+    for (const v of d.y) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
   lo = Math.min(lo, 0);
   if (!(hi > lo)) hi = lo + 1;
   const px = (x: number) => m.left + x * w;
@@ -71,7 +90,8 @@ export function curvesPng(results: Record<string, CurveResult>, options: CurvesP
   ctx.font = "12px sans-serif";
   ctx.textBaseline = "middle";
   for (let t = 0; t <= 4; t++) {
-    const x = t / 4, y = lo + ((hi - lo) * t) / 4;
+    const x = t / 4,
+      y = lo + ((hi - lo) * t) / 4;
     ctx.fillText(x.toFixed(2), px(x) - 12, m.top + h + 14);
     ctx.fillText(y.toPrecision(2), 8, py(y));
   }

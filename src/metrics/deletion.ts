@@ -34,7 +34,12 @@ export function trapezoid(x: number[], y: ArrayLike<number>): number {
  * set them to the baseline in `steps` equal chunks, and record the model's output for the target after
  * each (the class probability for a classifier). A faithful map makes it fall fast: low AUC is good.
  */
-export async function deletion(model: unknown, input: unknown, attribution: MapLike, options: CurveOptions = {}): Promise<CurveResult> {
+export async function deletion(
+  model: unknown,
+  input: unknown,
+  attribution: MapLike,
+  options: CurveOptions = {},
+): Promise<CurveResult> {
   return perturbationCurve("deletion", model, input, attribution, options);
 }
 
@@ -42,12 +47,22 @@ export async function deletion(model: unknown, input: unknown, attribution: MapL
  * Insertion (Petsiuk et al. 2018): start from the baseline and put the pixels back, most relevant
  * first, in `steps` chunks. A faithful map makes the output rise fast: high AUC is good.
  */
-export async function insertion(model: unknown, input: unknown, attribution: MapLike, options: CurveOptions = {}): Promise<CurveResult> {
+export async function insertion(
+  model: unknown,
+  input: unknown,
+  attribution: MapLike,
+  options: CurveOptions = {},
+): Promise<CurveResult> {
   return perturbationCurve("insertion", model, input, attribution, options);
 }
 
-async function perturbationCurve(metric: "deletion" | "insertion", model: unknown, input: unknown, attribution: MapLike,
-  options: CurveOptions): Promise<CurveResult> {
+async function perturbationCurve(
+  metric: "deletion" | "insertion",
+  model: unknown,
+  input: unknown,
+  attribution: MapLike,
+  options: CurveOptions,
+): Promise<CurveResult> {
   const steps = options.steps ?? 50;
   assertPositiveInt(steps, "steps");
   const batchSize = options.batchSize ?? 32;
@@ -77,9 +92,13 @@ async function perturbationCurve(metric: "deletion" | "insertion", model: unknow
           const ys = tf.tidy(() => {
             const xe = tf.slice(x, e, 1);
             const be = baselineRow(options.baseline ?? 0, x, e);
-            const changed = tf.cast(tf.less(
-              tf.reshape(tf.tensor1d(rank), maskShape(1)),
-              tf.reshape(tf.tensor1d(counts.slice(start, end)), [rows, ...new Array(item.length).fill(1)])), "float32");
+            const changed = tf.cast(
+              tf.less(
+                tf.reshape(tf.tensor1d(rank), maskShape(1)),
+                tf.reshape(tf.tensor1d(counts.slice(start, end)), [rows, ...new Array(item.length).fill(1)]),
+              ),
+              "float32",
+            );
             const [from, to] = metric === "deletion" ? [xe, be] : [be, xe];
             const perturbed = tf.add(tf.mul(from, tf.sub(1, changed)), tf.mul(to, changed));
             return m.outputs(perturbed, new Array(rows).fill(e));

@@ -4,8 +4,14 @@ import { fail } from "../errors";
 
 /** Neighbour offsets [dy, dx] and weights of the imputation: 1/6 for the four sides, 1/12 for the corners. */
 const NEIGHBOURS: Array<[number, number, number]> = [
-  [-1, 0, 1 / 6], [1, 0, 1 / 6], [0, -1, 1 / 6], [0, 1, 1 / 6],
-  [-1, -1, 1 / 12], [-1, 1, 1 / 12], [1, -1, 1 / 12], [1, 1, 1 / 12],
+  [-1, 0, 1 / 6],
+  [1, 0, 1 / 6],
+  [0, -1, 1 / 6],
+  [0, 1, 1 / 6],
+  [-1, -1, 1 / 12],
+  [-1, 1, 1 / 12],
+  [1, -1, 1 / 12],
+  [1, 1, 1 / 12],
 ];
 
 export interface ImputeOptions {
@@ -21,12 +27,24 @@ export interface ImputeOptions {
  * solve one sparse linear system; then Gaussian noise is added to them. Kept pixels are unchanged.
  * `pixels` is H×W×C (HWC order), `removed` H×W with 1 on removed pixels; at least one pixel must stay.
  */
-export function imputeArray(pixels: Float32Array, h: number, w: number, c: number, removed: Uint8Array, options: ImputeOptions = {}): Float32Array {
+export function imputeArray(
+  pixels: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+  removed: Uint8Array,
+  options: ImputeOptions = {},
+): Float32Array {
   const noise = options.noise ?? 0.01;
   if (!(Number.isFinite(noise) && noise >= 0)) fail(`noise must be a standard deviation ≥ 0; got ${noise}.`);
   const unknown = Int32Array.from({ length: h * w }, () => -1); // pixel → unknown index
   const where: number[] = [];
-  removed.forEach((r, p) => { if (r) { unknown[p] = where.length; where.push(p); } });
+  removed.forEach((r, p) => {
+    if (r) {
+      unknown[p] = where.length;
+      where.push(p);
+    }
+  });
   const out = Float32Array.from(pixels);
   const n = where.length;
   if (n === 0) return out;
@@ -38,22 +56,30 @@ export function imputeArray(pixels: Float32Array, h: number, w: number, c: numbe
   const wts: number[][] = [];
   const b = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
-    const p = where[i], y = Math.floor(p / w), x = p % w;
-    const ci: number[] = [], wi: number[] = [];
+    const p = where[i],
+      y = Math.floor(p / w),
+      x = p % w;
+    const ci: number[] = [],
+      wi: number[] = [];
     for (const [dy, dx, wt] of NEIGHBOURS) {
-      const yy = y + dy, xx = x + dx;
+      const yy = y + dy,
+        xx = x + dx;
       if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
       diag[i] += wt;
       const q = yy * w + xx;
-      if (unknown[q] >= 0) { ci.push(unknown[q]); wi.push(wt); }
-      else for (let ch = 0; ch < c; ch++) b[i * c + ch] += wt * pixels[q * c + ch];
+      if (unknown[q] >= 0) {
+        ci.push(unknown[q]);
+        wi.push(wt);
+      } else for (let ch = 0; ch < c; ch++) b[i * c + ch] += wt * pixels[q * c + ch];
     }
-    cols.push(ci); wts.push(wi);
+    cols.push(ci);
+    wts.push(wi);
   }
   const apply = (v: Float64Array, out: Float64Array) => {
     for (let i = 0; i < n; i++) {
       let s = diag[i] * v[i];
-      const ci = cols[i], wi = wts[i];
+      const ci = cols[i],
+        wi = wts[i];
       for (let k = 0; k < ci.length; k++) s -= wi[k] * v[ci[k]];
       out[i] = s;
     }
@@ -69,14 +95,26 @@ export function imputeArray(pixels: Float32Array, h: number, w: number, c: numbe
 }
 
 /** Jacobi-preconditioned conjugate gradients for a symmetric positive definite operator. */
-function conjugateGradient(apply: (v: Float64Array, out: Float64Array) => void, b: Float64Array, diag: Float64Array): Float64Array {
+function conjugateGradient(
+  apply: (v: Float64Array, out: Float64Array) => void,
+  b: Float64Array,
+  diag: Float64Array,
+): Float64Array {
   const n = b.length;
   const x = new Float64Array(n);
   for (let i = 0; i < n; i++) x[i] = b[i] / diag[i]; // a good start: kept neighbours' weighted mean
-  const r = new Float64Array(n), z = new Float64Array(n), p = new Float64Array(n), ap = new Float64Array(n);
+  const r = new Float64Array(n),
+    z = new Float64Array(n),
+    p = new Float64Array(n),
+    ap = new Float64Array(n);
   apply(x, ap);
   let bNorm = 0;
-  for (let i = 0; i < n; i++) { r[i] = b[i] - ap[i]; z[i] = r[i] / diag[i]; p[i] = z[i]; bNorm += b[i] * b[i]; }
+  for (let i = 0; i < n; i++) {
+    r[i] = b[i] - ap[i];
+    z[i] = r[i] / diag[i];
+    p[i] = z[i];
+    bNorm += b[i] * b[i];
+  }
   let rz = 0;
   for (let i = 0; i < n; i++) rz += r[i] * z[i];
   const tol = 1e-24 * Math.max(bNorm, 1e-30);
@@ -88,7 +126,11 @@ function conjugateGradient(apply: (v: Float64Array, out: Float64Array) => void, 
     let pap = 0;
     for (let i = 0; i < n; i++) pap += p[i] * ap[i];
     const alpha = rz / pap;
-    for (let i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * ap[i]; z[i] = r[i] / diag[i]; }
+    for (let i = 0; i < n; i++) {
+      x[i] += alpha * p[i];
+      r[i] -= alpha * ap[i];
+      z[i] = r[i] / diag[i];
+    }
     let rzNext = 0;
     for (let i = 0; i < n; i++) rzNext += r[i] * z[i];
     const beta = rzNext / rz;
@@ -106,7 +148,9 @@ export function impute(image: tf.Tensor, removed: tf.Tensor, options: ImputeOpti
   if (!(image instanceof tf.Tensor) || image.rank !== 3) fail("impute takes one image [H, W, C] as a tf.Tensor.");
   const [h, w, c] = image.shape;
   if (!(removed instanceof tf.Tensor) || removed.shape.join() !== `${h},${w}`) {
-    fail(`the removed-pixel mask must be a tensor [${h}, ${w}] (the image's height and width); got ${removed instanceof tf.Tensor ? `[${removed.shape.join(", ")}]` : typeof removed}.`);
+    fail(
+      `the removed-pixel mask must be a tensor [${h}, ${w}] (the image's height and width); got ${removed instanceof tf.Tensor ? `[${removed.shape.join(", ")}]` : typeof removed}.`,
+    );
   }
   const mask = Uint8Array.from(removed.dataSync(), (v) => (v > 0 ? 1 : 0));
   return tf.tensor3d(imputeArray(image.dataSync() as Float32Array, h, w, c, mask, options), [h, w, c]);

@@ -24,7 +24,12 @@ export interface InfidelityOptions extends ModelMetricOptions, RunOptions {
  * score, the one the methods explain: `output: "score"`). 0 for an attribution that predicts every
  * output change, as Φ = w does for a linear model.
  */
-export async function infidelity(model: unknown, input: unknown, attribution: MapLike, options: InfidelityOptions = {}): Promise<MetricResult> {
+export async function infidelity(
+  model: unknown,
+  input: unknown,
+  attribution: MapLike,
+  options: InfidelityOptions = {},
+): Promise<MetricResult> {
   const samples = options.samples ?? 32;
   assertPositiveInt(samples, "samples");
   const stdev = options.stdev ?? 0.1;
@@ -38,12 +43,15 @@ export async function infidelity(model: unknown, input: unknown, attribution: Ma
       const { x, item } = m;
       const batch = x.shape[0];
       const values = attribution instanceof Attribution ? attribution.values : attribution;
-      if (!(values instanceof tf.Tensor) || values.isDisposed) fail("the attribution must be a live dv.Attribution or tf.Tensor.");
+      if (!(values instanceof tf.Tensor) || values.isDisposed)
+        fail("the attribution must be a live dv.Attribution or tf.Tensor.");
       const size = item.reduce((a, d) => a * d, 1);
       const shape = values.shape.join();
       if (shape !== [batch, ...item].join() && !(batch === 1 && shape === item.join())) {
-        fail(`infidelity needs an attribution shaped like the input ([${x.shape.join(", ")}], or one example's [${item.join(", ")}]); ` +
-          `got [${values.shape.join(", ")}]. Per-pixel or layer-sized maps (CAMs) do not say how each input value matters.`);
+        fail(
+          `infidelity needs an attribution shaped like the input ([${x.shape.join(", ")}], or one example's [${item.join(", ")}]); ` +
+            `got [${values.shape.join(", ")}]. Per-pixel or layer-sized maps (CAMs) do not say how each input value matters.`,
+        );
       }
       const phi = values.dataSync() as Float32Array;
       const random = mulberry32(options.seed ?? 0);
@@ -51,7 +59,8 @@ export async function infidelity(model: unknown, input: unknown, attribution: Ma
       const scores: number[] = [];
       for (let e = 0; e < batch; e++) {
         const fx = tf.tidy(() => m.outputs(tf.slice(x, e, 1), [e]))[0];
-        const dots: number[] = [], changes: number[] = [];
+        const dots: number[] = [],
+          changes: number[] = [];
         for (let start = 0; start < samples; start += batchSize) {
           const rows = Math.min(samples, start + batchSize) - start;
           const noise = normals(rows * size, random).map((v) => v * stdev);
@@ -60,7 +69,9 @@ export async function infidelity(model: unknown, input: unknown, attribution: Ma
             for (let i = 0; i < size; i++) dot += noise[r * size + i] * phi[e * size + i];
             dots.push(dot);
           }
-          const ys = tf.tidy(() => m.outputs(tf.sub(tf.slice(x, e, 1), tf.tensor(noise, [rows, ...item])), new Array(rows).fill(e)));
+          const ys = tf.tidy(() =>
+            m.outputs(tf.sub(tf.slice(x, e, 1), tf.tensor(noise, [rows, ...item])), new Array(rows).fill(e)),
+          );
           ys.forEach((y) => changes.push(fx - y));
           await work.step();
         }

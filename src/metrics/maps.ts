@@ -33,8 +33,10 @@ export function featureValues(map: MapLike, batch: number, item: number[]): Floa
   if (!full && !summed) {
     const expected = [fmt([batch, ...item]), fmt([batch, ...grid])];
     if (batch === 1) expected.push(fmt(item), fmt(grid));
-    fail(`the attribution has shape ${fmt(values.shape)} but the input is ${batch} example(s) of shape ${fmt(item)}; ` +
-      `expected ${expected.join(" or ")}. A layer-sized CAM needs upsample: "bilinear" (the default).`);
+    fail(
+      `the attribution has shape ${fmt(values.shape)} but the input is ${batch} example(s) of shape ${fmt(item)}; ` +
+        `expected ${expected.join(" or ")}. A layer-sized CAM needs upsample: "bilinear" (the default).`,
+    );
   }
   const data = tf.tidy(() => {
     const v = tf.reshape(values, full && item.length >= 3 ? [batch, n, item[item.length - 1]] : [batch, n]);

@@ -28,8 +28,14 @@ export interface MaxSensitivityOptions extends RunOptions {
  * ‖Φ(x + δ) − Φ(x)‖ over `samples` uniform perturbations |δ| ≤ radius, per example, recomputing the
  * explanation with `method` (e.g. dv.saliency). The target stays the class explained at x.
  */
-export async function maxSensitivity(model: unknown, input: unknown, method: Method, options: MaxSensitivityOptions = {}): Promise<MetricResult> {
-  if (typeof method !== "function") fail("maxSensitivity recomputes the explanation, so its third argument is a method such as dv.saliency.");
+export async function maxSensitivity(
+  model: unknown,
+  input: unknown,
+  method: Method,
+  options: MaxSensitivityOptions = {},
+): Promise<MetricResult> {
+  if (typeof method !== "function")
+    fail("maxSensitivity recomputes the explanation, so its third argument is a method such as dv.saliency.");
   const samples = options.samples ?? 10;
   assertPositiveInt(samples, "samples");
   const radius = options.radius ?? 0.02;
@@ -45,11 +51,15 @@ export async function maxSensitivity(model: unknown, input: unknown, method: Met
         const a = await method(m.model, xs, { progress: false, ...options.methodOptions, target }); // one bar for the metric, not one per map
         try {
           return tf.tidy(() => tf.reshape(a.values, [batch, -1]).dataSync() as Float32Array);
-        } finally { a.dispose(); }
+        } finally {
+          a.dispose();
+        }
       };
       const base = await run(x);
       const per = base.length / batch;
-      const norms = Array.from({ length: batch }, (_, e) => Math.sqrt(base.subarray(e * per, (e + 1) * per).reduce((a, v) => a + v * v, 0)));
+      const norms = Array.from({ length: batch }, (_, e) =>
+        Math.sqrt(base.subarray(e * per, (e + 1) * per).reduce((a, v) => a + v * v, 0)),
+      );
       const worst = new Array(batch).fill(0);
       const random = mulberry32(options.seed ?? 0);
       work.plan(samples, "explanations");
@@ -58,7 +68,11 @@ export async function maxSensitivity(model: unknown, input: unknown, method: Met
         const delta = Float32Array.from({ length: size }, () => (2 * random() - 1) * radius);
         const moved = tf.tidy(() => tf.add(x, tf.tensor(delta, x.shape)));
         let phi: Float32Array;
-        try { phi = await run(moved); } finally { moved.dispose(); }
+        try {
+          phi = await run(moved);
+        } finally {
+          moved.dispose();
+        }
         for (let e = 0; e < batch; e++) {
           let d = 0;
           for (let i = e * per; i < (e + 1) * per; i++) d += (phi[i] - base[i]) ** 2;

@@ -34,7 +34,8 @@ export async function modelInput(model: unknown, input: unknown, options: ModelM
   assertModel(model);
   await backend();
   const output = options.output ?? "probability";
-  if (output !== "probability" && output !== "score") fail(`output must be "probability" or "score"; got ${JSON.stringify(output)}.`);
+  if (output !== "probability" && output !== "score")
+    fail(`output must be "probability" or "score"; got ${JSON.stringify(output)}.`);
   const logits = output === "score" || !endsInSoftmax(model);
   let target!: ResolvedTarget;
   const x = tf.tidy(() => {
@@ -43,8 +44,12 @@ export async function modelInput(model: unknown, input: unknown, options: ModelM
     return tf.clone(x);
   });
   return {
-    model, x, item: x.shape.slice(1), target,
-    outputs: (batch, rows) => tf.tidy(() => target.score(forward(model, batch, { logits }).output, rows).dataSync() as Float32Array),
+    model,
+    x,
+    item: x.shape.slice(1),
+    target,
+    outputs: (batch, rows) =>
+      tf.tidy(() => target.score(forward(model, batch, { logits }).output, rows).dataSync() as Float32Array),
   };
 }
 
@@ -58,5 +63,7 @@ export function baselineRow(baseline: number | tf.Tensor, x: tf.Tensor, e: numbe
   const item = x.shape.slice(1);
   if (baseline.shape.join() === item.join()) return tf.expandDims(baseline, 0);
   if (baseline.shape.join() === x.shape.join()) return tf.slice(baseline, e, 1);
-  return fail(`baseline has shape [${baseline.shape.join(", ")}]; expected [${item.join(", ")}] (one example) or [${x.shape.join(", ")}] (the batch).`);
+  return fail(
+    `baseline has shape [${baseline.shape.join(", ")}]; expected [${item.join(", ")}] (one example) or [${x.shape.join(", ")}] (the batch).`,
+  );
 }

@@ -30,7 +30,8 @@ export function pointingGame(attribution: MapLike, region: Region, options: Poin
   const hits = values.map((v, b) => {
     let best = 0;
     for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-    const py = Math.floor(best / w), px = best % w;
+    const py = Math.floor(best / w),
+      px = best % w;
     peaks.push([py, px]);
     const mask = masks[b];
     if (mask[best]) return true;

@@ -24,10 +24,12 @@ function boxList(region: Region): BoxLike[] | null {
     const v = Array.from(region.dataSync());
     return Array.from({ length: v.length / 4 }, (_, i) => v.slice(4 * i, 4 * i + 4) as BoxLike);
   }
-  if (!Array.isArray(region)) fail("the region must be a mask tensor, an int32 tensor of boxes, a box [top, left, bottom, right] or a list of boxes.");
+  if (!Array.isArray(region))
+    fail("the region must be a mask tensor, an int32 tensor of boxes, a box [top, left, bottom, right] or a list of boxes.");
   const list = (typeof region[0] === "number" ? [region] : region) as BoxLike[];
   for (const b of list) {
-    if (!Array.isArray(b) || b.length !== 4 || !b.every(Number.isFinite)) fail(`a box is [top, left, bottom, right] in pixels; got ${JSON.stringify(b)}.`);
+    if (!Array.isArray(b) || b.length !== 4 || !b.every(Number.isFinite))
+      fail(`a box is [top, left, bottom, right] in pixels; got ${JSON.stringify(b)}.`);
   }
   return list;
 }
@@ -38,7 +40,10 @@ function mapLayout(map: MapLike, region: Region): { batch: number; item: number[
   if (!(values instanceof tf.Tensor)) fail("the attribution must be a dv.Attribution or a tf.Tensor of attribution values.");
   if (values.isDisposed) fail("the attribution was already disposed; score it before disposing it.");
   const s = values.shape;
-  if (s.length < 2 || s.length > 4) fail(`the attribution has shape ${fmt(s)}; a localisation metric needs an image map [H, W], [H, W, C], [B, H, W] or [B, H, W, C].`);
+  if (s.length < 2 || s.length > 4)
+    fail(
+      `the attribution has shape ${fmt(s)}; a localisation metric needs an image map [H, W], [H, W, C], [B, H, W] or [B, H, W, C].`,
+    );
   let batched: boolean;
   if (map instanceof Attribution) batched = map.batched;
   else if (s.length !== 3) batched = s.length === 4;
@@ -61,10 +66,12 @@ function mapLayout(map: MapLike, region: Region): { batch: number; item: number[
 export function regionMasks(region: Region, batch: number, h: number, w: number): Uint8Array[] {
   const boxes = boxList(region);
   if (boxes) {
-    if (boxes.length !== 1 && boxes.length !== batch) fail(`got ${boxes.length} boxes for ${batch} maps; give one box per map, or one for all.`);
+    if (boxes.length !== 1 && boxes.length !== batch)
+      fail(`got ${boxes.length} boxes for ${batch} maps; give one box per map, or one for all.`);
     const masks = boxes.map(([top, left, bottom, right]) => {
       const m = new Uint8Array(h * w);
-      for (let y = Math.max(0, top); y < Math.min(h, bottom); y++) for (let x = Math.max(0, left); x < Math.min(w, right); x++) m[y * w + x] = 1;
+      for (let y = Math.max(0, top); y < Math.min(h, bottom); y++)
+        for (let x = Math.max(0, left); x < Math.min(w, right); x++) m[y * w + x] = 1;
       return m;
     });
     return Array.from({ length: batch }, (_, b) => masks[boxes.length === 1 ? 0 : b]);
@@ -73,12 +80,15 @@ export function regionMasks(region: Region, batch: number, h: number, w: number)
   if (r.isDisposed) fail("the mask was already disposed.");
   let shape = r.shape;
   if (shape.length >= 3 && shape[shape.length - 1] === 1 && shape.length !== 3) shape = shape.slice(0, -1);
-  else if (shape.length === 3 && shape[2] === 1 && !(shape[0] === batch && shape[1] === h && shape[2] === w)) shape = shape.slice(0, 2);
+  else if (shape.length === 3 && shape[2] === 1 && !(shape[0] === batch && shape[1] === h && shape[2] === w))
+    shape = shape.slice(0, 2);
   const one = shape.length === 2 && shape[0] === h && shape[1] === w;
   const many = shape.length === 3 && shape[0] === batch && shape[1] === h && shape[2] === w;
   if (!one && !many) {
-    fail(`the mask has shape ${fmt(r.shape)} but the map${batch > 1 ? "s are" : " is"} ${batch} × ${h}×${w}; ` +
-      `give a mask [${h}, ${w}]${batch > 1 ? ` or [${batch}, ${h}, ${w}]` : ""} (dv.data.shapes' masks fit its images).`);
+    fail(
+      `the mask has shape ${fmt(r.shape)} but the map${batch > 1 ? "s are" : " is"} ${batch} × ${h}×${w}; ` +
+        `give a mask [${h}, ${w}]${batch > 1 ? ` or [${batch}, ${h}, ${w}]` : ""} (dv.data.shapes' masks fit its images).`,
+    );
   }
   const data = r.dataSync();
   const n = h * w;
@@ -91,7 +101,10 @@ export function regionMasks(region: Region, batch: number, h: number, w: number)
 }
 
 /** A localisation metric's inputs: per example, the map's pixel values (channels summed) and the region's mask. */
-export function mapsAndMasks(map: MapLike, region: Region): { values: Float32Array[]; masks: Uint8Array[]; h: number; w: number } {
+export function mapsAndMasks(
+  map: MapLike,
+  region: Region,
+): { values: Float32Array[]; masks: Uint8Array[]; h: number; w: number } {
   const { batch, item } = mapLayout(map, region);
   const [h, w] = item;
   return { values: featureValues(map, batch, item), masks: regionMasks(region, batch, h, w), h, w };

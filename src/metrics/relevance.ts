@@ -10,7 +10,8 @@ import { metricResult, MetricResult } from "./result";
 export function relevanceMass(attribution: MapLike, region: Region): MetricResult {
   const { values, masks } = mapsAndMasks(attribution, region);
   const scores = values.map((v, b) => {
-    let inside = 0, total = 0;
+    let inside = 0,
+      total = 0;
     for (let i = 0; i < v.length; i++) {
       const r = Math.max(0, v[i]);
       total += r;

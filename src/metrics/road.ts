@@ -34,26 +34,37 @@ export async function road(model: unknown, input: unknown, attribution: MapLike,
   const percentiles = options.percentiles ?? [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
   const batchSize = options.batchSize ?? 32;
   assertPositiveInt(batchSize, "batchSize");
-  if (!Array.isArray(percentiles) || percentiles.length === 0 || !percentiles.every((p) => Number.isFinite(p) && p > 0 && p < 1)) {
-    fail(`percentiles are shares of the pixels strictly between 0 and 1, e.g. [0.1, 0.5, 0.9]; got ${JSON.stringify(percentiles)}.`);
+  if (
+    !Array.isArray(percentiles) ||
+    percentiles.length === 0 ||
+    !percentiles.every((p) => Number.isFinite(p) && p > 0 && p < 1)
+  ) {
+    fail(
+      `percentiles are shares of the pixels strictly between 0 and 1, e.g. [0.1, 0.5, 0.9]; got ${JSON.stringify(percentiles)}.`,
+    );
   }
   return withWork("road", options, async (work) => {
     work.throwIfAborted();
     const m = await modelInput(model, input, options);
     try {
       const { x, item } = m;
-      if (item.length !== 3) fail(`ROAD imputes image pixels, so the input must be images [H, W, C]; this model's input is [${item.join(", ")}].`);
+      if (item.length !== 3)
+        fail(`ROAD imputes image pixels, so the input must be images [H, W, C]; this model's input is [${item.join(", ")}].`);
       const [h, w, c] = item;
       const batch = x.shape[0];
       const values = featureValues(attribution, batch, item);
       const n = h * w;
       const pixels = x.dataSync() as Float32Array;
-      const morf: number[][] = [], lerf: number[][] = [];
+      const morf: number[][] = [],
+        lerf: number[][] = [];
       work.plan(2 * batch, "curves");
       for (let e = 0; e < batch; e++) {
         const order = rankDescending(values[e]);
         const image = pixels.subarray(e * n * c, (e + 1) * n * c);
-        for (const [kind, curves] of [["morf", morf], ["lerf", lerf]] as const) {
+        for (const [kind, curves] of [
+          ["morf", morf],
+          ["lerf", lerf],
+        ] as const) {
           const imputed = percentiles.map((p, j) => {
             const count = Math.min(n - 1, Math.round(p * n));
             const removed = new Uint8Array(n);
@@ -72,7 +83,11 @@ export async function road(model: unknown, input: unknown, attribution: MapLike,
         }
       }
       const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-      return metricResult("road", morf.map((mo, e) => mean(lerf[e]) - mean(mo)), { percentiles, morf, lerf });
+      return metricResult(
+        "road",
+        morf.map((mo, e) => mean(lerf[e]) - mean(mo)),
+        { percentiles, morf, lerf },
+      );
     } finally {
       m.x.dispose();
     }

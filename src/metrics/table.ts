@@ -14,7 +14,12 @@ export interface MetricsTableOptions {
  * elsewhere). `cells[i][j]` is row i's value in column j.
  */
 export class MetricsTable {
-  constructor(readonly rows: string[], readonly columns: string[], readonly cells: number[][], readonly options: MetricsTableOptions = {}) {}
+  constructor(
+    readonly rows: string[],
+    readonly columns: string[],
+    readonly cells: number[][],
+    readonly options: MetricsTableOptions = {},
+  ) {}
 
   private fmt(v: number): string {
     return Number.isFinite(v) ? v.toFixed(this.options.digits ?? 3) : "–";
@@ -30,7 +35,12 @@ export class MetricsTable {
 
   html(): string {
     const th = ["method", ...this.columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-    const trs = this.rows.map((r, i) => `<tr><th style="text-align:left">${escapeHtml(r)}</th>${this.cells[i].map((v) => `<td style="text-align:right">${this.fmt(v)}</td>`).join("")}</tr>`).join("");
+    const trs = this.rows
+      .map(
+        (r, i) =>
+          `<tr><th style="text-align:left">${escapeHtml(r)}</th>${this.cells[i].map((v) => `<td style="text-align:right">${this.fmt(v)}</td>`).join("")}</tr>`,
+      )
+      .join("");
     const caption = this.options.title ? `<caption>${escapeHtml(this.options.title)}</caption>` : "";
     return `<table class="deepviz-metrics">${caption}<thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
   }
@@ -53,7 +63,10 @@ function isResult(v: unknown): v is MetricResult {
  * per image plus the mean; `{ method: { metric: result } }` gives a column per metric (its mean over
  * images). The method names are the row labels.
  */
-export function metricsTable(results: Record<string, MetricResult | Record<string, MetricResult>>, options: MetricsTableOptions = {}): MetricsTable {
+export function metricsTable(
+  results: Record<string, MetricResult | Record<string, MetricResult>>,
+  options: MetricsTableOptions = {},
+): MetricsTable {
   const entries = Object.entries(results ?? {});
   if (entries.length === 0) fail("metricsTable needs results, e.g. { saliency: await dv.metrics.deletion(...) }.");
   if (entries.every(([, r]) => isResult(r))) {
@@ -64,17 +77,30 @@ export function metricsTable(results: Record<string, MetricResult | Record<strin
       return [...Array.from({ length: n }, (_, i) => s[i] ?? NaN), (r as MetricResult).mean];
     });
     const metric = (entries[0][1] as MetricResult).metric;
-    return new MetricsTable(entries.map(([m]) => m), columns, cells, { title: options.title ?? metric, ...options });
+    return new MetricsTable(
+      entries.map(([m]) => m),
+      columns,
+      cells,
+      { title: options.title ?? metric, ...options },
+    );
   }
   const columns: string[] = [];
   for (const [method, r] of entries) {
-    if (isResult(r) || typeof r !== "object" || r === null) fail(`"${method}" must map metric names to results, like the other rows.`);
+    if (isResult(r) || typeof r !== "object" || r === null)
+      fail(`"${method}" must map metric names to results, like the other rows.`);
     for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
   }
-  const cells = entries.map(([, r]) => columns.map((c) => {
-    const v = (r as Record<string, MetricResult>)[c];
-    if (v !== undefined && !isResult(v)) fail(`"${c}" is not a metric result.`);
-    return v ? v.mean : NaN;
-  }));
-  return new MetricsTable(entries.map(([m]) => m), columns, cells, options);
+  const cells = entries.map(([, r]) =>
+    columns.map((c) => {
+      const v = (r as Record<string, MetricResult>)[c];
+      if (v !== undefined && !isResult(v)) fail(`"${c}" is not a metric result.`);
+      return v ? v.mean : NaN;
+    }),
+  );
+  return new MetricsTable(
+    entries.map(([m]) => m),
+    columns,
+    cells,
+    options,
+  );
 }

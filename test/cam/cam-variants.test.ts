@@ -12,12 +12,19 @@ import { GAP_IMAGE } from "./models";
  * On GAP_IMAGE: A0 = [[1, 2], [3, 0]], A1 = [[1, 0], [0, 2]].
  */
 const V = [
-  [1, -1], [2, 0.5], // (0,0): k = 0, 1
-  [-1, 2], [0.5, 1], // (0,1)
-  [3, -2], [-1, 1], // (1,0)
-  [0.5, 0.5], [2, -3], // (1,1)
+  [1, -1],
+  [2, 0.5], // (0,0): k = 0, 1
+  [-1, 2],
+  [0.5, 1], // (0,1)
+  [3, -2],
+  [-1, 1], // (1,0)
+  [0.5, 0.5],
+  [2, -3], // (1,1)
 ];
-const A = [[1, 2, 3, 0], [1, 0, 0, 2]]; // A[k][position], positions in reading order
+const A = [
+  [1, 2, 3, 0],
+  [1, 0, 0, 2],
+]; // A[k][position], positions in reading order
 const BIAS = [0.25, -0.5];
 
 function flatDenseModel(): tf.Sequential {
@@ -35,8 +42,17 @@ const score = (c: number) => [0, 1].reduce((s, k) => s + A[k].reduce((t, a, p) =
 const relu = (v: number[]) => v.map((x) => Math.max(0, x));
 const weighted = (w: number[]) => [0, 1, 2, 3].map((p) => w[0] * A[0][p] + w[1] * A[1][p]);
 
-async function raw(method: (m: tf.LayersModel, x: tf.Tensor, o?: dv.CamOptions) => Promise<dv.Attribution>, target: number, options: dv.CamOptions = {}): Promise<number[]> {
-  const a = await method(flatDenseModel(), tf.tensor3d(GAP_IMAGE, [4, 4, 1]), { target, upsample: false, relu: false, ...options });
+async function raw(
+  method: (m: tf.LayersModel, x: tf.Tensor, o?: dv.CamOptions) => Promise<dv.Attribution>,
+  target: number,
+  options: dv.CamOptions = {},
+): Promise<number[]> {
+  const a = await method(flatDenseModel(), tf.tensor3d(GAP_IMAGE, [4, 4, 1]), {
+    target,
+    upsample: false,
+    relu: false,
+    ...options,
+  });
   assert.deepEqual(a.values.shape, [2, 2]);
   const v = Array.from(await a.values.data());
   a.dispose();
@@ -44,15 +60,25 @@ async function raw(method: (m: tf.LayersModel, x: tf.Tensor, o?: dv.CamOptions) 
 }
 
 describe("CAM variants equal their formulas on a tiny conv model", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   for (const c of [0, 1]) {
     describe(`class ${c}`, () => {
       const g = grad(c);
       it("HiResCAM = Σ_k g_k ⊙ A_k", async () => {
-        close(await raw(dv.hiResCam, c), [0, 1, 2, 3].map((p) => g[0][p] * A[0][p] + g[1][p] * A[1][p]), 1e-5);
+        close(
+          await raw(dv.hiResCam, c),
+          [0, 1, 2, 3].map((p) => g[0][p] * A[0][p] + g[1][p] * A[1][p]),
+          1e-5,
+        );
       });
       it("Layer-CAM = Σ_k relu(g_k) ⊙ A_k", async () => {
-        close(await raw(dv.layerCam, c), [0, 1, 2, 3].map((p) => Math.max(0, g[0][p]) * A[0][p] + Math.max(0, g[1][p]) * A[1][p]), 1e-5);
+        close(
+          await raw(dv.layerCam, c),
+          [0, 1, 2, 3].map((p) => Math.max(0, g[0][p]) * A[0][p] + Math.max(0, g[1][p]) * A[1][p]),
+          1e-5,
+        );
       });
       it("XGrad-CAM: w_k = Σ_ij A_kij g_kij / Σ_ij A_kij", async () => {
         const w = [0, 1].map((k) => A[k].reduce((s, a, p) => s + a * g[k][p], 0) / A[k].reduce((s, a) => s + a, 0));
@@ -71,7 +97,8 @@ describe("CAM variants equal their formulas on a tiny conv model", () => {
     });
   }
   it("the ReLU is on by default, and the maps upsample like Grad-CAM's", async () => {
-    const model = flatDenseModel(), x = tf.tensor3d(GAP_IMAGE, [4, 4, 1]);
+    const model = flatDenseModel(),
+      x = tf.tensor3d(GAP_IMAGE, [4, 4, 1]);
     const raw1 = await raw(dv.hiResCam, 1);
     const a = await dv.hiResCam(model, x, { target: 1, upsample: false });
     close(await a.values.data(), relu(raw1), 1e-6);
@@ -83,12 +110,18 @@ describe("CAM variants equal their formulas on a tiny conv model", () => {
 });
 
 describe("Eigen-CAM: first principal component with the sign rule", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   /** The centred activations' top principal direction (2×2 covariance, closed form), projected, with v's first entry ≥ 0. */
   function pcProjection(a: number[][]): number[] {
     const means = a.map((ch) => ch.reduce((s, v) => s + v, 0) / ch.length);
     const x = a.map((ch, k) => ch.map((v) => v - means[k]));
-    const [sxx, sxy, syy] = [x[0].reduce((s, v) => s + v * v, 0), x[0].reduce((s, v, p) => s + v * x[1][p], 0), x[1].reduce((s, v) => s + v * v, 0)];
+    const [sxx, sxy, syy] = [
+      x[0].reduce((s, v) => s + v * v, 0),
+      x[0].reduce((s, v, p) => s + v * x[1][p], 0),
+      x[1].reduce((s, v) => s + v * v, 0),
+    ];
     const lambda = (sxx + syy) / 2 + Math.sqrt(((sxx - syy) / 2) ** 2 + sxy ** 2);
     let v = sxy !== 0 ? [sxy, lambda - sxx] : sxx >= syy ? [1, 0] : [0, 1];
     const n = Math.hypot(v[0], v[1]);
@@ -106,25 +139,46 @@ describe("Eigen-CAM: first principal component with the sign rule", () => {
     const p = pcProjection(A);
     const sign = correlationSign(p, A);
     assert.notEqual(sign, 0);
-    close(v, p.map((t) => sign * t), 1e-5);
+    close(
+      v,
+      p.map((t) => sign * t),
+      1e-5,
+    );
     assert.equal(correlationSign(v, A), 1);
     close(await raw(dv.eigenCam, 1), v, 1e-6); // no class: the target does not matter
   });
   it("the rule picks the other orientation when the mean activation runs the other way", async () => {
     // image 2: A0 = [[2, 1], [0, 0]], A1 = relu([[1, 1], [4, 2]] − 1) = [[0, 0], [3, 1]]
     const img = [2, 5, 1, 5, 5, 1, 5, 1, 0, 5, 0, 5, 5, 4, 5, 2];
-    const a2 = [[2, 1, 0, 0], [0, 0, 3, 1]];
-    const p1 = pcProjection(A), p2 = pcProjection(a2);
-    const s1 = correlationSign(p1, A), s2 = correlationSign(p2, a2);
+    const a2 = [
+      [2, 1, 0, 0],
+      [0, 0, 3, 1],
+    ];
+    const p1 = pcProjection(A),
+      p2 = pcProjection(a2);
+    const s1 = correlationSign(p1, A),
+      s2 = correlationSign(p2, a2);
     assert.equal(s1 * s2, -1, "the test needs one image of each orientation");
-    const out = await dv.eigenCam(flatDenseModel(), tf.tensor4d([...GAP_IMAGE, ...img], [2, 4, 4, 1]), { upsample: false, relu: false });
+    const out = await dv.eigenCam(flatDenseModel(), tf.tensor4d([...GAP_IMAGE, ...img], [2, 4, 4, 1]), {
+      upsample: false,
+      relu: false,
+    });
     const v = Array.from(await out.values.data());
-    close(v.slice(0, 4), p1.map((t) => s1 * t), 1e-5);
-    close(v.slice(4), p2.map((t) => s2 * t), 1e-5);
+    close(
+      v.slice(0, 4),
+      p1.map((t) => s1 * t),
+      1e-5,
+    );
+    close(
+      v.slice(4),
+      p2.map((t) => s2 * t),
+      1e-5,
+    );
     out.dispose();
   });
   it("more positions than channels takes the other branch (channel covariance) and agrees with it", () => {
-    const positions = 9, channels = 3;
+    const positions = 9,
+      channels = 3;
     const acts = Float32Array.from({ length: positions * channels }, (_, i) => Math.sin(i * 1.7) + (i % 3));
     const viaChannels = dv_firstComponent(acts, positions, channels);
     // the same data with 6 zero channels appended has as many channels as positions... use 10 → Gram branch
@@ -139,20 +193,29 @@ import { firstComponent as dv_firstComponent } from "../../src/methods/eigen-cam
 
 describe("CAM variants: batched and single, no leaks, errors", () => {
   const model = flatDenseModel();
-  const methods = { hiResCam: dv.hiResCam, layerCam: dv.layerCam, xGradCam: dv.xGradCam, eigenCam: dv.eigenCam, ablationCam: dv.ablationCam };
+  const methods = {
+    hiResCam: dv.hiResCam,
+    layerCam: dv.layerCam,
+    xGradCam: dv.xGradCam,
+    eigenCam: dv.eigenCam,
+    ablationCam: dv.ablationCam,
+  };
   for (const [name, method] of Object.entries(methods)) {
     it(`${name}: a batch equals its examples one by one; no tensor leaks; a non-spatial layer is refused`, async () => {
       const xs = tf.randomUniform([3, 4, 4, 1], 0, 3, "float32", 11);
       const before = tf.memory().numTensors;
       const all = await method(model, xs, { target: 1 });
       assert.deepEqual(all.values.shape, [3, 4, 4]);
-      const rows = await Promise.all([0, 1, 2].map(async (i) => {
-        const xi = tf.tidy(() => tf.squeeze(tf.slice(xs, i, 1), [0]));
-        const a = await method(model, xi, { target: 1 });
-        const v = Array.from(await a.values.data());
-        a.dispose(); xi.dispose();
-        return v;
-      }));
+      const rows = await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          const xi = tf.tidy(() => tf.squeeze(tf.slice(xs, i, 1), [0]));
+          const a = await method(model, xi, { target: 1 });
+          const v = Array.from(await a.values.data());
+          a.dispose();
+          xi.dispose();
+          return v;
+        }),
+      );
       close(await all.values.data(), rows.flat(), 1e-5);
       assert.equal(all.method, name);
       all.dispose();

@@ -10,7 +10,8 @@ function smoothModel(): tf.Sequential {
   m.add(tf.layers.dense({ units: 1 }));
   let s = 3;
   const next = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 4 - 2;
-  for (const layer of m.layers) layer.setWeights(layer.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, next), w.shape)));
+  for (const layer of m.layers)
+    layer.setWeights(layer.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, next), w.shape)));
   return m;
 }
 
@@ -24,19 +25,33 @@ function change(model: tf.LayersModel, x: tf.Tensor, target = 0): number[] {
 }
 
 describe("integratedGradients with a tolerance", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   const model = smoothModel();
-  const x = tf.tensor2d([[1.5, -2, 0.7, 2.2], [0.1, 0.2, -0.1, 0.05]]);
+  const x = tf.tensor2d([
+    [1.5, -2, 0.7, 2.2],
+    [0.1, 0.2, -0.1, 0.05],
+  ]);
 
   for (const method of ["gausslegendre", "riemann_trapezoid", "riemann_middle"] as const) {
     it(`${method}: meets 1 % and 0.01 % on a smooth model; the looser tolerance takes fewer steps`, async () => {
       const d = change(model, x);
       const loose = await dv.integratedGradients(model, x, { tolerance: 1e-2, method, steps: 2 });
       const tight = await dv.integratedGradients(model, x, { tolerance: 1e-4, method, steps: 2 });
-      for (const [a, tol] of [[loose, 1e-2], [tight, 1e-4]] as const) {
+      for (const [a, tol] of [
+        [loose, 1e-2],
+        [tight, 1e-4],
+      ] as const) {
         const sums = tf.tidy(() => Array.from(a.values.sum(1).dataSync()));
-        sums.forEach((s, e) => assert.ok(Math.abs(s - d[e]) <= tol * Math.abs(d[e]) + 1e-6, `${method} tol ${tol} example ${e}: Σ ${s} vs ΔF ${d[e]}`));
-        close(a.delta!, sums.map((s, e) => s - d[e]), 1e-4);
+        sums.forEach((s, e) =>
+          assert.ok(Math.abs(s - d[e]) <= tol * Math.abs(d[e]) + 1e-6, `${method} tol ${tol} example ${e}: Σ ${s} vs ΔF ${d[e]}`),
+        );
+        close(
+          a.delta!,
+          sums.map((s, e) => s - d[e]),
+          1e-4,
+        );
         assert.deepEqual(a.info.converged, [true, true]);
       }
       const [ls, ts] = [loose.info.steps as number[], tight.info.steps as number[]];
@@ -44,8 +59,12 @@ describe("integratedGradients with a tolerance", () => {
       ls.forEach((n, e) => assert.ok(n <= ts[e]));
       // the steps double from 2: each count is 2·2^k and the evaluations are their running sum
       for (const n of [...ls, ...ts]) assert.ok(Number.isInteger(Math.log2(n / 2)), `${n}`);
-      assert.deepEqual(loose.info.gradientEvaluations, ls.map((n) => 2 * n - 2));
-      loose.dispose(); tight.dispose();
+      assert.deepEqual(
+        loose.info.gradientEvaluations,
+        ls.map((n) => 2 * n - 2),
+      );
+      loose.dispose();
+      tight.dispose();
     });
   }
   it("the result equals plain IG with the steps it chose, example by example", async () => {
@@ -54,8 +73,13 @@ describe("integratedGradients with a tolerance", () => {
     for (let e = 0; e < 2; e++) {
       const xe = tf.tidy(() => x.slice(e, 1).squeeze([0]));
       const plain = await dv.integratedGradients(model, xe, { steps: steps[e] });
-      close(tf.tidy(() => a.values.slice(e, 1).squeeze([0]).dataSync()), plain.values.dataSync(), 1e-5);
-      plain.dispose(); xe.dispose();
+      close(
+        tf.tidy(() => a.values.slice(e, 1).squeeze([0]).dataSync()),
+        plain.values.dataSync(),
+        1e-5,
+      );
+      plain.dispose();
+      xe.dispose();
     }
     a.dispose();
   });
@@ -80,7 +104,8 @@ describe("integratedGradients with a tolerance", () => {
     assert.deepEqual(one.info.converged, [true, true]);
     const [s1, s5] = [one.info.steps as number[], five.info.steps as number[]];
     assert.ok(s5.reduce((a, b) => a + b) < s1.reduce((a, b) => a + b), `5 %: ${s5}, 1 %: ${s1}`);
-    one.dispose(); five.dispose();
+    one.dispose();
+    five.dispose();
     assert.equal(tf.memory().numTensors, before);
     data.dispose();
   });
@@ -92,11 +117,26 @@ describe("integratedGradients with a tolerance", () => {
     a.dispose();
     const before = tf.memory().numTensors;
     const controller = new AbortController();
-    await assert.rejects(dv.integratedGradients(model, x, { tolerance: 1e-9, batchSize: 4, signal: controller.signal,
-      onProgress: (p) => { if (p.done >= 8) controller.abort(); } }), (e: Error) => e.name === "AbortError");
+    await assert.rejects(
+      dv.integratedGradients(model, x, {
+        tolerance: 1e-9,
+        batchSize: 4,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done >= 8) controller.abort();
+        },
+      }),
+      (e: Error) => e.name === "AbortError",
+    );
     assert.equal(tf.memory().numTensors, before);
-    await assert.rejects(dv.integratedGradients(model, x, { tolerance: 0 }), /tolerance is the largest relative completeness residual/);
-    await assert.rejects(dv.integratedGradients(model, x, { tolerance: 0.01, steps: 64, maxSteps: 32 }), /maxSteps \(32\) is below/);
+    await assert.rejects(
+      dv.integratedGradients(model, x, { tolerance: 0 }),
+      /tolerance is the largest relative completeness residual/,
+    );
+    await assert.rejects(
+      dv.integratedGradients(model, x, { tolerance: 0.01, steps: 64, maxSteps: 32 }),
+      /maxSteps \(32\) is below/,
+    );
     await assert.rejects(dv.integratedGradients(model, x, { tolerance: 0.01, maxSteps: 0 }), dv.DeepVizError);
     assert.equal(tf.memory().numTensors, before);
   });

@@ -13,7 +13,9 @@ import { rejects, noLeaks } from "./helpers";
  *   insertion (from 0): 0.1, 3.1, 3.6, 4.6, 2.6; AUC = ¼·(3.2 + 6.7 + 8.2 + 7.2)/2 = 3.1625
  */
 describe("dv.metrics.deletion and insertion, by hand on a linear model", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   const model = linearImageModel();
   const x = () => tf.tensor3d([1, 2, 3, 4], [2, 2, 1]);
   const map = () => tf.tensor2d([3, 1, 4, 2], [2, 2]);
@@ -68,10 +70,20 @@ describe("dv.metrics.deletion and insertion, by hand on a linear model", () => {
     await dv.metrics.deletion(model, x(), map(), { steps: 4, batchSize: 2, onProgress: (p) => seen.push(p.done) });
     assert.deepEqual(seen, [1, 2, 3]); // 5 points in chunks of 2
     const controller = new AbortController();
-    const input = x(), m = map();
+    const input = x(),
+      m = map();
     const before = tf.memory().numTensors;
-    await assert.rejects(dv.metrics.deletion(model, input, m, { steps: 4, batchSize: 1, signal: controller.signal,
-      onProgress: (p) => { if (p.done === 2) controller.abort(); } }), (e: Error) => e.name === "AbortError" && /deletion was aborted after 2 of 5/.test(e.message));
+    await assert.rejects(
+      dv.metrics.deletion(model, input, m, {
+        steps: 4,
+        batchSize: 1,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done === 2) controller.abort();
+        },
+      }),
+      (e: Error) => e.name === "AbortError" && /deletion was aborted after 2 of 5/.test(e.message),
+    );
     assert.equal(tf.memory().numTensors, before);
   });
   it("no leaked tensors, single and batched", async () => {
@@ -80,11 +92,18 @@ describe("dv.metrics.deletion and insertion, by hand on a linear model", () => {
     await noLeaks([c, d], () => dv.metrics.insertion(model, c, d, { steps: 4 }));
   });
   it("bad input: steps ≤ 0 or above the pixel count, a map of the wrong shape, a bad baseline", async () => {
-    const input = x(), m = map(), wrong = tf.ones([3, 3]), base = tf.ones([3]), small = tf.ones([3, 3, 1]);
+    const input = x(),
+      m = map(),
+      wrong = tf.ones([3, 3]),
+      base = tf.ones([3]),
+      small = tf.ones([3, 3, 1]);
     await noLeaks([input, m, wrong, base, small], async () => {
       await rejects(dv.metrics.deletion(model, input, m, { steps: 0 }), /steps must be a positive integer; got 0/);
       await rejects(dv.metrics.deletion(model, input, m, { steps: 5 }), /more than the 4 pixels/);
-      await rejects(dv.metrics.deletion(model, input, wrong, {}), /attribution has shape \[3, 3\].*expected \[1, 2, 2, 1\] or \[1, 2, 2\]/);
+      await rejects(
+        dv.metrics.deletion(model, input, wrong, {}),
+        /attribution has shape \[3, 3\].*expected \[1, 2, 2, 1\] or \[1, 2, 2\]/,
+      );
       await rejects(dv.metrics.insertion(model, input, m, { steps: 2, baseline: base }), /baseline has shape \[3\]/);
       await rejects(dv.metrics.deletion({}, input, m), /must be a tf.LayersModel/);
       await rejects(dv.metrics.deletion(model, small, m), /axis 0 should be 2/);
@@ -93,7 +112,15 @@ describe("dv.metrics.deletion and insertion, by hand on a linear model", () => {
   it("W, the map that ranks pixels by their true effect, deletes faster than its opposite", async () => {
     const input = tf.ones([2, 2, 1]);
     const good = await dv.metrics.deletion(model, input, tf.tensor2d(W, [2, 2]), { steps: 4 });
-    const bad = await dv.metrics.deletion(model, input, tf.tensor2d(W.map((w) => -w), [2, 2]), { steps: 4 });
+    const bad = await dv.metrics.deletion(
+      model,
+      input,
+      tf.tensor2d(
+        W.map((w) => -w),
+        [2, 2],
+      ),
+      { steps: 4 },
+    );
     assert.ok(good.mean < bad.mean, `${good.mean} vs ${bad.mean}`);
   });
 });

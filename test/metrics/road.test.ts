@@ -6,8 +6,14 @@ import { f, linearImageModel } from "./models";
 import { noLeaks, rejects } from "./helpers";
 
 const NEIGHBOURS: Array<[number, number, number]> = [
-  [-1, 0, 1 / 6], [1, 0, 1 / 6], [0, -1, 1 / 6], [0, 1, 1 / 6],
-  [-1, -1, 1 / 12], [-1, 1, 1 / 12], [1, -1, 1 / 12], [1, 1, 1 / 12],
+  [-1, 0, 1 / 6],
+  [1, 0, 1 / 6],
+  [0, -1, 1 / 6],
+  [0, 1, 1 / 6],
+  [-1, -1, 1 / 12],
+  [-1, 1, 1 / 12],
+  [1, -1, 1 / 12],
+  [1, 1, 1 / 12],
 ];
 
 describe("ROAD's noisy linear imputation equals its definition", () => {
@@ -25,9 +31,11 @@ describe("ROAD's noisy linear imputation equals its definition", () => {
     // a: neighbours (0,1)=b side, (1,0)=d side, (1,1)=e corner → (5/12)a − (1/6)b = d/6 + e/12
     // b: (0,0)=a side, (0,2)=c side, (1,1)=e side, (1,0)=d corner, (1,2)=g corner → (2/3)b − (1/6)a = (c + e)/6 + (d + g)/12
     const [a11, a12, a21, a22] = [5 / 12, -1 / 6, -1 / 6, 2 / 3];
-    const r1 = d / 6 + e / 12, r2 = (c + e) / 6 + (d + g) / 12;
+    const r1 = d / 6 + e / 12,
+      r2 = (c + e) / 6 + (d + g) / 12;
     const det = a11 * a22 - a12 * a21;
-    const a = (r1 * a22 - a12 * r2) / det, b = (a11 * r2 - a21 * r1) / det;
+    const a = (r1 * a22 - a12 * r2) / det,
+      b = (a11 * r2 - a21 * r1) / det;
     const out = dv.metrics.impute(tf.tensor3d(v, [3, 3, 1]), tf.tensor2d([1, 1, 0, 0, 0, 0, 0, 0, 0], [3, 3]), { noise: 0 });
     close(out.dataSync(), [a, b, ...v.slice(2)], 1e-6);
   });
@@ -39,17 +47,25 @@ describe("ROAD's noisy linear imputation equals its definition", () => {
     const orig = img.arraySync() as number[][][];
     const m = mask.arraySync() as number[][];
     let checked = 0;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < ch; k++) {
-      if (!m[y][x]) { assert.equal(out[y][x][k], orig[y][x][k]); continue; }
-      let s = 0, wsum = 0;
-      for (const [dy, dx, wt] of NEIGHBOURS) {
-        const yy = y + dy, xx = x + dx;
-        if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-        s += wt * out[yy][xx][k]; wsum += wt;
-      }
-      assert.ok(Math.abs(out[y][x][k] - s / wsum) < 1e-5, `pixel (${y}, ${x}, ${k})`);
-      checked++;
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < ch; k++) {
+          if (!m[y][x]) {
+            assert.equal(out[y][x][k], orig[y][x][k]);
+            continue;
+          }
+          let s = 0,
+            wsum = 0;
+          for (const [dy, dx, wt] of NEIGHBOURS) {
+            const yy = y + dy,
+              xx = x + dx;
+            if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+            s += wt * out[yy][xx][k];
+            wsum += wt;
+          }
+          assert.ok(Math.abs(out[y][x][k] - s / wsum) < 1e-5, `pixel (${y}, ${x}, ${k})`);
+          checked++;
+        }
     assert.ok(checked > 60);
   });
   it("the noise: imputed values move by N(0, 0.01²), kept ones not at all", () => {
@@ -75,13 +91,16 @@ describe("ROAD's noisy linear imputation equals its definition", () => {
 });
 
 describe("dv.metrics.road", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   const model = linearImageModel();
   it("MoRF and LeRF record f of the imputed images, by the definition above", async () => {
     const x = tf.tensor3d([1, 2, 3, 4], [2, 2, 1]);
     const map = tf.tensor2d([3, 1, 4, 2], [2, 2]); // ranks pixels 2, 0, 3, 1
     const r = await dv.metrics.road(model, x, map, { percentiles: [0.25, 0.5], noise: 0 });
-    const fill = async (removed: number[]) => Array.from(dv.metrics.impute(x, tf.tensor2d(removed, [2, 2]), { noise: 0 }).dataSync());
+    const fill = async (removed: number[]) =>
+      Array.from(dv.metrics.impute(x, tf.tensor2d(removed, [2, 2]), { noise: 0 }).dataSync());
     close(r.morf[0], [f(await fill([0, 0, 1, 0])), f(await fill([1, 0, 1, 0]))], 1e-5);
     close(r.lerf[0], [f(await fill([0, 1, 0, 0])), f(await fill([0, 1, 0, 1]))], 1e-5);
     // pixel 2 alone: the mean of 1 (corner 1/12... here 2×2: sides 1 and 4? no: (1,0)'s neighbours are (0,0) side, (1,1) side, (0,1) corner)
@@ -89,8 +108,11 @@ describe("dv.metrics.road", () => {
     close(r.scores, [(r.lerf[0][0] + r.lerf[0][1]) / 2 - (r.morf[0][0] + r.morf[0][1]) / 2], 1e-6);
   });
   it("batched equals single; no leaks; bad percentiles and non-images rejected", async () => {
-    const xs = tf.randomUniform([2, 2, 2, 1], 0, 1, "float32", 1), maps = tf.randomUniform([2, 2, 2], 0, 1, "float32", 2);
-    const x0 = tf.slice(xs, 0, 1), m0 = tf.slice(maps, 0, 1), wrong = tf.ones([3, 2, 2]);
+    const xs = tf.randomUniform([2, 2, 2, 1], 0, 1, "float32", 1),
+      maps = tf.randomUniform([2, 2, 2], 0, 1, "float32", 2);
+    const x0 = tf.slice(xs, 0, 1),
+      m0 = tf.slice(maps, 0, 1),
+      wrong = tf.ones([3, 2, 2]);
     await noLeaks([xs, maps, x0, m0, wrong], async () => {
       const both = await dv.metrics.road(model, xs, maps, { percentiles: [0.5] });
       const one = await dv.metrics.road(model, x0, m0, { percentiles: [0.5] });

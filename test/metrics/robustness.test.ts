@@ -6,7 +6,9 @@ import { linearImageModel, W } from "./models";
 import { noLeaks, rejects } from "./helpers";
 
 describe("dv.metrics.infidelity and maxSensitivity on a linear model", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   const model = linearImageModel();
   const x = tf.tensor3d([1, 2, 3, 4], [2, 2, 1]);
   const w = tf.tensor3d(W, [2, 2, 1]);
@@ -26,7 +28,9 @@ describe("dv.metrics.infidelity and maxSensitivity on a linear model", () => {
     twice.dispose();
   });
   it("batched: one score per example; an attribution of the wrong shape is refused; no leaks", async () => {
-    const xs = tf.stack([x, tf.mul(x, 2)]), ws = tf.stack([w, tf.zerosLike(w)]), map = tf.ones([2, 2]);
+    const xs = tf.stack([x, tf.mul(x, 2)]),
+      ws = tf.stack([w, tf.zerosLike(w)]),
+      map = tf.ones([2, 2]);
     await noLeaks([xs, ws, map], async () => {
       const r = await dv.metrics.infidelity(model, xs, ws, { samples: 200, seed: 1 });
       assert.equal(r.scores.length, 2);
@@ -53,7 +57,10 @@ describe("dv.metrics.infidelity and maxSensitivity on a linear model", () => {
     await noLeaks([xs], async () => {
       const r = await dv.metrics.maxSensitivity(model, xs, dv.inputXGradient, { samples: 3, seed: 2 });
       assert.equal(r.scores.length, 2);
-      await rejects(dv.metrics.maxSensitivity(model, xs, "saliency" as unknown as typeof dv.saliency), /third argument is a method/);
+      await rejects(
+        dv.metrics.maxSensitivity(model, xs, "saliency" as unknown as typeof dv.saliency),
+        /third argument is a method/,
+      );
     });
   });
 });
