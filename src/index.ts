@@ -23,11 +23,15 @@ export { IntegrationMethod } from "./methods/quadrature";
 export { guidedBackprop, deconvnet } from "./methods/guided";
 export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from "./methods/grad-cam";
 export { cam, ClassActivationMapOptions } from "./methods/cam";
+export { hiResCam, layerCam, xGradCam } from "./methods/gradient-cams";
+export { eigenCam } from "./methods/eigen-cam";
+export { ablationCam, AblationCamOptions } from "./methods/ablation-cam";
 export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
 export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
+export * as metrics from "./metrics";
 export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 
 // rendering and display

@@ -25,8 +25,11 @@ import * as tf from "@tensorflow/tfjs";
 import type { AttributionMethod } from "../attribution";
 import { fail } from "../errors";
 import type { Model } from "../model/kind";
+import { ablationCam } from "./ablation-cam";
 import { cam } from "./cam";
+import { eigenCam } from "./eigen-cam";
 import { gradCam, gradCamPlusPlus, guidedGradCam } from "./grad-cam";
+import { hiResCam, layerCam, xGradCam } from "./gradient-cams";
 import { deconvnet, guidedBackprop } from "./guided";
 import { integratedGradients } from "./integrated-gradients";
 import { layerActivation, neuronGradient } from "./layer-methods";
@@ -55,7 +58,7 @@ const METHODS: MethodSpec[] = [
   { name: "inputXGradient", label: "Input × gradient", signed: true, needsLayer: false, graphModel: true, cost: "one-pass", run: inputXGradient,
     summary: "gradient × input" },
   { name: "integratedGradients", label: "Integrated gradients", signed: true, needsLayer: false, graphModel: true, cost: "batched", run: integratedGradients,
-    summary: "`steps` (50), `method` (`gausslegendre`, `riemann_left/right/middle/trapezoid`), `baseline` (number or tensor), `batchSize`; `info.delta`" },
+    summary: "`steps` (50), `method` (`gausslegendre`, `riemann_left/right/middle/trapezoid`), `baseline` (number or tensor), `batchSize`; or `tolerance` (e.g. 0.01: steps doubled per example until the completeness residual is within 1 % of \\|ΔF\\|, up to `maxSteps`; `info.steps` per example); `info.delta`" },
   { name: "smoothGrad", label: "SmoothGrad", signed: false, needsLayer: false, graphModel: true, cost: "batched", run: smoothGrad,
     summary: "wraps any method (`method: dv.integratedGradients`, `methodOptions`); `kind` `smoothgrad`/`smoothgrad_sq`/`vargrad`; `samples` (25); `stdev` (0.15 of each example's range, or `stdevMode: \"absolute\"`); `seed`" },
   { name: "guidedBackprop", label: "Guided backprop", signed: true, needsLayer: false, graphModel: true, cost: "one-pass", run: guidedBackprop,
@@ -72,6 +75,16 @@ const METHODS: MethodSpec[] = [
     summary: "`Σ_k W[k,c] A_k` for models ending in GlobalAveragePooling2D → (Dropout) → Dense (softmax fused or as a layer), or in a GraphModel Mean over the spatial axes → (MatMul); no ReLU by default, as in Zhou et al." },
   { name: "scoreCam", label: "Score-CAM", signed: false, needsLayer: true, graphModel: true, cost: "batched", run: scoreCam,
     summary: "each channel's upsampled map scaled to [0, 1] masks the input; `weights: \"softmax\"` (default, the paper's Algorithm 1) or `\"difference\"` (Eq. 3: masked score − score of the zero input); `batchSize` masked inputs per forward pass" },
+  { name: "hiResCam", label: "HiResCAM", signed: false, needsLayer: true, graphModel: true, cost: "one-pass", run: hiResCam,
+    summary: "`ReLU(Σ_k g_k ⊙ A_k)`: gradient times activation, element-wise, no averaging (Draelos & Carin)" },
+  { name: "layerCam", label: "Layer-CAM", signed: false, needsLayer: true, graphModel: true, cost: "one-pass", run: layerCam,
+    summary: "`ReLU(Σ_k relu(g_k) ⊙ A_k)`: only positive gradients, detailed on early layers (Jiang et al.)" },
+  { name: "xGradCam", label: "XGrad-CAM", signed: false, needsLayer: true, graphModel: true, cost: "one-pass", run: xGradCam,
+    summary: "weights `Σ_ij (A_kij / Σ_ij A_kij) g_kij`, the activation-weighted mean gradient (Fu et al.)" },
+  { name: "eigenCam", label: "Eigen-CAM", signed: false, needsLayer: true, graphModel: true, cost: "one-pass", run: eigenCam,
+    summary: "the layer's centred activations projected on their first principal component, signed to agree with the mean activation; no gradient, no class (Muhammad & Yeasin)" },
+  { name: "ablationCam", label: "Ablation-CAM", signed: false, needsLayer: true, graphModel: true, cost: "batched", run: ablationCam,
+    summary: "weights `(y − y_k) / y`, `y_k` the score with channel k zeroed, one forward pass per channel in `batchSize` batches (Desai & Ramaswamy)" },
   { name: "occlusion", label: "Occlusion", signed: true, needsLayer: false, graphModel: true, cost: "batched", run: occlusion,
     defaults: (_model, input) => ({ window: defaultWindow(input) }),
     summary: "`window` and `stride` per axis (a number: square over the spatial axes, all channels), `baseline`; overlapping windows averaged, edge windows cut short" },
