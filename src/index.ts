@@ -5,7 +5,7 @@ export { Attribution, Target } from "./attribution";
 // model machinery
 export { loadModel } from "./model/load";
 export { listLayers, resolveLayer, LayerInfo, LayerRef } from "./model/layers";
-export { forward, endsInSoftmax, ForwardOptions, ForwardPass } from "./model/interpreter";
+export { forward, endsInSoftmax, ForwardOptions, ForwardPass, LayerRule, LayerStep } from "./model/interpreter";
 export { ReluMode } from "./model/relu";
 
 // attribution methods
@@ -21,6 +21,8 @@ export { cam, ClassActivationMapOptions } from "./methods/cam";
 export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
 export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
+export { lrp, LrpOptions, LrpComposite } from "./methods/lrp";
+export { RuleName as LrpRule } from "./methods/lrp-rules";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
 

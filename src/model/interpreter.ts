@@ -25,7 +25,28 @@ export interface ForwardOptions {
   startAt?: { layer: string; value: tf.Tensor };
   /** Drop a final softmax so scores are pre-softmax (default true). */
   logits?: boolean;
+  /**
+   * Backward rule per layer (LRP, DeepLift): called for each layer's linear part and for its activation;
+   * it may compute that part its own way (usually the same value with a different gradient) or return
+   * undefined to keep the default. LayersModels only: the rule is keyed by layer class and weights.
+   */
+  rule?: LayerRule;
 }
+
+/** One part of one layer, as the interpreter is about to apply it. */
+export interface LayerStep {
+  layer: tf.layers.Layer;
+  /** "linear": the layer without its activation (the whole layer when it has none); "activation": its nonlinearity. */
+  part: "linear" | "activation";
+  input: tf.Tensor | tf.Tensor[];
+  /** The default computation of this part. */
+  apply: (input: tf.Tensor | tf.Tensor[]) => tf.Tensor;
+}
+
+export type LayerRule = (step: LayerStep) => tf.Tensor | undefined;
+
+/** Layer classes that are a nonlinearity only (their "linear" part is the identity). */
+const ACTIVATION_LAYERS = new Set(["ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Activation"]);
 
 export interface ForwardPass {
   output: tf.Tensor;
@@ -72,7 +93,7 @@ export function forward(model: tf.LayersModel, x: tf.Tensor, options: ForwardOpt
           out = evaluate(layer, inputs[0], layer.outputs[s.tensorIndex]);
         } else {
           out = applyLayer(layer, inputs.length === 1 ? inputs[0] : inputs, node.callArgs ?? {},
-            mode, logits && layer === outputLayer);
+            mode, logits && layer === outputLayer, options.rule);
         }
         const extra = options.inject?.get(layer.name);
         if (extra) out = tf.add(out, extra);
@@ -109,26 +130,32 @@ function symbolicOutput(model: tf.LayersModel, name: string): Sym {
 }
 
 function applyLayer(layer: tf.layers.Layer, input: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict,
-  mode: ReluMode, isFinal: boolean): tf.Tensor {
+  mode: ReluMode, isFinal: boolean, rule?: LayerRule): tf.Tensor {
+  const step = (part: LayerStep["part"], value: tf.Tensor | tf.Tensor[], apply: LayerStep["apply"]): tf.Tensor =>
+    (rule && rule({ layer, part, input: value, apply })) ?? apply(value);
   const cls = layer.getClassName();
   const act = activationName(layer);
   let pre: tf.Tensor;
-  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = conv2d(layer, input);
-  else if (cls === "Dense" && !Array.isArray(input)) pre = dense(layer, input);
+  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = step("linear", input, (t) => conv2d(layer, t as tf.Tensor));
+  else if (cls === "Dense" && !Array.isArray(input)) pre = step("linear", input, (t) => dense(layer, t as tf.Tensor));
   // Activation layers land here too: their activation is applied below like a fused one.
-  else if (act !== undefined) pre = withoutActivation(layer, () => layer.apply(input, kwargs) as tf.Tensor);
-  else if (cls === "ReLU" && layer.getConfig().maxValue == null) return relu(input as tf.Tensor, mode);
+  else if (act !== undefined) {
+    const linear = (t: tf.Tensor | tf.Tensor[]) => withoutActivation(layer, () => layer.apply(t, kwargs) as tf.Tensor);
+    pre = cls === "Activation" ? linear(input) : step("linear", input, linear);
+  } else if (cls === "ReLU" && layer.getConfig().maxValue == null) return step("activation", input, (t) => relu(t as tf.Tensor, mode));
   else if (isFinal && cls === "Softmax") return input as tf.Tensor;
-  else return layer.apply(input, kwargs) as tf.Tensor;
-  return activate(layer, pre, mode, isFinal);
+  else return step(ACTIVATION_LAYERS.has(cls) ? "activation" : "linear", input, (t) => layer.apply(t, kwargs) as tf.Tensor);
+  return activate(layer, pre, mode, isFinal, step);
 }
 
-function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean): tf.Tensor {
+function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean,
+  step: (part: "activation", value: tf.Tensor, apply: LayerStep["apply"]) => tf.Tensor): tf.Tensor {
   const act = activationName(layer);
   if (act === undefined || act === "linear") return pre;
-  if (act === "relu") return relu(pre, mode);
+  if (act === "relu") return step("activation", pre, (t) => relu(t as tf.Tensor, mode));
   if (act === "softmax" && isFinal) return pre;
-  return (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation.apply(pre);
+  const fn = (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation;
+  return step("activation", pre, (t) => fn.apply(t as tf.Tensor));
 }
 
 function channelsLast(layer: tf.layers.Layer): boolean {
