@@ -23,6 +23,9 @@ export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { lrp, LrpOptions, LrpComposite } from "./methods/lrp";
 export { RuleName as LrpRule } from "./methods/lrp-rules";
+export { deepLift, deepLiftShap, DeepLiftOptions, DeepLiftShapOptions } from "./methods/deep-lift";
+export { gradientShap, GradientShapOptions } from "./methods/gradient-shap";
+export { MethodProgress, ChunkOptions } from "./methods/explain-chunked";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
 

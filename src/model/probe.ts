@@ -22,9 +22,17 @@ export function stopGradient(x: tf.Tensor): tf.Tensor {
  * incoming gradient back to `input` multiplied by `scale` (a constant, broadcast; 1 when omitted).
  */
 export function probe(input: tf.Tensor, value?: tf.Tensor, scale?: tf.Tensor | number): tf.Tensor {
-  const f = tf.customGrad(((x: tf.Tensor) => ({
-    value: value ? tf.clone(value) : tf.zerosLike(x),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [scale === undefined ? tf.clone(dy as tf.Tensor) : tf.mul(dy as tf.Tensor, scale)],
-  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const f = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    // saved tensors survive until the backward pass; the forward scope frees everything else
+    if (scale instanceof tf.Tensor) save([scale]);
+    return {
+      value: value ? tf.clone(value) : tf.zerosLike(x),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor;
+        if (scale === undefined) return [tf.clone(g)];
+        return [tf.mul(g, scale instanceof tf.Tensor ? saved[0] : scale)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(input) as tf.Tensor;
 }
