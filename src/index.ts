@@ -26,6 +26,11 @@ export { RuleName as LrpRule } from "./methods/lrp-rules";
 export { deepLift, deepLiftShap, DeepLiftOptions, DeepLiftShapOptions } from "./methods/deep-lift";
 export { gradientShap, GradientShapOptions } from "./methods/gradient-shap";
 export { MethodProgress, ChunkOptions } from "./methods/explain-chunked";
+export { featureAblation, FeatureAblationOptions } from "./methods/feature-ablation";
+export { kernelShap, KernelShapOptions } from "./methods/kernel-shap";
+export { lime, LimeOptions } from "./methods/lime";
+export { PerturbationOptions } from "./methods/perturbation";
+export { superpixels, SuperpixelOptions } from "./methods/superpixels";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
 
