@@ -31,6 +31,10 @@ export { kernelShap, KernelShapOptions } from "./methods/kernel-shap";
 export { lime, LimeOptions } from "./methods/lime";
 export { PerturbationOptions } from "./methods/perturbation";
 export { superpixels, SuperpixelOptions } from "./methods/superpixels";
+export { featureVisualization, channelVisualizations, FeatureVisualizationOptions, ChannelVisualizationOptions, Regularizers } from "./methods/feature-visualization";
+export { Objective, ObjectiveSpec } from "./methods/fv-objectives";
+export { Transforms } from "./methods/fv-transforms";
+export { Parameterization } from "./methods/fv-image";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
 
