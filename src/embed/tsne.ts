@@ -3,8 +3,9 @@ import { conditionalAffinities, SparseRows, symmetrize } from "./affinities";
 import { nearestNeighbours } from "./knn";
 import { pcaProject } from "./pca";
 import { Points } from "./points";
-import { RunControl, Yielder } from "./progress";
-import { SeededRandom } from "./rng";
+import { AbortError, Work } from "../core/work";
+import { RunControl } from "./progress";
+import { Random } from "../core/random";
 import { SpaceTree } from "./space-tree";
 
 export interface TsneOptions extends RunControl {
@@ -110,7 +111,7 @@ function attract2(edges: Edges, y: Float64Array, exag: number, grad: Float64Arra
   }
 }
 
-function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: SeededRandom): Float64Array {
+function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: Random): Float64Array {
   const y = new Float64Array(x.n * dims);
   if (init === "random") {
     for (let i = 0; i < y.length; i++) y[i] = 1e-4 * rng.normal();
@@ -157,9 +158,10 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const learningRate = options.learningRate === undefined || options.learningRate === "auto" ? Math.max(n / exaggeration / 4, 50) : options.learningRate;
   if (!(learningRate > 0)) fail(`learningRate must be positive or "auto"; got ${options.learningRate}.`);
 
-  const { onProgress, signal } = options;
+  const { onProgress } = options;
+  const work = new Work("t-SNE", { signal: options.signal, progress: options.progress }).plan(iterations, "iterations");
   const report = (phase: "neighbours" | "affinities" | "optimize" | "done", iteration: number, kl?: number) =>
-    onProgress?.({ method: "tsne", phase, iteration, iterations, klDivergence: kl });
+    onProgress?.({ ...work.progress(), method: "tsne", phase, iteration, iterations, klDivergence: kl });
 
   report("neighbours", 0);
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
@@ -168,7 +170,7 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const p = symmetrize(nb, conditionalAffinities(nb, n, perplexity), n);
   const edges = upperEdges(p);
 
-  const rng = new SeededRandom(seed);
+  const rng = new Random(seed);
   const y = initialLayout(x, dims, init, rng);
   const update = new Float64Array(n * dims);
   const gains = new Float64Array(n * dims).fill(1);
@@ -176,17 +178,12 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const force = new Float64Array(dims);
   const tree = new SpaceTree(dims, n);
   const theta2 = theta * theta;
-  const yielder = new Yielder();
   let z = 1;
   let kl = NaN;
   let done = 0;
   let stoppedEarly = false;
 
-  for (let iter = 0; iter < iterations; iter++) {
-    if (signal?.aborted) {
-      stoppedEarly = true;
-      break;
-    }
+  for (let iter = 0; iter < iterations && !stoppedEarly; iter++) {
     const exag = iter < exaggerationIterations ? exaggeration : 1;
     const momentum = iter < exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
 
@@ -215,7 +212,7 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       kl = klDivergence(p, y, dims, z);
       report("optimize", done, kl);
     }
-    await yielder.maybeYield();
+    stoppedEarly = await stepOrStop(work);
   }
   if (Number.isNaN(kl) || stoppedEarly) {
     tree.build(y, n);
@@ -226,6 +223,18 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
     }
     kl = klDivergence(p, y, dims, z);
   }
+  work.end(stoppedEarly ? new AbortError("stopped early") : undefined);
   report("done", done, kl);
   return { coords: y, dims, klDivergence: kl, iterations: done, stoppedEarly };
+}
+
+/** One optimization step counted: true when the run's signal says stop (the layout so far is kept). */
+export async function stepOrStop(work: Work): Promise<boolean> {
+  try {
+    await work.step(1, false);
+    return false;
+  } catch (e) {
+    if (e instanceof AbortError) return true;
+    throw e;
+  }
 }
