@@ -26,7 +26,6 @@ export { lrp, LrpOptions, LrpComposite } from "./methods/lrp";
 export { RuleName as LrpRule } from "./methods/lrp-rules";
 export { deepLift, deepLiftShap, DeepLiftOptions, DeepLiftShapOptions } from "./methods/deep-lift";
 export { gradientShap, GradientShapOptions } from "./methods/gradient-shap";
-export { MethodProgress, ChunkOptions } from "./methods/explain-chunked";
 export { featureAblation, FeatureAblationOptions } from "./methods/feature-ablation";
 export { kernelShap, KernelShapOptions } from "./methods/kernel-shap";
 export { lime, LimeOptions } from "./methods/lime";

@@ -5,19 +5,19 @@ import { forward, LayerRule } from "../model/interpreter";
 import { probe, stopGradient } from "../model/probe";
 import { assertPositiveInt } from "../model/validate";
 import { autoBatchSize } from "./batching";
-import { Context, TargetOptions } from "./explain";
-import { ChunkOptions, ChunkRunner, explainChunked } from "./explain-chunked";
+import { Work } from "../core/work";
+import { Context, explain, TargetOptions } from "./explain";
 import { scores } from "./gradients";
 import { baselineLike } from "./integrated-gradients";
 
-export interface DeepLiftOptions extends TargetOptions, ChunkOptions {
+export interface DeepLiftOptions extends TargetOptions {
   /** Reference input: a number (filled) or a tensor shaped like one example or like the input (default 0). */
   baseline?: number | tf.Tensor;
 }
 
-export interface DeepLiftShapOptions extends TargetOptions, ChunkOptions {
-  /** A batch of reference inputs [N, ...example shape]; the attribution is the mean over them. */
-  baselines: tf.Tensor;
+export interface DeepLiftShapOptions extends TargetOptions {
+  /** A batch of reference inputs [N, ...example shape]; the attribution is the mean over them (default: one zero input). */
+  baselines?: tf.Tensor;
   /** Baselines per pass (default: sized to fit memory). */
   batchSize?: number;
 }
@@ -81,18 +81,14 @@ function deltas(model: tf.LayersModel, x: tf.Tensor, attribution: tf.Tensor, ref
  * F(x) − F(x₀) (`info.delta`: the residual per example). LayersModels only (it uses the rule hook).
  */
 export async function deepLift(model: tf.LayersModel, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
-  return explainChunked("deepLift", model, input, options, async ({ model, x, target, allRows }, runner) => {
-    const run = runner(x.shape[0]);
-    const x0 = baselineLike(options.baseline ?? 0, x);
-    try {
-      const values = deepLiftRows(model, x, x0, target.score, allRows);
-      const reference = Array.from(tf.tidy(() => scores(model, x0, target.score, allRows).dataSync()));
-      const delta = deltas(model, x, values, reference, target.score, allRows);
-      await run.step(x.shape[0]).catch((e) => { values.dispose(); throw e; });
-      return { values, info: { delta } };
-    } finally {
-      if (x0 !== options.baseline) x0.dispose();
-    }
+  return explain("deepLift", model, input, options, async ({ model, x, target, allRows, work }) => {
+    work.plan(x.shape[0], "examples");
+    const x0 = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
+    const values = work.tidy(() => deepLiftRows(model, x, x0, target.score, allRows));
+    const reference = Array.from(tf.tidy(() => scores(model, x0, target.score, allRows).dataSync()));
+    const delta = deltas(model, x, values, reference, target.score, allRows);
+    await work.step(x.shape[0]);
+    return { values, info: { delta } };
   });
 }
 
@@ -100,14 +96,14 @@ export async function deepLift(model: tf.LayersModel, input: tf.Tensor, options:
  * DeepLiftShap: DeepLift against each of a batch of baselines, averaged (Lundberg & Lee 2017, Captum's
  * DeepLiftShap). Σ attribution = F(x) − mean F(baselines) (`info.delta`: the residual).
  */
-export async function deepLiftShap(model: tf.LayersModel, input: tf.Tensor, options: DeepLiftShapOptions): Promise<Attribution> {
-  return explainChunked("deepLiftShap", model, input, options ?? {}, async ({ model, x, target, rowsFor }, runner) => {
-    const baselines = checkBaselines(options?.baselines, x);
+export async function deepLiftShap(model: tf.LayersModel, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
+  return explain("deepLiftShap", model, input, options, async ({ model, x, target, rowsFor, work }) => {
+    const baselines = options.baselines === undefined ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)])) : checkBaselines(options.baselines, x);
     const count = baselines.shape[0];
     if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
     const batchSize = options.batchSize ?? Math.max(1, Math.floor(autoBatchSize(model, 2 * count) / 2));
-    const run = runner(x.shape[0] * count);
-    return perExampleMean(x, count, batchSize, run, (e, start, end) => {
+    work.plan(x.shape[0] * count, "rows");
+    return perExampleMean(x, count, batchSize, work, (e, start, end) => {
       const xe = tf.tile(tf.slice(x, e, 1), [end - start, ...new Array(x.rank - 1).fill(1)]);
       return deepLiftRows(model, xe, tf.slice(baselines, start, end - start), target.score, rowsFor(e, end - start));
     }, (values) => {
@@ -134,36 +130,23 @@ export function checkBaselines(baselines: unknown, x: tf.Tensor): tf.Tensor {
  * For each example, sums `rowsOf(e, start, end)` (per-row attributions) over `count` rows in chunks,
  * yielding between chunks, and returns the mean per example; `info` gets the finished values.
  */
-export async function perExampleMean(x: tf.Tensor, count: number, batchSize: number, run: ChunkRunner,
+export async function perExampleMean(x: tf.Tensor, count: number, batchSize: number, work: Work,
   rowsOf: (e: number, start: number, end: number) => tf.Tensor,
   info: (values: tf.Tensor) => Record<string, unknown>): Promise<{ values: tf.Tensor; info: Record<string, unknown> }> {
   const means: tf.Tensor[] = [];
-  let sum: tf.Tensor | null = null;
-  try {
-    for (let e = 0; e < x.shape[0]; e++) {
-      sum = tf.zeros([1, ...x.shape.slice(1)]);
-      for (let start = 0; start < count; start += batchSize) {
-        const end = Math.min(count, start + batchSize);
-        const next: tf.Tensor = tf.tidy(() => tf.add(sum!, tf.sum(rowsOf(e, start, end), 0, true)));
-        sum.dispose();
-        sum = next;
-        await run.step(end - start);
-      }
-      means.push(tf.div(sum, count));
-      sum.dispose();
-      sum = null;
+  for (let e = 0; e < x.shape[0]; e++) {
+    let sum = work.tidy(() => tf.zeros([1, ...x.shape.slice(1)]));
+    for (let start = 0; start < count; start += batchSize) {
+      const end = Math.min(count, start + batchSize);
+      const next: tf.Tensor = work.tidy(() => tf.add(sum, tf.sum(rowsOf(e, start, end), 0, true)));
+      work.free(sum);
+      sum = next;
+      await work.step(end - start);
     }
-    const values = tf.concat(means);
-    tf.dispose(means);
-    try {
-      return { values, info: info(values) };
-    } catch (err) {
-      values.dispose();
-      throw err;
-    }
-  } catch (err) {
-    tf.dispose(means);
-    if (sum) sum.dispose();
-    throw err;
+    means.push(work.tidy(() => tf.div(sum, count)));
+    work.free(sum);
   }
+  const values = work.tidy(() => tf.concat(means));
+  work.free(...means);
+  return { values, info: info(values) };
 }

@@ -3,10 +3,12 @@ import { Attribution } from "../attribution";
 import { backend } from "../backend";
 import { fail } from "../errors";
 import { mulberry32 } from "../core/random";
-import { forward } from "../model/interpreter";
+import { forward, LayerRule } from "../model/interpreter";
+import { stopGradient } from "../model/probe";
+import { activationName } from "../model/layers";
 import { LayerRef, resolveLayer } from "../model/layers";
 import { assertLayersModel, assertPositiveInt, batchInput } from "../model/validate";
-import { ChunkOptions, ChunkRunner } from "./explain-chunked";
+import { RunOptions, Work } from "../core/work";
 import { makeParam, Parameterization } from "./fv-image";
 import { compileObjective, deepest, Objective, ObjectiveSpec } from "./fv-objectives";
 import { randomWarp, Transforms } from "./fv-transforms";
@@ -22,7 +24,7 @@ export interface Regularizers {
   blur?: number;
 }
 
-export interface FeatureVisualizationOptions extends ChunkOptions {
+export interface FeatureVisualizationOptions extends RunOptions {
   /** What to maximise: a class index, an objective, or a list of weighted objectives (summed). */
   objective: Objective;
   /** Images optimised together (default 1, or the start images' batch). */
@@ -80,8 +82,9 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   const random = mulberry32(options.seed ?? 0);
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);
   const mid = (range[0] + range[1]) / 2;
-  const runner = new ChunkRunner("featureVisualization", steps, options);
-  runner.check();
+  const redirectSteps = Math.min(16, Math.floor(steps / 4));
+  const work = new Work("featureVisualization", options).plan(steps, "steps");
+  work.throwIfAborted();
 
   const param = makeParam(kind, { batch, height: h, width: w, channels: c, range, decorrelate: options.decorrelate ?? true, random, start });
   const optimizer = tf.train.adam(lr);
@@ -93,7 +96,8 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
       const cost = optimizer.minimize(() => {
         const img = param.render();
         const seen = randomWarp(img, transforms, random);
-        const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true });
+        const rule = step < redirectSteps ? redirectedRelu : undefined;
+        const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true, rule });
         const obj = objective.value(pass.activations, objective.needsOutput ? pass.output : null);
         value = tf.keep(tf.clone(obj));
         return tf.neg(tf.sub(obj, penalty(img, reg, mid))) as tf.Scalar;
@@ -101,16 +105,20 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
       cost?.dispose();
       scores.push(value ? (value as tf.Scalar).dataSync()[0] : NaN);
       (value as tf.Scalar | null)?.dispose();
-      await runner.step(1);
+      await work.step(1);
     }
     const images = param.render();
     const values = batch === 1 && !(options.image && options.image.rank === 4) ? tf.tidy(() => tf.squeeze(images, [0])) : images;
     if (values !== images) images.dispose();
     const input = batch === 1 && values.rank === 3 ? tf.tidy(() => tf.squeeze(initial, [0])) : tf.clone(initial);
     const layers = objective.layers;
+    work.end();
     return new Attribution(values, "featureVisualization", input, objective.classIndex === null ? null : [objective.classIndex], values.rank === 4, {
       scores, steps, objective: objective.describe, parameterization: kind, layer: layers.length === 1 ? layers[0] : undefined,
     });
+  } catch (e) {
+    work.end(e);
+    throw e;
   } finally {
     initial.dispose();
     param.dispose();
@@ -118,6 +126,24 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
     if (start && start !== options.image) start.dispose();
   }
 }
+
+/**
+ * Lucid's redirected ReLU, for the first steps only: where a unit is off but the gradient would turn it
+ * on, the gradient passes anyway, so channels that start dead (zero everywhere) can still be reached.
+ */
+const redirectedRelu: LayerRule = ({ layer, part, input }) => {
+  const isRelu = layer.getClassName() === "ReLU" ? layer.getConfig().maxValue == null : activationName(layer) === "relu";
+  if (part !== "activation" || !isRelu || Array.isArray(input)) return undefined;
+  const z = stopGradient(input);
+  const redirect = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([z]);
+    return { value: tf.zerosLike(x), gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
+      const g = dy as tf.Tensor;
+      return [tf.mul(g, tf.logicalOr(tf.greater(saved, 0), tf.greater(g, 0)).toFloat())];
+    } };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return tf.add(tf.relu(z), redirect(input) as tf.Tensor);
+};
 
 function penalty(img: tf.Tensor4D, reg: Required<Regularizers>, mid: number): tf.Scalar {
   return tf.tidy(() => {

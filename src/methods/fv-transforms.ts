@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs";
 /**
  * Robustness transforms (Lucid's standard transforms): each step sees the images randomly shifted, scaled
  * and rotated, so the optimum must work wherever and however large it sits, which removes the
- * high-frequency patterns that fool one exact pixel grid. One bilinear warp, through gathers (differentiable).
+ * high-frequency patterns that fool one exact pixel grid. One bilinear warp, computed in JS both ways
+ * (a gather's gradient, UnsortedSegmentSum, is quadratic on the cpu and wasm backends).
  */
 export interface Transforms {
   /** Largest shift in pixels (default: width / 32). */
@@ -40,10 +41,30 @@ export function randomWarp(images: tf.Tensor4D, t: Required<Transforms>, random:
       }
     }
   }
-  return tf.tidy(() => {
-    const flat = tf.reshape(images, [b * h * w, c]);
-    const picked = tf.gather(flat, tf.tensor1d(idx, "int32"));
-    const mixed = tf.sum(tf.reshape(tf.mul(picked, tf.tensor2d(wts, [4 * b * h * w, 1])), [b * h * w, 4, c]), 1);
-    return tf.reshape(mixed, [b, h, w, c]) as tf.Tensor4D;
-  });
+  const warp = tf.customGrad(((x: tf.Tensor) => {
+    const src = x.dataSync() as Float32Array;
+    const out = new Float32Array(b * h * w * c);
+    for (let p = 0; p < b * h * w; p++) {
+      for (let k = 0; k < 4; k++) {
+        const from = idx[4 * p + k] * c, wt = wts[4 * p + k];
+        if (wt) for (let ch = 0; ch < c; ch++) out[p * c + ch] += wt * src[from + ch];
+      }
+    }
+    return {
+      value: tf.tensor(out, x.shape),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        // the transpose: every output pixel's gradient shared back to its four source pixels
+        const g = (dy as tf.Tensor).dataSync() as Float32Array;
+        const back = new Float32Array(b * h * w * c);
+        for (let p = 0; p < b * h * w; p++) {
+          for (let k = 0; k < 4; k++) {
+            const to = idx[4 * p + k] * c, wt = wts[4 * p + k];
+            if (wt) for (let ch = 0; ch < c; ch++) back[to + ch] += wt * g[p * c + ch];
+          }
+        }
+        return [tf.tensor(back, x.shape)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return warp(images) as tf.Tensor4D;
 }

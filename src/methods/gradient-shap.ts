@@ -5,11 +5,10 @@ import { mulberry32, normals } from "../core/random";
 import { assertPositiveInt } from "../model/validate";
 import { autoBatchSize } from "./batching";
 import { checkBaselines, perExampleMean } from "./deep-lift";
-import { TargetOptions } from "./explain";
-import { ChunkOptions, explainChunked } from "./explain-chunked";
+import { explain, TargetOptions } from "./explain";
 import { inputGradient } from "./gradients";
 
-export interface GradientShapOptions extends TargetOptions, ChunkOptions {
+export interface GradientShapOptions extends TargetOptions {
   /** The baseline distribution, as samples [N, ...example shape]; a number or one example-shaped tensor is a single baseline (default 0). */
   baselines?: number | tf.Tensor;
   /** Random (baseline, path point, noise) draws per example (default 50). */
@@ -27,7 +26,7 @@ export interface GradientShapOptions extends TargetOptions, ChunkOptions {
  * Seeded. Without noise its expectation is the mean of integrated gradients from each baseline.
  */
 export async function gradientShap(model: tf.LayersModel, input: tf.Tensor, options: GradientShapOptions = {}): Promise<Attribution> {
-  return explainChunked("gradientShap", model, input, options, async ({ model, x, target, rowsFor }, runner) => {
+  return explain("gradientShap", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const samples = options.samples ?? 50;
     assertPositiveInt(samples, "samples");
     const stdev = options.stdev ?? 0;
@@ -35,16 +34,16 @@ export async function gradientShap(model: tf.LayersModel, input: tf.Tensor, opti
     if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
     const item = x.shape.slice(1);
     const given = options.baselines ?? 0;
-    const baselines = typeof given === "number"
+    const baselines = work.tidy(() => typeof given === "number"
       ? (Number.isFinite(given) ? tf.fill([1, ...item], given) : fail(`baselines must be a finite number or a tensor; got ${given}.`))
-      : given instanceof tf.Tensor && given.shape.join() === item.join() ? tf.expandDims(given, 0) : checkBaselines(given, x);
-    const owned = baselines !== given;
+      : given instanceof tf.Tensor && given.shape.join() === item.join() ? tf.expandDims(given, 0) : tf.clone(checkBaselines(given, x)));
     const count = baselines.shape[0];
     const size = item.reduce((a, b) => a * b, 1);
     const random = mulberry32(options.seed ?? 0);
     const batchSize = options.batchSize ?? autoBatchSize(model, samples);
-    try {
-      return await perExampleMean(x, samples, batchSize, runner(x.shape[0] * samples), (e, start, end) => {
+    work.plan(x.shape[0] * samples, "samples");
+    {
+      return await perExampleMean(x, samples, batchSize, work, (e, start, end) => {
         const n = end - start;
         const picks = Array.from({ length: n }, () => Math.min(count - 1, Math.floor(random() * count)));
         const alphas = Array.from({ length: n }, () => random());
@@ -57,8 +56,6 @@ export async function gradientShap(model: tf.LayersModel, input: tf.Tensor, opti
         const g = inputGradient(model, tf.add(b, tf.mul(a, diff)), target.score, rowsFor(e, n));
         return tf.mul(g, diff);
       }, () => ({ samples, stdev, baselines: count, seed: options.seed ?? 0 }));
-    } finally {
-      if (owned) baselines.dispose();
     }
   });
 }

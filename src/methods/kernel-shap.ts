@@ -3,12 +3,11 @@ import { Attribution } from "../attribution";
 import { mulberry32 } from "../core/random";
 import { assertPositiveInt } from "../model/validate";
 import { TargetOptions } from "./explain";
-import { ChunkOptions } from "./explain-chunked";
 import { perturbationFrame } from "./feature-ablation";
 import { weightedLeastSquares } from "./least-squares";
 import { coalitionScores, PerturbationOptions } from "./perturbation";
 
-export interface KernelShapOptions extends TargetOptions, ChunkOptions, PerturbationOptions {
+export interface KernelShapOptions extends TargetOptions, PerturbationOptions {
   /** Coalitions per example (default 256); with 2^M − 2 or fewer needed, all are enumerated (exact Shapley values). */
   samples?: number;
   seed?: number;
@@ -27,11 +26,11 @@ export async function kernelShap(model: tf.LayersModel, input: tf.Tensor, option
   const plan = (m: number) => coalitionsFor(m, samples, random);
   const planned = new Map<number, { rows: Uint8Array[]; weights: number[] }>();
   const planFor = (m: number) => { if (!planned.has(m)) planned.set(m, plan(m)); return planned.get(m)!; };
-  return perturbationFrame("kernelShap", model, input, options, (g) => planFor(g.count).rows.length + 2, async (ctx, e, xe, be, groups, run) => {
+  return perturbationFrame("kernelShap", model, input, options, (g) => planFor(g.count).rows.length + 2, async (ctx, e, xe, be, groups, work) => {
     const m = groups.count;
     const { rows, weights } = planFor(m);
     planned.delete(m); // each example draws its own coalitions
-    const s = await coalitionScores(ctx, e, xe, be, groups, [new Uint8Array(m).fill(1), new Uint8Array(m), ...rows], options.batchSize, run);
+    const s = await coalitionScores(ctx, e, xe, be, groups, [new Uint8Array(m).fill(1), new Uint8Array(m), ...rows], options.batchSize, work);
     const [fx, fb] = [s[0], s[1]];
     const total = fx - fb;
     if (m === 1) return { values: [total], info: { exact: true, coalitions: 0 } };

@@ -4,12 +4,11 @@ import { fail } from "../errors";
 import { mulberry32 } from "../core/random";
 import { assertPositiveInt } from "../model/validate";
 import { TargetOptions } from "./explain";
-import { ChunkOptions } from "./explain-chunked";
 import { perturbationFrame } from "./feature-ablation";
 import { weightedLeastSquares } from "./least-squares";
 import { coalitionScores, PerturbationOptions } from "./perturbation";
 
-export interface LimeOptions extends TargetOptions, ChunkOptions, PerturbationOptions {
+export interface LimeOptions extends TargetOptions, PerturbationOptions {
   /** Perturbed samples per example (default 256), each group kept with probability ½ (seeded). */
   samples?: number;
   /** Width of the exponential kernel on the cosine distance to the input (default 0.25, LIME's image default). */
@@ -33,11 +32,11 @@ export async function lime(model: tf.LayersModel, input: tf.Tensor, options: Lim
   const ridge = options.ridge ?? 1e-6;
   if (!(ridge >= 0) || !Number.isFinite(ridge)) fail(`ridge must be a finite number ≥ 0; got ${ridge}.`);
   const random = mulberry32(options.seed ?? 0);
-  return perturbationFrame("lime", model, input, options, () => samples + 1, async (ctx, e, xe, be, groups, run) => {
+  return perturbationFrame("lime", model, input, options, () => samples + 1, async (ctx, e, xe, be, groups, work) => {
     const m = groups.count;
     const rows = [new Uint8Array(m).fill(1)];
     for (let r = 0; r < samples; r++) rows.push(Uint8Array.from({ length: m }, () => (random() < 0.5 ? 1 : 0)));
-    const s = await coalitionScores(ctx, e, xe, be, groups, rows, options.batchSize, run);
+    const s = await coalitionScores(ctx, e, xe, be, groups, rows, options.batchSize, work);
     const weights = rows.map((z) => {
       const kept = z.reduce((a, b) => a + b, 0);
       const d = kept === 0 ? 1 : 1 - Math.sqrt(kept / m);

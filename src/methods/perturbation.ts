@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { autoBatchSize } from "./batching";
-import { ChunkRunner } from "./explain-chunked";
+import { Work } from "../core/work";
 import { Context } from "./explain";
 import { scores } from "./gradients";
 import { superpixels, SuperpixelOptions } from "./superpixels";
@@ -79,7 +79,7 @@ function renumber(ids: Int32Array): Groups {
  * baseline there otherwise. Forward passes in chunks, yielding between them.
  */
 export async function coalitionScores(ctx: Context, e: number, xe: tf.Tensor, be: tf.Tensor, groups: Groups,
-  coalitions: Uint8Array[], batchSize: number | undefined, runner: ChunkRunner): Promise<Float64Array> {
+  coalitions: Uint8Array[], batchSize: number | undefined, work: Work): Promise<Float64Array> {
   const item = xe.shape.slice(1);
   const size = groups.of.length;
   const chunk = batchSize ?? autoBatchSize(ctx.model, coalitions.length, 64 * 2 ** 20);
@@ -98,7 +98,7 @@ export async function coalitionScores(ctx: Context, e: number, xe: tf.Tensor, be
       return scores(ctx.model, inputs, ctx.target.score, ctx.rowsFor(e, end - start)).dataSync();
     });
     out.set(s, start);
-    await runner.step(end - start);
+    await work.step(end - start);
   }
   return out;
 }

@@ -126,7 +126,7 @@ describe("featureAblation, kernelShap, lime, superpixels", () => {
     const controller = new AbortController();
     const mid = tf.memory().numTensors;
     await assert.rejects(dv.lime(model, images, { samples: 100, batchSize: 10, signal: controller.signal, onProgress: (p) => { if (p.done > 20) controller.abort(); } }),
-      (e: Error) => e instanceof dv.DeepVizError && /lime was stopped/.test(e.message));
+      (e: Error) => e.name === "AbortError" && /lime was aborted/.test(e.message));
     assert.equal(tf.memory().numTensors, mid);
     images.dispose();
   });
