@@ -83,6 +83,9 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);
   const mid = (range[0] + range[1]) / 2;
   const redirectSteps = Math.min(16, Math.floor(steps / 4));
+  // the objective's own ReLUs stay redirected: a channel that is off everywhere still learns how to turn on
+  const targets = new Set(objective.layers);
+  const redirectAt: LayerRule = (s) => (targets.has(s.layer.name) ? redirectedRelu(s) : undefined);
   const work = new Work("featureVisualization", options).plan(steps, "steps");
   work.throwIfAborted();
 
@@ -96,7 +99,7 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
       const cost = optimizer.minimize(() => {
         const img = param.render();
         const seen = randomWarp(img, transforms, random);
-        const rule = step < redirectSteps ? redirectedRelu : undefined;
+        const rule = step < redirectSteps ? redirectedRelu : redirectAt;
         const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true, rule });
         const obj = objective.value(pass.activations, objective.needsOutput ? pass.output : null);
         value = tf.keep(tf.clone(obj));
