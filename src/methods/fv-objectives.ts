@@ -62,7 +62,7 @@ function compileOne(model: tf.LayersModel, o: ObjectiveSpec, batch: number): Par
     const m = new Float32Array(batch); m[bi] = 1;
     return tf.mul(t, tf.tensor(m, [batch, ...new Array(t.rank - 1).fill(1)]));
   };
-  const perImage = (t: tf.Tensor) => (bi === undefined ? batch : 1);
+  const perImage = (_t: tf.Tensor) => (bi === undefined ? batch : 1);
   if (o.kind === "class") {
     const k = outputSize(model);
     if (!Number.isInteger(o.index) || o.index < 0 || o.index >= k) fail(`class ${o.index} is out of range: the model has ${k} outputs (0..${k - 1}).`);
