@@ -47,7 +47,7 @@ export function makeParam(kind: Parameterization, s: ParamSpec): ImageParam {
         if (colour) p = tf.reshape(tf.matMul(tf.reshape(p, [-1, 3]), tf.transpose(inverse3(colour))), p.shape);
         return p;
       })
-      : tf.mul(tf.tensor(normals(batch * h * w * c, s.random), [batch, h, w, c]), 0.01);
+      : tf.tidy(() => tf.mul(tf.tensor(normals(batch * h * w * c, s.random), [batch, h, w, c]), 0.01));
     const variable = tf.variable(init);
     init.dispose();
     return { variable, render: () => toRange(variable as unknown as tf.Tensor4D), dispose: () => { variable.dispose(); colour?.dispose(); } };
@@ -60,7 +60,9 @@ export function makeParam(kind: Parameterization, s: ParamSpec): ImageParam {
     const f = Math.hypot(freq(Math.floor(i / w), h), freq(i % w, w));
     return 1 / Math.max(f, 1 / Math.max(h, w));
   }), [h, w]);
-  const variable = tf.variable(tf.mul(tf.tensor(normals(2 * batch * c * h * w, s.random), [2, batch * c, h, w]), 0.01));
+  const coefficients = tf.tidy(() => tf.mul(tf.tensor(normals(2 * batch * c * h * w, s.random), [2, batch * c, h, w]), 0.01));
+  const variable = tf.variable(coefficients);
+  coefficients.dispose();
   const render = () => tf.tidy(() => {
     const [p, q] = tf.unstack(tf.mul(variable, scale)) as tf.Tensor3D[];
     const y = (a: tf.Tensor2D, m: tf.Tensor3D, b: tf.Tensor2D) => tf.matMul(tf.matMul(tf.tile(tf.expandDims(a, 0), [m.shape[0], 1, 1]) as tf.Tensor3D, m), tf.tile(tf.expandDims(b, 0), [m.shape[0], 1, 1]) as tf.Tensor3D, false, true);
