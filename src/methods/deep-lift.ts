@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
+import { layersModelFor, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
 import { probe, stopGradient } from "../model/probe";
 import { assertPositiveInt } from "../model/validate";
@@ -80,8 +81,9 @@ function deltas(model: tf.LayersModel, x: tf.Tensor, attribution: tf.Tensor, ref
  * DeepLift (Shrikumar et al. 2017) with the Rescale rule: (x − x₀) × multipliers, whose sum is exactly
  * F(x) − F(x₀) (`info.delta`: the residual per example). LayersModels only (it uses the rule hook).
  */
-export async function deepLift(model: tf.LayersModel, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
-  return explain("deepLift", model, input, options, async ({ model, x, target, allRows, work }) => {
+export async function deepLift(model: Model, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
+  return explain("deepLift", model, input, options, async ({ model: m, x, target, allRows, work }) => {
+    const model = layersModelFor("deepLift", m);
     work.plan(x.shape[0], "examples");
     const x0 = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
     const values = work.tidy(() => deepLiftRows(model, x, x0, target.score, allRows));
@@ -96,8 +98,9 @@ export async function deepLift(model: tf.LayersModel, input: tf.Tensor, options:
  * DeepLiftShap: DeepLift against each of a batch of baselines, averaged (Lundberg & Lee 2017, Captum's
  * DeepLiftShap). Σ attribution = F(x) − mean F(baselines) (`info.delta`: the residual).
  */
-export async function deepLiftShap(model: tf.LayersModel, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
-  return explain("deepLiftShap", model, input, options, async ({ model, x, target, rowsFor, work }) => {
+export async function deepLiftShap(model: Model, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
+  return explain("deepLiftShap", model, input, options, async ({ model: m, x, target, rowsFor, work }) => {
+    const model = layersModelFor("deepLiftShap", m);
     const baselines = options.baselines === undefined ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)])) : checkBaselines(options.baselines, x);
     const count = baselines.shape[0];
     if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");

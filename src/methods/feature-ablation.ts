@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { assertPositiveInt } from "../model/validate";
 import { Work } from "../core/work";
@@ -12,7 +13,7 @@ export interface FeatureAblationOptions extends TargetOptions, PerturbationOptio
  * Feature ablation (Captum's FeatureAblation): for each group of the feature mask, the drop in the
  * target score when that group alone is set to the baseline, credited to every member of the group.
  */
-export async function featureAblation(model: tf.LayersModel, input: tf.Tensor, options: FeatureAblationOptions = {}): Promise<Attribution> {
+export async function featureAblation(model: Model, input: tf.Tensor, options: FeatureAblationOptions = {}): Promise<Attribution> {
   return perturbationFrame("featureAblation", model, input, options, (groups) => groups.count + 1, async (ctx, e, xe, be, groups, work) => {
     const rows = [new Uint8Array(groups.count).fill(1)];
     for (let g = 0; g < groups.count; g++) { const r = new Uint8Array(groups.count).fill(1); r[g] = 0; rows.push(r); }
@@ -26,7 +27,7 @@ export async function featureAblation(model: tf.LayersModel, input: tf.Tensor, o
  * The frame the perturbation methods share: baselines, feature groups per example, a chunk runner over
  * every example's forward rows, and per-group values spread to their members.
  */
-export async function perturbationFrame(method: string, model: tf.LayersModel, input: tf.Tensor,
+export async function perturbationFrame(method: string, model: Model, input: tf.Tensor,
   options: TargetOptions & PerturbationOptions, rowsPerExample: (g: Groups) => number,
   perExample: (ctx: Context, e: number, xe: tf.Tensor, be: tf.Tensor, groups: Groups, work: Work) =>
     Promise<{ values: number[] | Float64Array; info: Record<string, unknown> }>): Promise<Attribution> {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { mulberry32, normals } from "../core/random";
@@ -25,7 +26,7 @@ export interface GradientShapOptions extends TargetOptions {
  * ∇F(b + α(x̃ − b)) ⊙ (x̃ − b) over baselines b drawn from the given ones, α ~ U(0, 1) and x̃ = x + noise.
  * Seeded. Without noise its expectation is the mean of integrated gradients from each baseline.
  */
-export async function gradientShap(model: tf.LayersModel, input: tf.Tensor, options: GradientShapOptions = {}): Promise<Attribution> {
+export async function gradientShap(model: Model, input: tf.Tensor, options: GradientShapOptions = {}): Promise<Attribution> {
   return explain("gradientShap", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const samples = options.samples ?? 50;
     assertPositiveInt(samples, "samples");

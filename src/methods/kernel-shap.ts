@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { mulberry32 } from "../core/random";
 import { assertPositiveInt } from "../model/validate";
@@ -19,7 +20,7 @@ export interface KernelShapOptions extends TargetOptions, PerturbationOptions {
  * Shapley kernel, constrained so that they sum to F(x) − F(baseline). Coalitions are drawn by size from
  * the kernel's distribution, each with its complement (seeded). A linear model gets exactly w ⊙ (x − b).
  */
-export async function kernelShap(model: tf.LayersModel, input: tf.Tensor, options: KernelShapOptions = {}): Promise<Attribution> {
+export async function kernelShap(model: Model, input: tf.Tensor, options: KernelShapOptions = {}): Promise<Attribution> {
   const samples = options.samples ?? 256;
   assertPositiveInt(samples, "samples");
   const random = mulberry32(options.seed ?? 0);

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { mulberry32 } from "../core/random";
@@ -24,7 +25,7 @@ export interface LimeOptions extends TargetOptions, PerturbationOptions {
  * between the coalition and the full input. The coefficients are the attribution, spread to each group's
  * members; `info.intercept` is the fit's constant.
  */
-export async function lime(model: tf.LayersModel, input: tf.Tensor, options: LimeOptions = {}): Promise<Attribution> {
+export async function lime(model: Model, input: tf.Tensor, options: LimeOptions = {}): Promise<Attribution> {
   const samples = options.samples ?? 256;
   assertPositiveInt(samples, "samples");
   const width = options.kernelWidth ?? 0.25;

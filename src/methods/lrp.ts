@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
+import { layersModelFor, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
 import { activationName, modelLayers } from "../model/layers";
 import { probe } from "../model/probe";
@@ -39,10 +40,11 @@ const ACTIVATION_CLASSES = new Set(["ReLU", "LeakyReLU", "PReLU", "ELU", "Thresh
  * interpreter's rule hook, so it needs a LayersModel. `info.conservation` is Σ input relevance / score
  * per example (1 when nothing is absorbed by biases or ε); `info.relevance` and `info.score` are the two.
  */
-export async function lrp(model: tf.LayersModel, input: tf.Tensor, options: LrpOptions = {}): Promise<Attribution> {
+export async function lrp(model: Model, input: tf.Tensor, options: LrpOptions = {}): Promise<Attribution> {
   const composite = resolveComposite(options.rule ?? "epsilon");
   const params = resolveParams(options);
-  return explain("lrp", model, input, options, ({ model, x, target, allRows }) => {
+  return explain("lrp", model, input, options, ({ model: m, x, target, allRows }) => {
+    const model = layersModelFor("lrp", m);
     checkLayers(model);
     const graph = analyseGraph(model);
     const rule: LayerRule = ({ layer, part, input: value, apply }) => {
