@@ -1,49 +1,51 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { activationName, isModel } from "./layers";
-import { relu, ReluMode } from "./relu";
+import { clippedRelu, relu, ReluMode } from "./relu";
+import { finalActivation, nodeShape, scoreNode } from "./graph";
+import { forwardGraph } from "./graph-interpreter";
+import { isGraphModel, Model } from "./kind";
 
 /**
- * One interpreter for every method: runs a LayersModel layer by layer over its symbolic graph
- * (Sequential, functional, nested models). It applies each layer's activation separately, so fused
- * `activation: "relu"` behaves like a separate ReLU layer and its gradient can be swapped; it runs
- * Conv2D and Dense with unfused ops, whose input gradient needs no filter-gradient kernel.
+ * One interpreter contract for every method, with two implementations: this file runs a LayersModel
+ * layer by layer over its symbolic graph (Sequential, functional, nested models), and
+ * graph-interpreter.ts runs a GraphModel node by node ("layer" then means a node name). It applies
+ * each layer's activation separately, so fused `activation: "relu"` behaves like a separate ReLU layer
+ * and its gradient can be swapped; it runs Conv2D and Dense with unfused ops, whose input gradient
+ * needs no filter-gradient kernel.
  */
-export interface ForwardOptions {
-  /** Backward rule for every ReLU. */
-  relu?: ReluMode;
-  /** Layer names whose outputs to return. */
-  capture?: string[];
-  /**
-   * Tensors added to these layers' outputs. Zeros change nothing forward, and the gradient with
-   * respect to one of them is the gradient with respect to that layer's output.
-   */
-  inject?: Map<string, tf.Tensor>;
-  /** Stop at this layer: its output becomes `output`. */
-  stopAt?: string;
-  /** Start here: use `value` as this layer's output instead of computing what comes before. */
-  startAt?: { layer: string; value: tf.Tensor };
-  /** Drop a final softmax so scores are pre-softmax (default true). */
-  logits?: boolean;
-}
+export type { ForwardOptions, ForwardPass } from "./contract";
+import type { ForwardOptions, ForwardPass } from "./contract";
+export type { LayerRule, LayerStep } from "./contract";
+import type { LayerRule, LayerStep } from "./contract";
 
-export interface ForwardPass {
-  output: tf.Tensor;
-  activations: Map<string, tf.Tensor>;
-}
+/** Layer classes that are a nonlinearity only (their "linear" part is the identity). */
+const ACTIVATION_LAYERS = new Set(["ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Activation"]);
 
 type Sym = tf.SymbolicTensor;
 interface Node { inputTensors: Sym[]; callArgs?: tf.serialization.ConfigDict }
 const LINEAR = { apply: (x: tf.Tensor) => x, getClassName: () => "linear" };
 
 /** Whether the model's final output passes through a softmax (as a fused activation or a layer). */
-export function endsInSoftmax(model: tf.LayersModel): boolean {
+export function endsInSoftmax(model: Model): boolean {
+  if (isGraphModel(model)) return finalActivation(model) === "Softmax";
   const last = model.outputs[0].sourceLayer;
   if (isModel(last)) return endsInSoftmax(last);
   return activationName(last) === "softmax" || last.getClassName() === "Softmax";
 }
 
-export function forward(model: tf.LayersModel, x: tf.Tensor, options: ForwardOptions = {}): ForwardPass {
+/** Shape [batch, ...] of the scores that targets select from (the pre-activation output). */
+export function scoreShape(model: Model): (number | null)[] {
+  if (isGraphModel(model)) {
+    const shape = nodeShape(model, scoreNode(model));
+    if (!shape) fail("this GraphModel's output size is only known at run time; give targets as functions of the output.");
+    return shape;
+  }
+  return model.outputs[0].shape;
+}
+
+export function forward(model: Model, x: tf.Tensor, options: ForwardOptions = {}): ForwardPass {
+  if (isGraphModel(model)) return forwardGraph(model, x, options);
   const mode = options.relu ?? "normal";
   const activations = new Map<string, tf.Tensor>();
   const capture = new Set(options.capture ?? []);
@@ -72,7 +74,7 @@ export function forward(model: tf.LayersModel, x: tf.Tensor, options: ForwardOpt
           out = evaluate(layer, inputs[0], layer.outputs[s.tensorIndex]);
         } else {
           out = applyLayer(layer, inputs.length === 1 ? inputs[0] : inputs, node.callArgs ?? {},
-            mode, logits && layer === outputLayer);
+            mode, logits && layer === outputLayer, options.rule);
         }
         const extra = options.inject?.get(layer.name);
         if (extra) out = tf.add(out, extra);
@@ -109,26 +111,39 @@ function symbolicOutput(model: tf.LayersModel, name: string): Sym {
 }
 
 function applyLayer(layer: tf.layers.Layer, input: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict,
-  mode: ReluMode, isFinal: boolean): tf.Tensor {
+  mode: ReluMode, isFinal: boolean, rule?: LayerRule): tf.Tensor {
+  const step = (part: LayerStep["part"], value: tf.Tensor | tf.Tensor[], apply: LayerStep["apply"]): tf.Tensor =>
+    (rule && rule({ layer, part, input: value, apply })) ?? apply(value);
   const cls = layer.getClassName();
   const act = activationName(layer);
   let pre: tf.Tensor;
-  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = conv2d(layer, input);
-  else if (cls === "Dense" && !Array.isArray(input)) pre = dense(layer, input);
+  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = step("linear", input, (t) => conv2d(layer, t as tf.Tensor));
+  else if (cls === "Dense" && !Array.isArray(input)) pre = step("linear", input, (t) => dense(layer, t as tf.Tensor));
   // Activation layers land here too: their activation is applied below like a fused one.
-  else if (act !== undefined) pre = withoutActivation(layer, () => layer.apply(input, kwargs) as tf.Tensor);
-  else if (cls === "ReLU" && layer.getConfig().maxValue == null) return relu(input as tf.Tensor, mode);
+  else if (act !== undefined) {
+    const linear = (t: tf.Tensor | tf.Tensor[]) => withoutActivation(layer, () => layer.apply(t, kwargs) as tf.Tensor);
+    pre = cls === "Activation" ? linear(input) : step("linear", input, linear);
+  } else if (cls === "ReLU") return step("activation", input, (t) => reluLayer(layer, t as tf.Tensor, mode));
   else if (isFinal && cls === "Softmax") return input as tf.Tensor;
-  else return layer.apply(input, kwargs) as tf.Tensor;
-  return activate(layer, pre, mode, isFinal);
+  else return step(ACTIVATION_LAYERS.has(cls) ? "activation" : "linear", input, (t) => layer.apply(t, kwargs) as tf.Tensor);
+  return activate(layer, pre, mode, isFinal, step);
 }
 
-function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean): tf.Tensor {
+function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean,
+  step: (part: "activation", value: tf.Tensor, apply: LayerStep["apply"]) => tf.Tensor): tf.Tensor {
   const act = activationName(layer);
   if (act === undefined || act === "linear") return pre;
-  if (act === "relu") return relu(pre, mode);
+  if (act === "relu") return step("activation", pre, (t) => relu(t as tf.Tensor, mode));
+  if (act === "relu6") return step("activation", pre, (t) => clippedRelu(t as tf.Tensor, 6, mode));
   if (act === "softmax" && isFinal) return pre;
-  return (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation.apply(pre);
+  const fn = (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation;
+  return step("activation", pre, (t) => fn.apply(t as tf.Tensor));
+}
+
+/** A ReLU layer, clipped when it has a maxValue (ReLU6 and the like): every kind takes the mode's rule. */
+function reluLayer(layer: tf.layers.Layer, x: tf.Tensor, mode: ReluMode): tf.Tensor {
+  const max = layer.getConfig().maxValue as number | null | undefined;
+  return max == null ? relu(x, mode) : clippedRelu(x, max, mode);
 }
 
 function channelsLast(layer: tf.layers.Layer): boolean {

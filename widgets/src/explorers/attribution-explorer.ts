@@ -4,7 +4,9 @@
  * without a kernel round trip; colormap and threshold sit in the heatmap's own controls.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { DeepVizError } from "../../../src/errors";
+import type { Progress } from "../../../src/core/work";
 import { getMethod, listMethods } from "../../../src/methods/registry";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
 import { latestWins } from "../coalesce";
@@ -21,6 +23,8 @@ export interface AttributionExplorerOptions {
   /** Method names to offer (default every registered one, see dv.listMethods()). */
   methods?: string[];
   size?: number;
+  /** The picture under the map, RGB or grey in [0, 1], when the model's input is preprocessed (default: the input). */
+  display?: tf.Tensor;
 }
 
 export class AttributionExplorer extends VBox {
@@ -34,11 +38,11 @@ export class AttributionExplorer extends VBox {
   private readonly refresh: ReturnType<typeof latestWins<[]>>;
 
   constructor(
-    readonly model: tf.LayersModel,
+    readonly model: Model,
     readonly image: tf.Tensor,
     /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
-    options: AttributionExplorerOptions = {},
+    private readonly options: AttributionExplorerOptions = {},
     private readonly asProbabilities = true,
   ) {
     super();
@@ -66,7 +70,7 @@ export class AttributionExplorer extends VBox {
   }
 
   async init(): Promise<this> {
-    const { rgba, width, height } = await imageBytes(this.image);
+    const { rgba, width, height } = await imageBytes(this.options.display ?? this.image);
     this.heatmap.set({ image: rgba, image_width: width, image_height: height });
     await this.refresh();
     return this;
@@ -82,8 +86,10 @@ export class AttributionExplorer extends VBox {
     const options: Record<string, unknown> = { ...spec.defaults?.(this.model, this.image), target: this.target.value };
     if (spec.needsLayer && this.layer.value) options.layer = this.layer.value;
     const started = Date.now();
-    const { map, width, height } = await this.busy.run(async () => {
-      const attribution = await spec.run(this.model, this.image, options);
+    const { map, width, height } = await this.busy.run(async (step) => {
+      // the busy bar shows how far the method is; no progress output of its own in the notebook
+      const run = { ...options, progress: false, onProgress: (p: Progress) => step(p.done / p.total) };
+      const attribution = await spec.run(this.model, this.image, run);
       try {
         return await mapOf(attribution.values, !spec.signed);
       } finally {
@@ -102,7 +108,7 @@ export class AttributionExplorer extends VBox {
 
 /** Compare attribution methods on one image (HWC tensor). Await it; the result displays itself. */
 export async function attributionExplorer(
-  model: tf.LayersModel,
+  model: Model,
   image: tf.Tensor,
   options: AttributionExplorerOptions = {},
 ): Promise<AttributionExplorer> {
