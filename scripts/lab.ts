@@ -162,6 +162,25 @@ function startUsersJupyter(root: string, found: JupyterFound, kernelCli: string,
   runServer(found.python, ["-m", app, `--notebook-dir=${path.join(root, "notebooks")}`, ...jupyterArgs], root);
 }
 
+/** Where the own JupyterLab's kernel and labextension are installed (`--prefix`). */
+export function ownLabPrefix(root: string): string {
+  return path.join(labCacheDir(root), "jupyter");
+}
+
+/** lab/server.py and its arguments (listening on 127.0.0.1 only unless the caller adds another --ip). */
+export function ownLabServerArgs(root: string, o: { build: string; token: string; rootDir: string }): string[] {
+  const args = [
+    path.join(root, "lab", "server.py"),
+    "--build", o.build,
+    "--data", path.join(ownLabPrefix(root), "share", "jupyter"),
+    `--ServerApp.root_dir=${o.rootDir}`,
+    `--ServerApp.token=${o.token}`,
+    "--ServerApp.open_browser=False",
+  ];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  return args;
+}
+
 /** The project's own JupyterLab on Debian's server: 127.0.0.1, a fresh token, kernel and labextension private to it. */
 function serveOwnLab(root: string, found: JupyterFound, kernelCli: string, jupyterArgs: string[]): void {
   let build: string;
@@ -171,19 +190,11 @@ function serveOwnLab(root: string, found: JupyterFound, kernelCli: string, jupyt
     console.error(`building the project's JupyterLab failed: ${(e as Error).message}\n(the first build needs the npm registry; later starts do not)`);
     process.exit(1);
   }
-  const prefix = path.join(labCacheDir(root), "jupyter");
+  const prefix = ownLabPrefix(root);
   installKernel(kernelCli, ["--prefix", prefix, "--python", found.python], root);
   const token = randomBytes(24).toString("hex");
-  const args = [
-    path.join(root, "lab", "server.py"),
-    "--build", build,
-    "--data", path.join(prefix, "share", "jupyter"),
-    `--ServerApp.root_dir=${path.join(root, "notebooks")}`,
-    `--ServerApp.token=${token}`,
-    "--ServerApp.open_browser=False",
-  ];
+  const args = ownLabServerArgs(root, { build, token, rootDir: path.join(root, "notebooks") });
   if (!jupyterArgs.some((a) => /^--(ServerApp\.)?ip\b/.test(a))) args.push("--ServerApp.ip=127.0.0.1");
-  if (process.getuid?.() === 0 && !jupyterArgs.includes("--allow-root")) args.push("--allow-root");
   console.log(`starting the project's JupyterLab (${found.version}, ${found.python}) on ${path.join(root, "notebooks")} (Ctrl-C stops it)`);
   let announced = false;
   runServer(found.python, [...args, ...jupyterArgs], root, (line) => {
