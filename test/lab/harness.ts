@@ -49,12 +49,13 @@ export function allNotebooks(dir = path.join(ROOT, "notebooks")): string[] {
   return found.sort();
 }
 
-export async function startLab(): Promise<Lab> {
+/** Start the server on a fresh copy of notebooks/ in test-output/lab/<folder>/. */
+export async function startLab(folder = "notebooks"): Promise<Lab> {
   ensureLabextension(ROOT);
   const build = ensureLabBuild(ROOT);
   const install = spawnSync(process.execPath, [path.join(ROOT, "kernel-ext", "bin", "deepviz-kernel.js"), "install", "--prefix", ownLabPrefix(ROOT), "--python", PYTHON], { encoding: "utf8" });
   if (install.status !== 0) throw new Error(`kernel install failed:\n${install.stdout}${install.stderr}`);
-  const served = path.join(OUT, "notebooks");
+  const served = path.join(OUT, folder);
   fs.rmSync(served, { recursive: true, force: true });
   fs.cpSync(path.join(ROOT, "notebooks"), served, { recursive: true });
   const token = randomBytes(16).toString("hex");
@@ -107,9 +108,10 @@ export async function openNotebook(lab: Lab, file: string, consoleErrors: string
   });
   page.on("pageerror", (e) => consoleErrors.push(`page error: ${e.message}`));
   const rel = path.relative(lab.served, file).split(path.sep).map(encodeURIComponent).join("/");
-  await page.goto(`${lab.origin}/lab/tree/${rel}?token=${lab.token}`);
+  // ?reset: a fresh workspace, so notebooks opened by earlier pages are not restored beside this one
+  await page.goto(`${lab.origin}/lab/tree/${rel}?reset&token=${lab.token}`);
   await page.waitForSelector("body[data-deepviz-lab=ready]", { state: "attached", timeout: 120_000 });
-  await page.waitForSelector(".jp-NotebookPanel .jp-Cell", { timeout: 60_000 });
+  await page.waitForSelector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", { timeout: 60_000 });
   await waitKernel(page, "idle", 120_000);
   return page;
 }
@@ -118,10 +120,31 @@ export async function waitKernel(page: Page, status: string, timeout: number): P
   await page.waitForSelector(`.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="${status}"]`, { state: "attached", timeout });
 }
 
-/** Open a menu of the menu bar and pick an item, as a user does. */
+/** Open a menu of the menu bar and pick an item, as a user does (once it is shown and enabled). */
 export async function menu(page: Page, top: string, item: RegExp): Promise<void> {
   await page.locator(".lm-MenuBar-itemLabel", { hasText: new RegExp(`^${top}$`) }).click();
-  await page.locator(".lm-Menu-content .lm-Menu-itemLabel", { hasText: item }).first().click();
+  const entry = page.locator(".lm-Menu-content .lm-Menu-item:not(.lm-mod-disabled)").filter({ has: page.locator(".lm-Menu-itemLabel", { hasText: item }) }).first();
+  await entry.waitFor({ state: "visible", timeout: 30_000 });
+  await page.waitForTimeout(300); // the menu opens with a short animation; a click during it is lost
+  await entry.click();
+}
+
+/** Run All from the Run menu; retried once when no cell got queued (a click lost while Lab was busy). */
+export async function runAll(page: Page, timeout: number): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await menu(page, "Run", /^Run All Cells$/);
+    try {
+      await page.waitForFunction(
+        () => Array.from(document.querySelectorAll(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt")).some((p) => /\[[*\d]/.test(p.textContent ?? "")),
+        undefined,
+        { timeout: 15_000 },
+      );
+      break;
+    } catch (e) {
+      if (attempt > 0) throw e;
+    }
+  }
+  await waitAllRan(page, timeout);
 }
 
 /** Resolves when every code cell has run (a number in its prompt) and the kernel is idle. */
@@ -140,28 +163,46 @@ export async function waitAllRan(page: Page, timeout: number): Promise<void> {
 export interface PageProblems {
   errorOutputs: string[];
   widgetErrors: string[];
-  widgetOutputs: number;
-  widgetsRendered: number;
+  /** Top-level widget views shown in cell outputs. */
+  widgetViews: number;
 }
 
+/** Error outputs and error streams (in cells and in Output widgets), and widgets that failed to display. */
 export async function problems(page: Page): Promise<PageProblems> {
   return page.evaluate(() => {
     const nb = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)")!;
     const errorOutputs = Array.from(nb.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map(
       (e) => (e.textContent ?? "").slice(0, 500),
     );
-    const widgetOutputs = Array.from(nb.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]'));
     const widgetErrors = Array.from(nb.querySelectorAll(".jp-OutputArea-output"))
       .filter((e) => /Error displaying widget|Error rendering|Failed to render/i.test(e.textContent ?? ""))
       .map((e) => (e.textContent ?? "").slice(0, 300));
-    const widgetsRendered = widgetOutputs.filter((e) => e.querySelector(".jupyter-widgets, .widget-box, .lm-Widget")).length;
-    return { errorOutputs, widgetErrors, widgetOutputs: widgetOutputs.length, widgetsRendered };
+    const widgetViews = nb.querySelectorAll(".jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets").length;
+    return { errorOutputs, widgetErrors, widgetViews };
   });
 }
 
-/** The widget outputs of the notebook, in order. */
+/** Save from the File menu and count the widget views the saved notebook holds (read back from the server). */
+export async function savedWidgetViews(page: Page, lab: Lab, file: string): Promise<number> {
+  await menu(page, "File", /^Save Notebook$/);
+  // saved: the tab's "unsaved" mark goes
+  await page.waitForSelector(".lm-TabBar-tab.lm-mod-current:not(.jp-mod-dirty)", { state: "attached", timeout: 30_000 });
+  const rel = path.relative(lab.served, file).split(path.sep).map(encodeURIComponent).join("/");
+  const model = (await (await fetch(`${lab.origin}/api/contents/${rel}?content=1&token=${lab.token}`)).json()) as {
+    content: { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  };
+  return model.content.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.jupyter.widget-view+json"]).length;
+}
+
+/** Shut down every kernel of the server (each notebook page starts its own). */
+export async function shutdownKernels(lab: Lab): Promise<void> {
+  const kernels = (await (await fetch(`${lab.origin}/api/kernels?token=${lab.token}`)).json()) as { id: string }[];
+  for (const k of kernels) await fetch(`${lab.origin}/api/kernels/${k.id}?token=${lab.token}`, { method: "DELETE" });
+}
+
+/** The top-level widget views of the notebook's cells, in order. */
 export function widgetOutputs(page: Page): Locator {
-  return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.widget-view+json"]');
+  return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output:has(> .jupyter-widgets)");
 }
 
 /** RGBA pixels of every picture (canvas or img) in `scope`, each as screenshotted. */
