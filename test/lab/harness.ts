@@ -184,13 +184,17 @@ export async function problems(page: Page): Promise<PageProblems> {
 
 /** Save from the File menu and count the widget views the saved notebook holds (read back from the server). */
 export async function savedWidgetViews(page: Page, lab: Lab, file: string): Promise<number> {
-  await menu(page, "File", /^Save Notebook$/);
-  // saved: the tab's "unsaved" mark goes
-  await page.waitForSelector(".lm-TabBar-tab.lm-mod-current:not(.jp-mod-dirty)", { state: "attached", timeout: 30_000 });
   const rel = path.relative(lab.served, file).split(path.sep).map(encodeURIComponent).join("/");
-  const model = (await (await fetch(`${lab.origin}/api/contents/${rel}?content=1&token=${lab.token}`)).json()) as {
-    content: { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
-  };
+  type Model = { last_modified: string; content: { cells: { outputs?: { data?: Record<string, unknown> }[] }[] } };
+  const read = async (content: boolean) => (await (await fetch(`${lab.origin}/api/contents/${rel}?content=${content ? 1 : 0}&token=${lab.token}`)).json()) as Model;
+  const before = (await read(false)).last_modified;
+  await menu(page, "File", /^Save Notebook$/);
+  let model = await read(true);
+  for (let i = 0; i < 150 && model.last_modified === before; i++) {
+    await page.waitForTimeout(200);
+    model = await read(true);
+  }
+  if (model.last_modified === before) throw new Error("Save Notebook did not save the notebook");
   return model.content.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["application/vnd.jupyter.widget-view+json"]).length;
 }
 
@@ -240,16 +244,26 @@ export function picturesChanged(before: Uint8ClampedArray[], after: Uint8Clamped
   return Math.max(0, ...before.map((b, i) => changedFraction(b, after[i])));
 }
 
-/** Drag an ipywidgets slider's handle with the mouse to `fraction` of its track. */
-export async function dragSlider(page: Page, slider: Locator, fraction: number): Promise<void> {
+/** Where an ipywidgets slider's handle is (its centre, in page pixels). */
+export async function handleCentre(slider: Locator): Promise<{ x: number; y: number }> {
   const handle = slider.locator(".noUi-handle").first();
-  const track = slider.locator(".noUi-target, .noUi-base").first();
   await handle.scrollIntoViewIfNeeded();
   const h = (await handle.boundingBox())!;
-  const t = (await track.boundingBox())!;
-  await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+  return { x: h.x + h.width / 2, y: h.y + h.height / 2 };
+}
+
+/** Drag an ipywidgets slider's handle with the mouse to page x `x` (in a few steps, as a hand does). */
+export async function dragHandleTo(page: Page, slider: Locator, x: number): Promise<void> {
+  const from = await handleCentre(slider);
+  await page.mouse.move(from.x, from.y);
   await page.mouse.down();
-  const x = t.x + t.width * fraction;
-  for (let i = 1; i <= 8; i++) await page.mouse.move(h.x + h.width / 2 + ((x - h.x - h.width / 2) * i) / 8, h.y + h.height / 2);
+  for (let i = 1; i <= 8; i++) await page.mouse.move(from.x + ((x - from.x) * i) / 8, from.y);
   await page.mouse.up();
+}
+
+/** Drag an ipywidgets slider's handle to `fraction` of its track. */
+export async function dragSlider(page: Page, slider: Locator, fraction: number): Promise<void> {
+  await handleCentre(slider);
+  const t = (await slider.locator(".noUi-target, .noUi-base").first().boundingBox())!;
+  await dragHandleTo(page, slider, t.x + t.width * fraction);
 }

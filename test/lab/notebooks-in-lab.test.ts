@@ -14,7 +14,9 @@ import * as path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import {
   allNotebooks,
+  dragHandleTo,
   dragSlider,
+  handleCentre,
   Lab,
   menu,
   openNotebook,
@@ -123,18 +125,26 @@ describe("notebooks in the project's JupyterLab (Chromium)", function () {
             const label = (await slider.locator(".widget-label").first().textContent())?.trim() ?? `slider ${s}`;
             const readout = slider.locator(".widget-readout");
             let change = 0;
-            // a move can land on a value that draws the same (two empty channels): try a few places
-            for (const fraction of [0.8, 0.2, 0.55]) {
+            const seen: string[] = [];
+            const start = await handleCentre(slider);
+            // a move can land on a value that draws the same (two empty channels, two inactive neurons): try other places
+            for (const fraction of [0.8, 0.2, 0.55, 0.35, 0.95, 0.05, 0.65]) {
               const value = (await readout.textContent())?.trim();
               const before = await pictures(out);
               await dragSlider(page, slider, fraction);
               await page.waitForTimeout(300);
+              seen.push(`${value}→${(await readout.textContent())?.trim()}`);
               if ((await readout.textContent())?.trim() === value) continue;
-              change = await waitChanged(page, out, before);
+              change = await waitChanged(page, out, before, 20_000);
               if (change > CHANGED) break;
             }
-            assert.ok(change > CHANGED, `widget ${w + 1}: dragging "${label}" changed no picture`);
+            if (!(change > CHANGED)) await shot(page, `${name}-failed-drag`);
+            assert.ok(change > CHANGED, `widget ${w + 1}: dragging "${label}" changed no picture (values ${seen.join(", ")})`);
             await assertClean(page, consoleErrors, `after dragging "${label}"`);
+            // put it back, so that each slider is tried from the state the notebook left
+            const moved = await pictures(out);
+            await dragHandleTo(page, slider, start.x);
+            await waitChanged(page, out, moved, 20_000);
             dragged++;
           }
           const clickable = out.locator(".deepviz-heatmap, .deepviz-feature-grid").filter({ has: page.locator("div", { hasText: /click/ }) });
