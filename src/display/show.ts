@@ -1,15 +1,30 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { getCommManager } from "../../kernel-ext/src/comm-api";
 import { MimeBundle } from "../core/display-registry";
 import { fail } from "../errors";
 import { bundleOf, ShowOptions } from "./bundles";
 
-/** What the kernel teammate publishes: a comm manager that can display any MIME bundle. */
-const COMM_MANAGER = Symbol.for("deepviz.kernel.commManager");
+/** Options of an updatable display: later sends with `update: true` replace the output with this id. */
+export interface DisplayTarget {
+  displayId?: string;
+  update?: boolean;
+}
 
-interface BundleDisplay {
-  display(bundle: MimeBundle): void;
+/**
+ * How to put a bundle into the running notebook cell: through the DeepViz kernel's comm manager, else
+ * tslab's display hook; null outside a notebook.
+ */
+export function notebookDisplay(): ((bundle: MimeBundle, target?: DisplayTarget) => void) | null {
+  const cm = getCommManager();
+  if (typeof cm?.display === "function") return (bundle, target = {}) => cm.display(bundle, {}, target);
+  const write = tslabWriter();
+  if (write) {
+    return (bundle, target = {}) =>
+      write({ data: bundle, metadata: {}, transient: target.displayId ? { display_id: target.displayId } : {} }, target.update === true);
+  }
+  return null;
 }
 
 type TslabWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
@@ -26,7 +41,7 @@ function tslabWriter(): TslabWriter | null {
 
 /** Whether code runs inside a notebook kernel (ours or plain tslab). */
 export function inNotebook(): boolean {
-  const cm = (globalThis as Record<symbol, unknown>)[COMM_MANAGER] as BundleDisplay | undefined;
+  const cm = getCommManager();
   return typeof cm?.display === "function" || tslabWriter() !== null;
 }
 
@@ -68,14 +83,9 @@ export function show(x: unknown, options: ShowOptions & { name?: string } = {}):
   const { name, ...o } = options;
   const bundle = bundleOf(x, o);
   if (!("text/plain" in bundle)) fail("internal: a display bundle lacks its text/plain fallback.");
-  const cm = (globalThis as Record<symbol, unknown>)[COMM_MANAGER] as BundleDisplay | undefined;
-  if (typeof cm?.display === "function") {
-    cm.display(bundle);
-    return;
-  }
-  const write = tslabWriter();
-  if (write) {
-    write({ data: bundle, metadata: {}, transient: {} }, false);
+  const send = notebookDisplay();
+  if (send) {
+    send(bundle);
     return;
   }
   const file = writeBundle(bundle, name);

@@ -1,17 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
+import { RunOptions } from "../core/work";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
 import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
 import { assertLayersModel } from "../model/validate";
 import { lossOf, outputSize } from "../targets";
-import { explain, TargetOptions } from "./explain";
+import { explain, explainEach, TargetOptions } from "./explain";
 import { layerGradient } from "./gradients";
-import { backend } from "../backend";
-import { batchInput } from "../model/validate";
-import { resolveTarget } from "../targets";
 
-export interface LayerOptions {
+export interface LayerOptions extends RunOptions {
   /** Layer name, index (see dv.listLayers) or "lastConv". */
   layer: LayerRef;
 }
@@ -20,10 +18,10 @@ export interface LayerOptions {
 export async function layerActivation(model: tf.LayersModel, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
   assertLayersModel(model);
   const layer = resolveLayer(model, requireLayer(options));
-  return explain("layerActivation", model, input, { target: 0 }, ({ model, x }) => ({
+  return explain("layerActivation", model, input, {}, ({ model, x }) => ({
     values: forward(model, x, { stopAt: layer.name }).output,
     info: { layer: layer.name },
-  }));
+  }), { targeted: false });
 }
 
 export interface LayerGradientsOptions extends TargetOptions {
@@ -43,22 +41,12 @@ export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
   const layers = (options.layers ?? modelLayers(model)).map((l) => resolveLayer(model, l).name);
   const of = options.of ?? "score";
   if (of !== "score" && of !== "loss") fail(`of must be "score" or "loss"; got ${of}.`);
-  await backend();
-  let grads: tf.Tensor[] = [];
-  let classes: number[] | null = null;
-  let batched = false;
-  tf.tidy(() => {
-    const b = batchInput(model, input);
-    batched = b.batched;
-    const target = resolveTarget(model, b.x, options.target);
-    classes = target.classes;
+  return explainEach("layerGradients", model, input, options, ({ model, x, target, allRows }) => {
     const score = of === "loss" ? lossOf(target, outputSize(model)) : target.score;
-    const rows = Array.from({ length: b.x.shape[0] }, (_, i) => i);
-    const { gradients, activations } = layerGradient(model, b.x, layers, score, rows);
+    const { gradients, activations } = layerGradient(model, x, layers, score, allRows);
     tf.dispose(activations);
-    grads = gradients.map((g) => tf.keep(batched ? g : tf.squeeze(g, [0])));
+    return gradients.map((values, i) => ({ values, info: { layer: layers[i], of } }));
   });
-  return grads.map((g, i) => new Attribution(g, "layerGradients", tf.clone(input), classes, batched, { layer: layers[i], of }));
 }
 
 export interface NeuronGradientOptions extends LayerOptions {
@@ -80,7 +68,7 @@ export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, op
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
   const mask = selectionMask(shape.slice(1) as number[], options, layer.name);
-  return explain("neuronGradient", model, input, { target: 0 }, ({ model, x }) => {
+  return explain("neuronGradient", model, input, {}, ({ model, x }) => {
     const m = tf.tensor(mask, [1, ...(shape.slice(1) as number[])]);
     const selected = (out: tf.Tensor) => tf.sum(tf.reshape(tf.mul(out, m), [out.shape[0], -1]), 1) as tf.Tensor1D;
     const run = (xx: tf.Tensor) => forward(model, xx, { relu: options.relu, stopAt: layer.name, logits: false }).output;
@@ -88,7 +76,7 @@ export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, op
       values: tf.grad((xx: tf.Tensor) => tf.sum(selected(run(xx))))(x),
       info: { layer: layer.name, channel: options.channel, position: options.position },
     };
-  });
+  }, { targeted: false });
 }
 
 function requireLayer(options: { layer?: LayerRef } | undefined): LayerRef {

@@ -53,7 +53,7 @@ export function allNotebooks(dir = path.join(ROOT, "notebooks")): string[] {
 export async function startLab(folder = "notebooks"): Promise<Lab> {
   ensureLabextension(ROOT);
   const build = ensureLabBuild(ROOT);
-  const install = spawnSync(process.execPath, [path.join(ROOT, "kernel-ext", "bin", "deepviz-kernel.js"), "install", "--prefix", ownLabPrefix(ROOT), "--python", PYTHON], { encoding: "utf8" });
+  const install = spawnSync(process.execPath, [path.join(ROOT, "entry", "bin", "deepviz-kernel.js"), "install", "--prefix", ownLabPrefix(ROOT), "--python", PYTHON], { encoding: "utf8" });
   if (install.status !== 0) throw new Error(`kernel install failed:\n${install.stdout}${install.stderr}`);
   const served = path.join(OUT, folder);
   fs.rmSync(served, { recursive: true, force: true });

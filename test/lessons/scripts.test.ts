@@ -20,8 +20,8 @@ describe("npm start and npm run lab helpers", () => {
     fs.writeFileSync(path.join(dir, "tsconfig.json"), "{}");
     fs.writeFileSync(path.join(dir, "src", "a.ts"), "export {}");
     assert.equal(needsBuild(dir), true, "no dist");
-    fs.mkdirSync(path.join(dir, "dist", "src"), { recursive: true });
-    const entry = path.join(dir, "dist", "src", "index.js");
+    fs.mkdirSync(path.join(dir, "dist", "entry", "src"), { recursive: true });
+    const entry = path.join(dir, "dist", "entry", "src", "index.js");
     fs.writeFileSync(entry, "");
     const old = new Date(Date.now() - 60_000);
     const built = new Date(Date.now() - 30_000);
@@ -92,7 +92,7 @@ function startLabScript(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp,
 describe("npm run lab", function () {
   this.timeout(600_000);
   const root = repoRoot(__dirname);
-  const kernelCli = path.join(root, "kernel-ext", "bin", "deepviz-kernel.js");
+  const kernelCli = path.join(root, "entry", "bin", "deepviz-kernel.js");
   before(() => {
     if (!fs.existsSync(kernelCli) || !fs.existsSync(path.join(root, "dist", "kernel-ext", "src", "installer.js"))) {
       throw new Error("the kernel (kernel-ext) is not built: run `npm run build` first");
