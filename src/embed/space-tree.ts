@@ -10,15 +10,15 @@ export class SpaceTree {
   readonly children: number;
   size = 0;
   private capacity = 0;
-  center = new Float64Array(0);
+  center: Float64Array = new Float64Array(0);
   half: Float64Array = new Float64Array(0);
   comSum: Float64Array = new Float64Array(0);
   count: Int32Array = new Int32Array(0);
   firstChild: Int32Array = new Int32Array(0);
-  point = new Int32Array(0);
-  depth = new Int32Array(0);
+  point: Int32Array = new Int32Array(0);
+  depth: Int32Array = new Int32Array(0);
   /** The leaf holding each point (coincident points share one). */
-  leafOf = new Int32Array(0);
+  leafOf: Int32Array = new Int32Array(0);
   private stack = new Int32Array(1024);
 
   /** `shared`: keep the arrays in SharedArrayBuffers, so that worker threads can walk the tree too. */
