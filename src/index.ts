@@ -4,10 +4,14 @@ export { AbortError, Progress, RunOptions } from "./core/work";
 export { Attribution, AttributionMethod, Target } from "./attribution";
 
 // model machinery
-export { loadModel } from "./model/load";
-export { listLayers, resolveLayer, LayerInfo, LayerRef } from "./model/layers";
+export { loadModel, LoadModelOptions } from "./model/load";
+export { Model, isGraphModel } from "./model/kind";
+export { selectOutput } from "./model/graph";
+export { listLayers, resolveLayer, LayerInfo, LayerRef, ModelLayer } from "./model/layers";
 export { forward, endsInSoftmax, ForwardOptions, ForwardPass } from "./model/interpreter";
 export { ReluMode } from "./model/relu";
+/** Targets for detection, segmentation and regression outputs. */
+export * as targets from "./task-targets";
 
 // attribution methods
 export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
@@ -19,11 +23,15 @@ export { IntegrationMethod } from "./methods/quadrature";
 export { guidedBackprop, deconvnet } from "./methods/guided";
 export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from "./methods/grad-cam";
 export { cam, ClassActivationMapOptions } from "./methods/cam";
+export { hiResCam, layerCam, xGradCam } from "./methods/gradient-cams";
+export { eigenCam } from "./methods/eigen-cam";
+export { ablationCam, AblationCamOptions } from "./methods/ablation-cam";
 export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
 export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
+export * as metrics from "./metrics";
 export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 
 // rendering and display

@@ -11,6 +11,8 @@ export class Plot {
     readonly layout: Record<string, unknown>,
     /** What the plot shows, as plain text (the fallback for viewers that draw neither). */
     readonly summary: string,
+    /** A static picture of the same figure, for viewers that cannot run plotly (sent as image/png). */
+    readonly png?: () => Uint8Array,
   ) {}
 
   /** The figure as plotly's JSON: { data, layout }. */
@@ -32,6 +34,7 @@ export class Plot {
       "application/vnd.plotly.v1+json": this.toJSON(),
       "text/html": this.html(),
       "text/plain": this.summary,
+      ...(this.png ? { "image/png": Buffer.from(this.png()).toString("base64") } : {}),
     };
   }
 }

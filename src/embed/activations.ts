@@ -1,18 +1,20 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { RunOptions, withWork } from "../core/work";
 import { fail } from "../errors";
 import { layerActivation } from "../methods/layer-methods";
 import { LayerRef, resolveLayer } from "../model/layers";
+import { inputShape as modelInputShape } from "../model/validate";
 
 /**
  * Activations of one layer for a batch of images, through the shared model machinery
  * (dv.layerActivation), a batch at a time so large image sets fit in memory. Returns [N, ...layer shape]
  * and the layer's name.
  */
-export async function layerActivations(model: tf.LayersModel, layer: LayerRef, images: tf.Tensor, run: RunOptions = {},
+export async function layerActivations(model: Model, layer: LayerRef, images: tf.Tensor, run: RunOptions = {},
   batchSize = 64): Promise<{ values: tf.Tensor; layer: string }> {
   const name = resolveLayer(model, layer).name;
-  const inputShape = model.inputs[0].shape;
+  const inputShape = modelInputShape(model);
   if (images.rank !== inputShape.length || inputShape.slice(1).some((s, i) => s !== null && s !== images.shape[i + 1])) {
     fail(`images must be a batch shaped [N, ${inputShape.slice(1).join(", ")}] for this model; got [${images.shape.join(", ")}].`);
   }

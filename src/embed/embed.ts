@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { backend } from "../backend";
 import { fail } from "../errors";
 import { LayerRef } from "../model/layers";
@@ -13,7 +14,7 @@ import { umap, UmapOptions } from "./umap";
 
 /** Activations of `layer` (name or index) for `images`, computed by embed() itself. */
 export interface ModelActivations {
-  model: tf.LayersModel;
+  model: Model;
   /** Layer name, index (see dv.listLayers) or "lastConv". */
   layer: LayerRef;
   images: tf.Tensor;

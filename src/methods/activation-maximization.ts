@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { RunOptions } from "../core/work";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
 import { LayerRef, resolveLayer } from "../model/layers";
-import { assertLayersModel, assertPositiveInt } from "../model/validate";
+import { assertModel, assertPositiveInt, inputShape } from "../model/validate";
 import { mulberry32, normals } from "../core/random";
 import { outputSize } from "../targets";
 import { explain } from "./explain";
@@ -34,8 +35,8 @@ export interface ActivationMaximizationOptions extends RunOptions {
  * or a channel's mean activation, with jitter, decay and blur as regularizers. `values` is the image;
  * `info.scores` the score after each step.
  */
-export async function activationMaximization(model: tf.LayersModel, options: ActivationMaximizationOptions): Promise<Attribution> {
-  assertLayersModel(model);
+export async function activationMaximization(model: Model, options: ActivationMaximizationOptions): Promise<Attribution> {
+  assertModel(model);
   if (!options || options.target === undefined) fail("activationMaximization needs a target: a class index or { layer, channel }.");
   const steps = options.steps ?? 150;
   assertPositiveInt(steps, "steps");
@@ -44,7 +45,7 @@ export async function activationMaximization(model: tf.LayersModel, options: Act
   const blurEvery = options.blurEvery ?? 4;
   const jitter = options.jitter ?? 2;
   const [lo, hi] = options.range ?? [0, 1];
-  const shape = model.inputs[0].shape.slice(1) as number[];
+  const shape = inputShape(model).slice(1) as number[];
   if (shape.some((d) => d == null)) fail("the model's input shape must be fully known to generate an image.");
   const isImage = shape.length === 3;
   const objective = makeObjective(model, options.target);
@@ -88,7 +89,7 @@ export async function activationMaximization(model: tf.LayersModel, options: Act
   }
 }
 
-function makeObjective(model: tf.LayersModel, target: ActivationMaximizationOptions["target"]): (x: tf.Tensor) => tf.Tensor {
+function makeObjective(model: Model, target: ActivationMaximizationOptions["target"]): (x: tf.Tensor) => tf.Tensor {
   if (typeof target === "number") {
     const k = outputSize(model);
     if (!Number.isInteger(target) || target < 0 || target >= k) fail(`target class ${target} is out of range: the model has ${k} outputs (0..${k - 1}).`);

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { fail } from "../errors";
 import { hasSpatialAxes, LayerRef, resolveLayer } from "../model/layers";
-import { TargetOptions } from "./explain";
+import { Context, TargetOptions } from "./explain";
 
 /** How a layer-sized map is brought to the input's size, or false to keep the layer's size. */
 export type Upsample = "bilinear" | "nearest" | false;
@@ -30,7 +31,7 @@ export function upsampleMode(value: unknown): Upsample {
 }
 
 /** The CAM layers named by `ref` (default "lastConv"), each checked to have spatial axes. */
-export function camLayers(model: tf.LayersModel, ref: CamOptions["layer"]): string[] {
+export function camLayers(model: Model, ref: CamOptions["layer"]): string[] {
   const refs = Array.isArray(ref) ? ref : [ref ?? "lastConv"];
   if (refs.length === 0) fail('layer is an empty list; name at least one layer, or leave it out for "lastConv".');
   const names = refs.map((r) => {
@@ -88,4 +89,16 @@ export function meanOfMaps(maps: tf.Tensor[], layers: string[]): tf.Tensor {
 /** Facts every CAM attribution records. */
 export function camInfo(layers: string[], relu: boolean, mode: Upsample): Record<string, unknown> {
   return { layer: layers.join(", "), layers, relu, upsample: mode };
+}
+
+/**
+ * The frame every layer CAM shares: resolve the layers and options, let `rawMaps` make one map
+ * [B, ...spatial] per layer (before the ReLU), then ReLU, upsample and average them.
+ */
+export function layerCams(ctx: Context, options: CamOptions, rawMaps: (layers: string[]) => tf.Tensor[]): { values: tf.Tensor; info: Record<string, unknown> } {
+  const layers = camLayers(ctx.model, options.layer);
+  const mode = upsampleMode(options.upsample);
+  const relu = options.relu ?? true;
+  const maps = rawMaps(layers).map((sum) => upsample(relu ? tf.relu(sum) : sum, ctx.x, mode));
+  return { values: meanOfMaps(maps, layers), info: camInfo(layers, relu, mode) };
 }

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution, Target } from "../attribution";
 import { backend } from "../backend";
 import { RunOptions, Work } from "../core/work";
-import { assertLayersModel, batchInput } from "../model/validate";
+import { assertModel, batchInput } from "../model/validate";
 import { resolveTarget, ResolvedTarget } from "../targets";
 
 export interface TargetOptions extends RunOptions {
@@ -11,7 +12,7 @@ export interface TargetOptions extends RunOptions {
 }
 
 export interface Context {
-  model: tf.LayersModel;
+  model: Model;
   /** The input with a batch axis (owned by the frame). */
   x: tf.Tensor;
   target: ResolvedTarget;
@@ -74,7 +75,7 @@ export async function explainEach(method: string, model: unknown, input: unknown
 export async function inFrame<R, Out = R>(method: string, model: unknown, input: unknown, options: TargetOptions,
   frame: FrameOptions, compute: Compute<R>,
   finish: (result: R, f: { batched: boolean; classes: number[] | null }) => Out = (r) => r as unknown as Out): Promise<Out> {
-  assertLayersModel(model);
+  assertModel(model);
   await backend();
   const work = new Work(method, options);
   try {

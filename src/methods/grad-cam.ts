@@ -1,12 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
-import { camInfo, camLayers, CamOptions, meanOfMaps, spatialAxes, upsample, upsampleMode, weightedSum } from "./cam-maps";
+import { CamOptions, layerCams, spatialAxes, weightedSum } from "./cam-maps";
 import { Context, explain } from "./explain";
 import { inputGradient, layerGradient } from "./gradients";
 
 /** Channel weights [B, K] from a layer's gradient and activation, both [B, ...spatial, K]. */
-type ChannelWeights = (gradient: tf.Tensor, activation: tf.Tensor) => tf.Tensor;
+export type ChannelWeights = (gradient: tf.Tensor, activation: tf.Tensor) => tf.Tensor;
 
 /** Grad-CAM (Selvaraju et al.): a channel's weight is the spatial mean of the score's gradient. */
 const gradCamWeights: ChannelWeights = (g) => tf.mean(g, spatialAxes(g));
@@ -27,18 +28,20 @@ const gradCamPlusPlusWeights: ChannelWeights = (g, a) => {
   return tf.sum(tf.mul(alpha, tf.relu(g)), axes);
 };
 
+/** A layer's map [B, ...spatial], before the ReLU, from its gradient and activation. */
+export type CamCombine = (gradient: tf.Tensor, activation: tf.Tensor) => tf.Tensor;
+
+/** Σ_k w_k A_k with channel weights from the gradient and activation. */
+export const byChannel = (weightsOf: ChannelWeights): CamCombine => (g, a) => weightedSum(a, weightsOf(g, a));
+
 /** The map of every requested layer from one forward/backward pass, upsampled and averaged. */
-function gradientCam(ctx: Context, options: CamOptions, weightsOf: ChannelWeights) {
-  const layers = camLayers(ctx.model, options.layer);
-  const mode = upsampleMode(options.upsample);
-  const relu = options.relu ?? true;
-  const { gradients, activations } = layerGradient(ctx.model, ctx.x, layers, ctx.target.score, ctx.allRows);
-  const maps = layers.map((_, i) => {
-    const sum = weightedSum(activations[i], weightsOf(gradients[i], activations[i]));
-    return upsample(relu ? tf.relu(sum) : sum, ctx.x, mode);
+export function gradientCam(ctx: Context, options: CamOptions, combine: CamCombine) {
+  return layerCams(ctx, options, (layers) => {
+    const { gradients, activations } = layerGradient(ctx.model, ctx.x, layers, ctx.target.score, ctx.allRows);
+    const maps = layers.map((_, i) => combine(gradients[i], activations[i]));
+    tf.dispose(activations); // kept past the gradient's scope by layerGradient
+    return maps;
   });
-  tf.dispose(activations); // kept past the gradient's scope by layerGradient
-  return { values: meanOfMaps(maps, layers), info: camInfo(layers, relu, mode) };
 }
 
 /**
@@ -47,13 +50,13 @@ function gradientCam(ctx: Context, options: CamOptions, weightsOf: ChannelWeight
  * for a batch (the layer's spatial shape with `upsample: false`). A map that is all zero after the
  * ReLU stays zero.
  */
-export async function gradCam(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
-  return explain("gradCam", model, input, options, (ctx) => gradientCam(ctx, options, gradCamWeights));
+export async function gradCam(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+  return explain("gradCam", model, input, options, (ctx) => gradientCam(ctx, options, byChannel(gradCamWeights)));
 }
 
 /** Grad-CAM++: like Grad-CAM with the pixel-weighted channel weights of Chattopadhyay et al. */
-export async function gradCamPlusPlus(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
-  return explain("gradCamPlusPlus", model, input, options, (ctx) => gradientCam(ctx, options, gradCamPlusPlusWeights));
+export async function gradCamPlusPlus(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+  return explain("gradCamPlusPlus", model, input, options, (ctx) => gradientCam(ctx, options, byChannel(gradCamPlusPlusWeights)));
 }
 
 export interface GuidedGradCamOptions extends CamOptions {
@@ -64,10 +67,10 @@ export interface GuidedGradCamOptions extends CamOptions {
  * Guided Grad-CAM: guided backprop times the Grad-CAM map upsampled to the input; every channel of the
  * guided map is multiplied by the same map, so the result has the input's shape.
  */
-export async function guidedGradCam(model: tf.LayersModel, input: tf.Tensor, options: GuidedGradCamOptions = {}): Promise<Attribution> {
+export async function guidedGradCam(model: Model, input: tf.Tensor, options: GuidedGradCamOptions = {}): Promise<Attribution> {
   if ((options.upsample as unknown) === false) fail("guidedGradCam multiplies the map with the input-sized guided backprop, so it needs upsample \"bilinear\" or \"nearest\", not false.");
   return explain("guidedGradCam", model, input, options, (ctx) => {
-    const camMap = gradientCam(ctx, options, gradCamWeights);
+    const camMap = gradientCam(ctx, options, byChannel(gradCamWeights));
     const guided = inputGradient(ctx.model, ctx.x, ctx.target.score, ctx.allRows, "guided");
     return { values: tf.mul(guided, tf.expandDims(camMap.values, -1)), info: camMap.info };
   });

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
@@ -8,7 +9,7 @@ import { inputGradient, scores } from "./gradients";
 import { IntegrationMethod, quadrature } from "./quadrature";
 
 export interface IntegratedGradientsOptions extends TargetOptions {
-  /** Number of points on the path (default 50). */
+  /** Number of points on the path (default 50); with `tolerance`, the first try (default 4). */
   steps?: number;
   /** Quadrature rule (default "gausslegendre", as in Captum). */
   method?: IntegrationMethod;
@@ -16,49 +17,91 @@ export interface IntegratedGradientsOptions extends TargetOptions {
   baseline?: number | tf.Tensor;
   /** Path points per forward/backward pass (default: sized to fit memory). */
   batchSize?: number;
+  /**
+   * Choose the steps per example: double them from `steps` until the completeness residual
+   * |Σ attributions − (F(x) − F(x′))| is at most `tolerance` × |F(x) − F(x′)| (e.g. 0.01 for 1 %), or
+   * `maxSteps` is reached. `info.steps` then lists the steps each example needed and `info.converged`
+   * whether it met the tolerance.
+   */
+  tolerance?: number;
+  /** The most steps a tolerance may take per example (default 1024). */
+  maxSteps?: number;
 }
 
 /**
  * Integrated gradients (Sundararajan et al.): (x − x′) × ∫₀¹ ∇F(x′ + α(x − x′)) dα. `info.delta` is the
- * completeness residual per example: Σ attributions − (F(x) − F(x′)).
+ * completeness residual per example: Σ attributions − (F(x) − F(x′)). With `tolerance`, each example
+ * gets as many steps as it needs (doubling), which completeness lets us check for free.
  */
-export async function integratedGradients(model: tf.LayersModel, input: tf.Tensor,
+export async function integratedGradients(model: Model, input: tf.Tensor,
   options: IntegratedGradientsOptions = {}): Promise<Attribution> {
-  const steps = options.steps ?? 50;
+  const tolerance = options.tolerance;
+  if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0)) {
+    fail(`tolerance is the largest relative completeness residual, a number > 0 (e.g. 0.01 for 1 %); got ${tolerance}.`);
+  }
+  const steps = options.steps ?? (tolerance === undefined ? 50 : 4);
   assertPositiveInt(steps, "steps");
+  const maxSteps = options.maxSteps ?? Math.max(1024, steps);
+  assertPositiveInt(maxSteps, "maxSteps");
+  if (maxSteps < steps) fail(`maxSteps (${maxSteps}) is below the first try's steps (${steps}); raise maxSteps or lower steps.`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
-  const { alphas, weights } = quadrature(options.method ?? "gausslegendre", steps);
+  const method = options.method ?? "gausslegendre";
+  quadrature(method, steps); // checks the rule's name and its minimum steps before any work
+  // the tries of a tolerance: steps, 2·steps, … up to maxSteps (the last one capped)
+  const tries = [steps];
+  while (tolerance !== undefined && tries[tries.length - 1] < maxSteps) tries.push(Math.min(maxSteps, 2 * tries[tries.length - 1]));
+  const budget = tries.reduce((a, n) => a + n, 0);
   return explain("integratedGradients", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const baseline = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
-    const batchSize = options.batchSize ?? autoBatchSize(model, steps);
-    work.plan(x.shape[0] * steps, "steps");
+    const batchSize = options.batchSize ?? autoBatchSize(model, tries[tries.length - 1]);
+    work.plan(x.shape[0] * budget, "steps");
     const perExample: tf.Tensor[] = [];
-    const delta: number[] = [];
+    const delta: number[] = [], used: number[] = [], converged: boolean[] = [], evaluations: number[] = [];
     for (let e = 0; e < x.shape[0]; e++) {
       const [xe, be, diff] = work.tidy(() => {
         const xe = tf.slice(x, e, 1);
         const be = tf.slice(baseline, e, 1);
         return [xe, be, tf.sub(xe, be)];
       });
-      let sum = work.tidy(() => tf.zerosLike(xe));
-      for await (const [start, end] of work.chunks(steps, batchSize)) {
-        const next = work.tidy(() => {
-          const a = tf.tensor(alphas.slice(start, end), [end - start, ...new Array(x.rank - 1).fill(1)]);
-          const w = tf.tensor(weights.slice(start, end), a.shape);
-          const points = tf.add(be, tf.mul(a, diff));
-          const g = inputGradient(model, points, target.score, rowsFor(e, end - start));
-          return tf.add(sum, tf.sum(tf.mul(g, w), 0, true));
-        });
-        work.free(sum);
-        sum = next;
-      }
-      const attribution = work.tidy(() => tf.mul(sum, diff));
       const ends = tf.tidy(() => scores(model, tf.concat([xe, be]), target.score, rowsFor(e, 2)).dataSync());
-      delta.push(tf.tidy(() => tf.sum(attribution).dataSync()[0]) - (ends[0] - ends[1]));
-      work.free(xe, be, diff, sum);
-      perExample.push(attribution);
+      const change = ends[0] - ends[1];
+      let spent = 0;
+      let best: { attribution: tf.Tensor; delta: number; steps: number } | undefined;
+      for (const n of tries) {
+        const { alphas, weights } = quadrature(method, n);
+        let sum = work.tidy(() => tf.zerosLike(xe));
+        for await (const [start, end] of work.chunks(n, batchSize)) {
+          const next = work.tidy(() => {
+            const a = tf.tensor(alphas.slice(start, end), [end - start, ...new Array(x.rank - 1).fill(1)]);
+            const w = tf.tensor(weights.slice(start, end), a.shape);
+            const points = tf.add(be, tf.mul(a, diff));
+            const g = inputGradient(model, points, target.score, rowsFor(e, end - start));
+            return tf.add(sum, tf.sum(tf.mul(g, w), 0, true));
+          });
+          work.free(sum);
+          sum = next;
+        }
+        spent += n;
+        const attribution = work.tidy(() => tf.mul(sum, diff));
+        work.free(sum);
+        const residual = tf.tidy(() => tf.sum(attribution).dataSync()[0]) - change;
+        if (best) work.free(best.attribution);
+        best = { attribution, delta: residual, steps: n };
+        if (tolerance === undefined || Math.abs(residual) <= tolerance * Math.abs(change)) break;
+      }
+      // progress counts the whole budget of an example, also when it converged early
+      if (spent < budget) await work.step(budget - spent);
+      work.free(xe, be, diff);
+      perExample.push(best!.attribution);
+      delta.push(best!.delta);
+      used.push(best!.steps);
+      evaluations.push(spent);
+      converged.push(tolerance === undefined || Math.abs(best!.delta) <= tolerance * Math.abs(change));
     }
-    return { values: work.tidy(() => tf.concat(perExample)), info: { delta, steps, method: options.method ?? "gausslegendre", batchSize } };
+    const info = tolerance === undefined
+      ? { delta, steps, method, batchSize }
+      : { delta, steps: used, converged, gradientEvaluations: evaluations, tolerance, maxSteps, method, batchSize };
+    return { values: work.tidy(() => tf.concat(perExample)), info };
   });
 }
 

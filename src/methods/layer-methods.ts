@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { RunOptions } from "../core/work";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
 import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
-import { assertLayersModel } from "../model/validate";
+import { assertModel } from "../model/validate";
 import { lossOf, outputSize } from "../targets";
 import { explain, explainEach, TargetOptions } from "./explain";
 import { layerGradient } from "./gradients";
@@ -15,8 +16,8 @@ export interface LayerOptions extends RunOptions {
 }
 
 /** The activations (outputs) of one layer, shaped like the layer's output. */
-export async function layerActivation(model: tf.LayersModel, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
-  assertLayersModel(model);
+export async function layerActivation(model: Model, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
+  assertModel(model);
   const layer = resolveLayer(model, requireLayer(options));
   return explain("layerActivation", model, input, {}, ({ model, x }) => ({
     values: forward(model, x, { stopAt: layer.name }).output,
@@ -35,9 +36,9 @@ export interface LayerGradientsOptions extends TargetOptions {
  * Gradient of the score (or loss) w.r.t. every chosen layer's output, all from one backward pass.
  * One Attribution per layer, in model order.
  */
-export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
+export async function layerGradients(model: Model, input: tf.Tensor,
   options: LayerGradientsOptions = {}): Promise<Attribution[]> {
-  assertLayersModel(model);
+  assertModel(model);
   const layers = (options.layers ?? modelLayers(model)).map((l) => resolveLayer(model, l).name);
   const of = options.of ?? "score";
   if (of !== "score" && of !== "loss") fail(`of must be "score" or "loss"; got ${of}.`);
@@ -63,8 +64,8 @@ export interface NeuronGradientOptions extends LayerOptions {
  * channel, or one neuron (channel at a position). Equivalent to setting that selection's gradient to
  * one and backpropagating.
  */
-export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, options: NeuronGradientOptions): Promise<Attribution> {
-  assertLayersModel(model);
+export async function neuronGradient(model: Model, input: tf.Tensor, options: NeuronGradientOptions): Promise<Attribution> {
+  assertModel(model);
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
   const mask = selectionMask(shape.slice(1) as number[], options, layer.name);

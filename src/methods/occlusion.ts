@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
@@ -22,7 +23,7 @@ export interface OcclusionOptions extends TargetOptions {
  * credited to every element of the window; overlapping windows are averaged. Windows start at 0 and
  * step by the stride until one reaches the end (it may be cut short there), so every element is covered.
  */
-export async function occlusion(model: tf.LayersModel, input: tf.Tensor, options: OcclusionOptions): Promise<Attribution> {
+export async function occlusion(model: Model, input: tf.Tensor, options: OcclusionOptions): Promise<Attribution> {
   return explain("occlusion", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const itemShape = x.shape.slice(1);
     const window = perAxis(options?.window, itemShape, "window");

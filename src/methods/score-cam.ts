@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
-import { assertLayersModel, assertPositiveInt } from "../model/validate";
+import { assertModel, assertPositiveInt } from "../model/validate";
 import { Work } from "../core/work";
 import { autoBatchSize } from "./batching";
 import { camInfo, camLayers, CamOptions, meanOfMaps, spatialAxes, upsample, upsampleMode, weightedSum } from "./cam-maps";
@@ -30,8 +31,8 @@ export interface ScoreCamOptions extends CamOptions {
  * all zero), masks the input; the masked inputs' scores, in batches of forward passes, weight the
  * channels: ReLU(Σ_k α_k A_k). Shapes as in dv.gradCam.
  */
-export async function scoreCam(model: tf.LayersModel, input: tf.Tensor, options: ScoreCamOptions = {}): Promise<Attribution> {
-  assertLayersModel(model);
+export async function scoreCam(model: Model, input: tf.Tensor, options: ScoreCamOptions = {}): Promise<Attribution> {
+  assertModel(model);
   const layers = camLayers(model, options.layer);
   const mode = upsampleMode(options.upsample);
   const relu = options.relu ?? true;
@@ -71,7 +72,7 @@ export async function scoreCam(model: tf.LayersModel, input: tf.Tensor, options:
 }
 
 /** The target score of one example masked by each of its K normalized, upsampled maps: [K], in chunks. */
-async function maskedScores(work: Work, model: tf.LayersModel, xe: tf.Tensor, ae: tf.Tensor, mode: "bilinear" | "nearest",
+async function maskedScores(work: Work, model: Model, xe: tf.Tensor, ae: tf.Tensor, mode: "bilinear" | "nearest",
   score: (batch: tf.Tensor, n: number) => tf.Tensor1D, batchSize?: number): Promise<tf.Tensor1D> {
   const channels = ae.shape[ae.rank - 1];
   // [1, h, w, K] → [K, h, w]: one map per channel

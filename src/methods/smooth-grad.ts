@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution, AttributionMethod } from "../attribution";
 import { fail } from "../errors";
-import { assertLayersModel, assertPositiveInt } from "../model/validate";
+import { assertModel, assertPositiveInt } from "../model/validate";
 import { mulberry32, normals } from "../core/random";
 import { autoBatchSize } from "./batching";
 import { explain, TargetOptions } from "./explain";
@@ -25,8 +26,8 @@ export interface SmoothGradOptions extends TargetOptions {
 }
 
 /** SmoothGrad (Smilkov et al.): the method averaged over noisy copies of the input. */
-export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
-  assertLayersModel(model);
+export async function smoothGrad(model: Model, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
+  assertModel(model);
   const method = options.method ?? saliency;
   if (typeof method !== "function") fail("smoothGrad's method must be an attribution function such as dv.saliency.");
   const kind = options.kind ?? "smoothgrad";

@@ -4,6 +4,7 @@
  * without a kernel round trip; colormap and threshold sit in the heatmap's own controls.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { DeepVizError } from "../../../src/errors";
 import { getMethod, listMethods } from "../../../src/methods/registry";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
@@ -22,6 +23,8 @@ export interface AttributionExplorerOptions {
   /** Method names to offer (default every registered one, see dv.listMethods()). */
   methods?: string[];
   size?: number;
+  /** The picture under the map, RGB or grey in [0, 1], when the model's input is preprocessed (default: the input). */
+  display?: tf.Tensor;
 }
 
 export class AttributionExplorer extends Explorer {
@@ -35,11 +38,11 @@ export class AttributionExplorer extends Explorer {
   private readonly refresh: LatestWins<[]>;
 
   constructor(
-    model: tf.LayersModel,
+    model: Model,
     image: tf.Tensor,
     /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
-    options: AttributionExplorerOptions = {},
+    private readonly options: AttributionExplorerOptions = {},
     private readonly asProbabilities = true,
   ) {
     const offered = listMethods().filter((m) => !options.methods || options.methods.includes(m.name));
@@ -68,7 +71,7 @@ export class AttributionExplorer extends Explorer {
   }
 
   async init(): Promise<this> {
-    const { rgba, width, height } = await imageBytes(this.image);
+    const { rgba, width, height } = await imageBytes(this.options.display ?? this.image);
     this.heatmap.set({ image: rgba, image_width: width, image_height: height });
     await this.refresh();
     return this;
@@ -104,7 +107,7 @@ export class AttributionExplorer extends Explorer {
 
 /** Compare attribution methods on one image (HWC tensor). Await it; the result displays itself. */
 export async function attributionExplorer(
-  model: tf.LayersModel,
+  model: Model,
   image: tf.Tensor,
   options: AttributionExplorerOptions = {},
 ): Promise<AttributionExplorer> {

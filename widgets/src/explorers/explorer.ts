@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../../../src/errors";
+import { isGraphModel, Model } from "../../../src/model/kind";
 import { assertTensor } from "../../../src/model/validate";
 import { LatestWins, latestWins } from "../coalesce";
 import { VBox } from "../controls";
@@ -21,7 +22,7 @@ export abstract class Explorer extends VBox {
 
   /** `check` validates the subclass's inputs before the image is copied (so a bad call leaves nothing behind). */
   constructor(
-    readonly model: tf.LayersModel,
+    readonly model: Model,
     image: tf.Tensor,
     check: () => void = () => undefined,
   ) {
@@ -72,7 +73,8 @@ export abstract class Explorer extends VBox {
 }
 
 /** A model whose weights were disposed (model.dispose()) cannot run. */
-function isDisposed(model: tf.LayersModel): boolean {
+function isDisposed(model: Model): boolean {
+  if (isGraphModel(model)) return Object.values(model.weights).some((ts) => ts.some((t) => t.isDisposed));
   try {
     model.getWeights();
     return false;

@@ -5,6 +5,7 @@
  * channel slider only sends the cached map. Both are coalesced: moves that arrive together draw once.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { LayerInfo } from "../../../src/model/layers";
 import { valueRange } from "../../../src/render/normalize";
 import { LatestWins } from "../coalesce";
@@ -38,7 +39,7 @@ export class LayerExplorer extends Explorer {
   private readonly refresh: LatestWins<[]>;
   private readonly refreshChannel: LatestWins<[]>;
 
-  constructor(model: tf.LayersModel, image: tf.Tensor, options: LayerExplorerOptions = {}) {
+  constructor(model: Model, image: tf.Tensor, options: LayerExplorerOptions = {}) {
     super(model, image, () => spatialLayers(model));
     this.layers = spatialLayers(model);
     const start = Math.max(0, this.layers.findIndex((l) => l.name === options.layer));
@@ -110,6 +111,6 @@ export class LayerExplorer extends Explorer {
 }
 
 /** Explore a model's feature maps for one image (HWC tensor). Await it; the result displays itself. */
-export async function layerExplorer(model: tf.LayersModel, image: tf.Tensor, options: LayerExplorerOptions = {}): Promise<LayerExplorer> {
+export async function layerExplorer(model: Model, image: tf.Tensor, options: LayerExplorerOptions = {}): Promise<LayerExplorer> {
   return new LayerExplorer(model, image, options).init();
 }

@@ -4,6 +4,7 @@
  * normal or guided backward rule.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { neuronGradient } from "../../../src/methods/layer-methods";
 import { LayerInfo } from "../../../src/model/layers";
 import { LatestWins } from "../coalesce";
@@ -34,7 +35,7 @@ export class NeuronPicker extends Explorer {
   private readonly refreshMap: LatestWins<[]>;
   private readonly refreshGradient: LatestWins<[]>;
 
-  constructor(model: tf.LayersModel, image: tf.Tensor, options: NeuronPickerOptions = {}) {
+  constructor(model: Model, image: tf.Tensor, options: NeuronPickerOptions = {}) {
     super(model, image, () => spatialLayers(model));
     this.layers = spatialLayers(model);
     this.cache = new ActivationCache(model, this.image);
@@ -116,6 +117,6 @@ export class NeuronPicker extends Explorer {
 }
 
 /** Click neurons of a feature map and see their input gradients. Await it; the result displays itself. */
-export async function neuronPicker(model: tf.LayersModel, image: tf.Tensor, options: NeuronPickerOptions = {}): Promise<NeuronPicker> {
+export async function neuronPicker(model: Model, image: tf.Tensor, options: NeuronPickerOptions = {}): Promise<NeuronPicker> {
   return new NeuronPicker(model, image, options).init();
 }

@@ -1,0 +1,23 @@
+/** dv.metrics: how far to trust an attribution map (faithfulness and localisation scores). */
+export { deletion, insertion, trapezoid } from "./deletion";
+export type { CurveOptions, CurveResult } from "./deletion";
+export { road } from "./road";
+export type { RoadOptions, RoadResult } from "./road";
+export { impute } from "./imputation";
+export type { ImputeOptions } from "./imputation";
+export { pointingGame } from "./pointing-game";
+export type { PointingGameOptions, PointingGameResult } from "./pointing-game";
+export { relevanceMass, relevanceRankAccuracy } from "./relevance";
+export { infidelity } from "./infidelity";
+export type { InfidelityOptions } from "./infidelity";
+export { maxSensitivity } from "./max-sensitivity";
+export type { MaxSensitivityOptions } from "./max-sensitivity";
+export { curvesPlot, curvesPng } from "./curves-plot";
+export type { CurvesPlotOptions } from "./curves-plot";
+export { metricsTable, MetricsTable } from "./table";
+export type { MetricsTableOptions } from "./table";
+export type { MetricResult } from "./result";
+export type { MapLike } from "./maps";
+export type { Region, BoxLike } from "./region";
+export type { Progress, RunOptions } from "../core/work";
+export type { ModelMetricOptions } from "./model-input";

@@ -1,0 +1,143 @@
+import { strict as assert } from "assert";
+import * as tf from "@tensorflow/tfjs";
+import * as dv from "../../src";
+import { close, linearModel } from "../helpers/models";
+
+/** A smooth model: 4 → tanh(8) → 1 with seeded weights, so IG's integrand is curved but analytic. */
+function smoothModel(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({ inputShape: [4], units: 8, activation: "tanh" }));
+  m.add(tf.layers.dense({ units: 1 }));
+  let s = 3;
+  const next = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 4 - 2;
+  for (const layer of m.layers)
+    layer.setWeights(layer.getWeights().map((w) => tf.tensor(Array.from({ length: w.size }, next), w.shape)));
+  return m;
+}
+
+/** F(x) − F(baseline 0) per example: pre-softmax scores from the interpreter's forward pass alone. */
+function change(model: tf.LayersModel, x: tf.Tensor, target = 0): number[] {
+  return tf.tidy(() => {
+    const fx = dv.forward(model, x).output.reshape([x.shape[0], -1]);
+    const f0 = dv.forward(model, tf.zerosLike(x)).output.reshape([x.shape[0], -1]);
+    return Array.from(fx.sub(f0).slice([0, target], [-1, 1]).dataSync());
+  });
+}
+
+describe("integratedGradients with a tolerance", () => {
+  before(async () => {
+    await dv.backend();
+  });
+  const model = smoothModel();
+  const x = tf.tensor2d([
+    [1.5, -2, 0.7, 2.2],
+    [0.1, 0.2, -0.1, 0.05],
+  ]);
+
+  for (const method of ["gausslegendre", "riemann_trapezoid", "riemann_middle"] as const) {
+    it(`${method}: meets 1 % and 0.01 % on a smooth model; the looser tolerance takes fewer steps`, async () => {
+      const d = change(model, x);
+      const loose = await dv.integratedGradients(model, x, { tolerance: 1e-2, method, steps: 2 });
+      const tight = await dv.integratedGradients(model, x, { tolerance: 1e-4, method, steps: 2 });
+      for (const [a, tol] of [
+        [loose, 1e-2],
+        [tight, 1e-4],
+      ] as const) {
+        const sums = tf.tidy(() => Array.from(a.values.sum(1).dataSync()));
+        sums.forEach((s, e) =>
+          assert.ok(Math.abs(s - d[e]) <= tol * Math.abs(d[e]) + 1e-6, `${method} tol ${tol} example ${e}: Σ ${s} vs ΔF ${d[e]}`),
+        );
+        close(
+          a.delta!,
+          sums.map((s, e) => s - d[e]),
+          1e-4,
+        );
+        assert.deepEqual(a.info.converged, [true, true]);
+      }
+      const [ls, ts] = [loose.info.steps as number[], tight.info.steps as number[]];
+      assert.ok(ls[0] < ts[0], `${method}: ${ls[0]} steps for 1 % vs ${ts[0]} for 0.1 %`);
+      ls.forEach((n, e) => assert.ok(n <= ts[e]));
+      // the steps double from 2: each count is 2·2^k and the evaluations are their running sum
+      for (const n of [...ls, ...ts]) assert.ok(Number.isInteger(Math.log2(n / 2)), `${n}`);
+      assert.deepEqual(
+        loose.info.gradientEvaluations,
+        ls.map((n) => 2 * n - 2),
+      );
+      loose.dispose();
+      tight.dispose();
+    });
+  }
+  it("the result equals plain IG with the steps it chose, example by example", async () => {
+    const a = await dv.integratedGradients(model, x, { tolerance: 1e-3 });
+    const steps = a.info.steps as number[];
+    for (let e = 0; e < 2; e++) {
+      const xe = tf.tidy(() => x.slice(e, 1).squeeze([0]));
+      const plain = await dv.integratedGradients(model, xe, { steps: steps[e] });
+      close(
+        tf.tidy(() => a.values.slice(e, 1).squeeze([0]).dataSync()),
+        plain.values.dataSync(),
+        1e-5,
+      );
+      plain.dispose();
+      xe.dispose();
+    }
+    a.dispose();
+  });
+  it("a linear model is exact at the first try; maxSteps caps a tolerance that cannot be met", async () => {
+    const lin = await dv.integratedGradients(linearModel(), tf.tensor1d([1, 2, 3, 4]), { tolerance: 1e-4, target: 1 });
+    assert.deepEqual(lin.info.steps, [4]);
+    const capped = await dv.integratedGradients(model, x, { tolerance: 1e-9, maxSteps: 16, method: "riemann_left" });
+    assert.deepEqual(capped.info.steps, [16, 16]);
+    assert.deepEqual(capped.info.converged, [false, false]);
+    tf.dispose([lin, capped] as unknown as tf.Tensor[]);
+  });
+  it("on the zoo's shapes_cnn: meets 1 % per example, and 5 % takes fewer steps", async () => {
+    const { model: cnn } = await dv.zoo.load("shapes_cnn");
+    const data = dv.data.shapes({ n: 2, seed: 3 });
+    const labels = Array.from(data.labels.dataSync());
+    const d = labels.map((c, e) => tf.tidy(() => change(cnn, data.images.slice(e, 1), c)[0]));
+    const before = tf.memory().numTensors;
+    const one = await dv.integratedGradients(cnn, data.images, { tolerance: 0.01, target: labels });
+    const five = await dv.integratedGradients(cnn, data.images, { tolerance: 0.05, target: labels });
+    const sums = tf.tidy(() => Array.from(one.values.sum([1, 2, 3]).dataSync()));
+    sums.forEach((s, e) => assert.ok(Math.abs(s - d[e]) <= 0.01 * Math.abs(d[e]), `example ${e}: Σ ${s} vs ΔF ${d[e]}`));
+    assert.deepEqual(one.info.converged, [true, true]);
+    const [s1, s5] = [one.info.steps as number[], five.info.steps as number[]];
+    assert.ok(s5.reduce((a, b) => a + b) < s1.reduce((a, b) => a + b), `5 %: ${s5}, 1 %: ${s1}`);
+    one.dispose();
+    five.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    data.dispose();
+  });
+  it("progress covers the whole budget; an abort stops it with no tensor left; bad options are refused", async () => {
+    const seen: number[] = [];
+    const a = await dv.integratedGradients(model, x, { tolerance: 1e-2, maxSteps: 64, onProgress: (p) => seen.push(p.done) });
+    assert.equal(seen[seen.length - 1], 2 * (4 + 8 + 16 + 32 + 64)); // both examples' budgets
+    assert.ok(seen.every((v, i) => i === 0 || v >= seen[i - 1]));
+    a.dispose();
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    await assert.rejects(
+      dv.integratedGradients(model, x, {
+        tolerance: 1e-9,
+        batchSize: 4,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done >= 8) controller.abort();
+        },
+      }),
+      (e: Error) => e.name === "AbortError",
+    );
+    assert.equal(tf.memory().numTensors, before);
+    await assert.rejects(
+      dv.integratedGradients(model, x, { tolerance: 0 }),
+      /tolerance is the largest relative completeness residual/,
+    );
+    await assert.rejects(
+      dv.integratedGradients(model, x, { tolerance: 0.01, steps: 64, maxSteps: 32 }),
+      /maxSteps \(32\) is below/,
+    );
+    await assert.rejects(dv.integratedGradients(model, x, { tolerance: 0.01, maxSteps: 0 }), dv.DeepVizError);
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
