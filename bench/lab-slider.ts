@@ -21,12 +21,15 @@ export async function main(samples = 30): Promise<void> {
   try {
     const file = path.join(lab.served, "bench-slider.ipynb");
     const code = (source: string) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source });
-    fs.writeFileSync(file, JSON.stringify({
-      cells: [code(ZOO_SETUP), code(LAYER_EXPLORER)],
-      metadata: { kernelspec: { name: "deepviz", display_name: "TypeScript (DeepViz)", language: "typescript" } },
-      nbformat: 4,
-      nbformat_minor: 5,
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        cells: [code(ZOO_SETUP), code(LAYER_EXPLORER)],
+        metadata: { kernelspec: { name: "deepviz", display_name: "TypeScript (DeepViz)", language: "typescript" } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
     const consoleErrors: string[] = [];
     const page = await openNotebook(lab, file, consoleErrors);
     await runAll(page, 300_000);
@@ -70,7 +73,9 @@ export async function main(samples = 30): Promise<void> {
     await page.screenshot({ path: path.join(OUT, "bench-lab-slider.png") });
     const s = result.channelSliderDrag;
     console.log("slider drag → new picture in JupyterLab (page clock)");
-    console.log(`channel slider  n=${s.n}  median ${s.median.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  max ${s.max.toFixed(1)} ms  (target median ≤ 50 ms)`);
+    console.log(
+      `channel slider  n=${s.n}  median ${s.median.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  max ${s.max.toFixed(1)} ms  (target median ≤ 50 ms)`,
+    );
   } finally {
     await lab.stop();
   }

@@ -34,12 +34,15 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 /** `npm ci` in lab/ unless its node_modules came from this very lock file. */
 function ensureModules(root: string, log: (s: string) => void): void {
   const lab = path.join(root, "lab");
-  const lockHash = createHash("sha256").update(fs.readFileSync(path.join(lab, "package-lock.json"))).digest("hex");
+  const lockHash = createHash("sha256")
+    .update(fs.readFileSync(path.join(lab, "package-lock.json")))
+    .digest("hex");
   const stamp = path.join(lab, "node_modules", ".deepviz-lock-hash");
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === lockHash) return;
   log("installing lab/'s npm packages (once per lock file) ...");
   const npmCli = process.env.npm_execpath;
-  if (npmCli && /npm-cli\.js$/.test(npmCli)) run(process.execPath, [npmCli, "ci", "--no-audit", "--no-fund", "--prefer-offline"], lab);
+  if (npmCli && /npm-cli\.js$/.test(npmCli))
+    run(process.execPath, [npmCli, "ci", "--no-audit", "--no-fund", "--prefer-offline"], lab);
   else run("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline"], lab);
   fs.writeFileSync(stamp, lockHash);
 }
@@ -55,14 +58,25 @@ export function ensureLabBuild(root: string, log: (s: string) => void = (s) => c
   const t0 = Date.now();
   const partial = `${dir}.partial-${process.pid}`;
   const lab = path.join(root, "lab");
-  run(process.execPath, [path.join(lab, "node_modules", "webpack", "bin", "webpack.js"), "--config", path.join(lab, "webpack.config.js"), "--stats=errors-warnings"], lab, {
-    ...process.env,
-    DEEPVIZ_LAB_OUT: partial,
-  });
+  run(
+    process.execPath,
+    [
+      path.join(lab, "node_modules", "webpack", "bin", "webpack.js"),
+      "--config",
+      path.join(lab, "webpack.config.js"),
+      "--stats=errors-warnings",
+    ],
+    lab,
+    {
+      ...process.env,
+      DEEPVIZ_LAB_OUT: partial,
+    },
+  );
   fs.rmSync(path.join(partial, "src"), { recursive: true, force: true });
   // earlier builds (other lock files) go; the finished one appears at once, whole
   for (const old of fs.readdirSync(cache)) {
-    if (/^[0-9a-f]{16}(\.partial-\d+)?$/.test(old) && old !== path.basename(partial)) fs.rmSync(path.join(cache, old), { recursive: true, force: true });
+    if (/^[0-9a-f]{16}(\.partial-\d+)?$/.test(old) && old !== path.basename(partial))
+      fs.rmSync(path.join(cache, old), { recursive: true, force: true });
   }
   fs.renameSync(partial, dir);
   log(`JupyterLab built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

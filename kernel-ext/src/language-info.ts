@@ -21,6 +21,20 @@ export function tslabTypeScriptVersion(): string {
 
 export function languageInfo(isJs: boolean): LanguageInfo {
   return isJs
-    ? { name: "javascript", version: process.versions.node, mimetype: "text/javascript", file_extension: ".js", codemirror_mode: "javascript", pygments_lexer: "javascript" }
-    : { name: "typescript", version: tslabTypeScriptVersion(), mimetype: "text/typescript", file_extension: ".ts", codemirror_mode: "typescript", pygments_lexer: "typescript" };
+    ? {
+        name: "javascript",
+        version: process.versions.node,
+        mimetype: "text/javascript",
+        file_extension: ".js",
+        codemirror_mode: "javascript",
+        pygments_lexer: "javascript",
+      }
+    : {
+        name: "typescript",
+        version: tslabTypeScriptVersion(),
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        codemirror_mode: "typescript",
+        pygments_lexer: "typescript",
+      };
 }

@@ -5,15 +5,26 @@ import * as widgets from "../../widgets/src";
 import { smallCnn } from "../helpers/models";
 import { FakeCommManager, installFake, tick, uninstallFake } from "./fake-comm-manager";
 
-const image8 = () => tf.tensor3d(Array.from({ length: 8 * 8 * 3 }, (_, i) => ((i * 37) % 101) / 100), [8, 8, 3]);
+const image8 = () =>
+  tf.tensor3d(
+    Array.from({ length: 8 * 8 * 3 }, (_, i) => ((i * 37) % 101) / 100),
+    [8, 8, 3],
+  );
 const move = (fe: FakeCommManager, w: widgets.Widget, state: Record<string, unknown>) =>
   fe.receive(w.modelId, { method: "update", state, buffer_paths: [] });
 /** Update messages the kernel sent to `w` that carry `key`. */
 const updatesOf = (fe: FakeCommManager, w: widgets.Widget, key: string) =>
-  fe.sent.filter((m) => m.commId === w.modelId && m.data.method === "update" &&
-    (key in m.data.state || m.data.buffer_paths.some((p: string[]) => p[0] === key)));
+  fe.sent.filter(
+    (m) =>
+      m.commId === w.modelId &&
+      m.data.method === "update" &&
+      (key in m.data.state || m.data.buffer_paths.some((p: string[]) => p[0] === key)),
+  );
 const stderrOf = (out: widgets.Output) =>
-  out.outputs.filter((o) => o.output_type === "stream" && o.name === "stderr").map((o) => (o as { text: string }).text).join("");
+  out.outputs
+    .filter((o) => o.output_type === "stream" && o.name === "stderr")
+    .map((o) => (o as { text: string }).text)
+    .join("");
 
 describe("widgets: explorers stay alive, coalesce, and report in their own output", function () {
   this.timeout(60000);
@@ -104,7 +115,10 @@ describe("widgets: explorers stay alive, coalesce, and report in their own outpu
     move(fe, ex.channelSlider, { value: 3 });
     await ex.idle();
     const stdout = ex.output.outputs.filter((o) => o.output_type === "stream" && o.name === "stdout");
-    assert.deepEqual(stdout.map((o) => (o as { text: string }).text), ["channel is now 2\nchannel is now 3\n"]);
+    assert.deepEqual(
+      stdout.map((o) => (o as { text: string }).text),
+      ["channel is now 2\nchannel is now 3\n"],
+    );
     assert.match(stderrOf(ex.output), /Error in an observer of IntSlider\.value: .*no channel 3 for me/s);
     // the explorer's own redraw still ran
     assert.match(ex.heatmap.title, /channel 3/);
@@ -128,7 +142,10 @@ describe("widgets: explorers stay alive, coalesce, and report in their own outpu
     const dense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [8, 8, 3] }), tf.layers.dense({ units: 2 })] });
     const before = tf.memory().numTensors;
     await assert.rejects(dv.layerExplorer(dense, image), /no layer with spatial axes/);
-    assert.throws(() => new widgets.AttributionExplorer(model, image, [1, 0, 0], { methods: ["nope"] }), /none of the methods nope/);
+    assert.throws(
+      () => new widgets.AttributionExplorer(model, image, [1, 0, 0], { methods: ["nope"] }),
+      /none of the methods nope/,
+    );
     assert.equal(tf.memory().numTensors, before);
     dense.dispose();
     image.dispose();
@@ -163,6 +180,9 @@ describe("widgets: Output.capture", () => {
       { output_type: "stream", name: "stderr", text: "Error: three\n" },
     ]);
     assert.deepEqual(outside, ["not captured\n"]);
-    assert.equal(out.capture(() => 7), 7);
+    assert.equal(
+      out.capture(() => 7),
+      7,
+    );
   });
 });
