@@ -50,7 +50,7 @@ export async function inParallel<T, R>(items: T[], workers: number, work: (item:
 }
 
 export function resultTable(result: GradeResult): string {
-  const idWidth = Math.max(4, ...result.tests.map((t) => t.id.length));
+  const idWidth = Math.max(5, ...result.tests.map((t) => t.id.length), ...(result.manual ?? []).map((m) => m.id.length));
   const lines = [`${"test".padEnd(idWidth)}  earned  message`];
   for (const t of result.tests) lines.push(`${t.id.padEnd(idWidth)}  ${`${t.earned}/${t.points}`.padStart(6)}  ${t.message.split("\n")[0]}`);
   for (const m of result.manual ?? []) lines.push(`${m.id.padEnd(idWidth)}  ${`?/${m.points}`.padStart(6)}  graded by hand`);
