@@ -17,8 +17,8 @@ const root = path.resolve(__dirname, "..", "..");
 const CLI = path.join(root, "kernel-ext", "bin", "deepviz.js");
 const assignmentsDir = path.join(root, "notebooks", "assignments");
 const assignments = fs.existsSync(assignmentsDir) ? fs.readdirSync(assignmentsDir).filter((f) => f.endsWith(".ipynb")).sort() : [];
-// Cells take a few seconds here; 30 s leaves room for a loaded machine and keeps an endless loop cheap.
-const TIMEOUT_S = 30;
+// Cells take a few seconds here; 45 s leaves room for a loaded machine and keeps an endless loop cheap.
+const TIMEOUT_S = 45;
 
 interface Graded { submission: string; score: number; max: number; tests: { id: string; points: number; earned: number; message: string }[] }
 
@@ -122,7 +122,7 @@ describe("assignments graded by `deepviz assignment grade`", function () {
 
       it("an endless loop is stopped by the timeout, and every other test is still graded", () => {
         const l = results.get("loop")!;
-        const timedOut = l.tests.filter((t) => /CellTimeoutError: cell did not finish within 30 s; interrupted$/.test(t.message));
+        const timedOut = l.tests.filter((t) => t.message === `CellTimeoutError: cell did not finish within ${TIMEOUT_S} s; interrupted`);
         assert.ok(timedOut.length >= 1, `no test timed out: ${JSON.stringify(l.tests)}`);
         assert.equal(l.score, l.max - timedOut.reduce((a, t) => a + t.points, 0), `only the tests of ${loopAnswer} may fail: ${JSON.stringify(l.tests)}`);
       });
@@ -140,4 +140,66 @@ describe("assignments graded by `deepviz assignment grade`", function () {
       });
     });
   }
+});
+
+describe("grading: teaching messages and a kernel that hangs", function () {
+  this.timeout(300_000);
+  let work = "";
+  before(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-grade-"))));
+  after(() => work && fs.rmSync(work, { recursive: true, force: true }));
+
+  it("names the mistake: the softmax probability instead of the score, the signed gradient instead of its absolute value", async () => {
+    const sourcePath = path.join(assignmentsDir, "saliency-by-hand.ipynb");
+    const text = fs.readFileSync(sourcePath, "utf8");
+    const variant = (from: string, to: string) => {
+      assert.ok(text.includes(JSON.stringify(from).slice(1, -1)), `the source no longer holds ${from}`);
+      return text.replace(JSON.stringify(from).slice(1, -1), JSON.stringify(to).slice(1, -1));
+    };
+    const subs = path.join(work, "mistakes");
+    fs.mkdirSync(subs);
+    fs.writeFileSync(path.join(subs, "probability.ipynb"), variant("dv.forward(model, x).output as tf.Tensor2D", "model.predict(x) as tf.Tensor2D"));
+    fs.writeFileSync(path.join(subs, "signed.ipynb"), variant("return gradient.abs() as tf.Tensor3D;", "return gradient as tf.Tensor3D;"));
+    const r = await cli(["assignment", "grade", subs, "--source", sourcePath, "--json", "--workers", "2", "--timeout", "60"]);
+    assert.equal(r.code, 0, r.stderr);
+    const byName = new Map((JSON.parse(r.stdout) as { submissions: Graded[] }).submissions.map((s) => [s.submission, new Map(s.tests.map((t) => [t.id, t]))]));
+    const prob = byName.get("probability")!;
+    assert.match(prob.get("test-logits")!.message, /^Error: your score is 0\.\d{4}, the softmax probability; use the pre-softmax score \(dv\.forward\(model, x\)\.output\), here -?\d+\.\d{4}$/);
+    assert.match(prob.get("test-saliency-values")!.message, /dv\.saliency's sums to .* \(ratio 0\.\d{3}\)\. A ratio far below 1 often means you differentiated the probability/);
+    assert.equal(prob.get("test-saliency-shape")!.earned, 1, "the shape is still right");
+    const signed = byName.get("signed")!;
+    assert.match(signed.get("test-saliency-values")!.message, /^Error: your map has negative values \(its smallest is -\d\.\d\de-\d+\) and sums to .*; a saliency map is the gradient's absolute value, not the gradient$/);
+    assert.equal(signed.get("test-logits")!.earned, 2);
+  });
+
+  it("stops a kernel that an endless loop after an await keeps busy, and reports the tests it could not run", async () => {
+    const { gradeNotebook } = await import("../../kernel-ext/src/assignment/grade");
+    const meta = (id: string, role: "answer" | "test", points?: number) => ({ nbgrader: { grade_id: id, schema_version: 3, solution: role === "answer", grade: role === "test", locked: role === "test", ...(points ? { points } : {}) } });
+    const source: Notebook = {
+      nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "deepviz", display_name: "TypeScript (DeepViz)", language: "typescript" } },
+      cells: [
+        { cell_type: "code", metadata: meta("answer-f", "answer"), source: "async function f(): Promise<number> {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}", outputs: [], execution_count: null },
+        { cell_type: "code", metadata: meta("test-f", "test", 2), source: 'if (await f() !== 1) throw new Error("f() should return 1");', outputs: [], execution_count: null },
+        { cell_type: "code", metadata: meta("test-free", "test", 1), source: 'if (2 + 2 !== 4) throw new Error("arithmetic");', outputs: [], execution_count: null },
+      ],
+    };
+    const sourcePath = path.join(work, "tiny.ipynb");
+    write(sourcePath, source);
+    const released = path.join(work, "released.ipynb");
+    write(released, releaseNotebook(source));
+    const hung: Notebook = JSON.parse(JSON.stringify(source));
+    hung.cells[0].source = "async function f(): Promise<number> {\n  await new Promise((r) => setTimeout(r, 10));\n  while (true) {}\n}";
+    const hungPath = path.join(work, "hung.ipynb");
+    write(hungPath, hung);
+
+    const t0 = Date.now();
+    const stuck = await gradeNotebook(hungPath, sourcePath, { timeoutSec: 3, cwd: root });
+    assert.deepEqual(stuck.result.tests.map((t) => [t.id, t.earned]), [["test-f", 0], ["test-free", 0]]);
+    assert.equal(stuck.result.tests[0].message, "CellTimeoutError: cell did not finish within 3 s; interrupted, but the kernel stayed busy, so it was stopped and no later cell ran");
+    assert.match(stuck.result.tests[1].message, /^did not run: an earlier cell stopped the kernel/);
+    assert.ok(Date.now() - t0 < 120_000);
+
+    const rel = await gradeNotebook(released, sourcePath, { timeoutSec: 10, cwd: root });
+    assert.equal(rel.result.score, 1, "only the free point");
+    assert.match(rel.result.tests[0].message, /^Error: Not done yet: write your code in cell "answer-f"/);
+  });
 });

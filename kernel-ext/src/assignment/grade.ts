@@ -95,7 +95,8 @@ export function restoreFromSource(submission: Notebook, source: Notebook): Noteb
 
 function errorMessage(outputs: Output[], status: CellStatus | undefined): string {
   if (status === undefined) return "did not run: an earlier cell stopped the kernel (it died or stayed busy past the timeout)";
-  const err = outputs.find((o) => o.output_type === "error") as Extract<Output, { output_type: "error" }> | undefined;
+  // the last error: after a timeout the runner's CellTimeoutError follows the kernel's KeyboardInterrupt
+  const err = outputs.filter((o) => o.output_type === "error").pop() as Extract<Output, { output_type: "error" }> | undefined;
   if (err) return `${err.ename}: ${err.evalue}`.trim();
   return status === "ok" ? "" : `the cell ended with status ${status}`;
 }
