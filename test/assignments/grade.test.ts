@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkAssignment, cellRole, nbgraderMeta, regions, replaceRegions } from "../../kernel-ext/src/assignment/format";
+import { gradeNotebook } from "../../kernel-ext/src/assignment/grade";
 import { releaseNotebook } from "../../kernel-ext/src/assignment/release";
 import { cellSource, readNotebook, type Notebook } from "../../kernel-ext/src/notebook";
 
@@ -172,7 +173,6 @@ describe("grading: teaching messages and a kernel that hangs", function () {
   });
 
   it("stops a kernel that an endless loop after an await keeps busy, and reports the tests it could not run", async () => {
-    const { gradeNotebook } = await import("../../kernel-ext/src/assignment/grade");
     const meta = (id: string, role: "answer" | "test", points?: number) => ({ nbgrader: { grade_id: id, schema_version: 3, solution: role === "answer", grade: role === "test", locked: role === "test", ...(points ? { points } : {}) } });
     const source: Notebook = {
       nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "deepviz", display_name: "TypeScript (DeepViz)", language: "typescript" } },
