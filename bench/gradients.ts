@@ -6,10 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
-import { fastKernelsOn, useFastKernels } from "../src/kernels";
-import { wasmThreads } from "../src/kernels/threads";
+import { fastKernelsOn, useFastKernels } from "../src/wasm";
+import { wasmThreads } from "../src/wasm/threads";
 import { forward } from "../src/model/interpreter";
-import { inputGradient, layerGradient, ScoreFn } from "../src/methods/gradients";
 import { fmtMs, fmtX, measure, Measurement, table } from "./measure";
 import { BenchModel, mobileNetStyle, smallCnn, vgg16 } from "./models";
 
@@ -17,8 +16,6 @@ const TARGET = 3;
 const args = new Set(process.argv.slice(2));
 const listArg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]?.split(",");
 const onlyMethods = listArg("methods");
-const score: ScoreFn = (out, rows) =>
-  tf.sum(tf.mul(out, tf.oneHot(rows.map(() => TARGET), out.shape[1]!)), 1) as tf.Tensor1D;
 
 interface Method {
   name: string;
@@ -27,37 +24,38 @@ interface Method {
   stock?: { run: () => Promise<void>; scale: number; note: string } | "skip";
 }
 
-type AnyMethod = (m: tf.LayersModel, x: tf.Tensor, o: object) => Promise<dv.Attribution>;
-const library = dv as unknown as Record<string, AnyMethod | undefined>;
 const done = async (p: Promise<dv.Attribution>) => (await p).dispose();
 
+/** Per-method settings for the bench: the work counts it reports, and cheaper stock runs on VGG16 (scaled). */
+const SETTINGS: Record<string, { options: (bm: BenchModel) => object; note: (bm: BenchModel) => string; heavyStock?: { options: object; scale: number; note: string } | "skip" }> = {
+  integratedGradients: { options: () => ({ steps: 50 }), note: () => "50 steps", heavyStock: { options: { steps: 2 }, scale: 25, note: "2 steps × 25" } },
+  smoothGrad: { options: () => ({ samples: 25 }), note: () => "25 samples", heavyStock: { options: { samples: 2 }, scale: 12.5, note: "2 samples × 12.5" } },
+  occlusion: { options: (bm) => ({ window: bm.occlusionWindow }), note: (bm) => `${bm.occlusionWindow}×${bm.occlusionWindow} windows`, heavyStock: "skip" },
+  scoreCam: { options: () => ({}), note: () => "", heavyStock: "skip" },
+};
+
+/** Every registered method (dv.listMethods()), with the options its row states. */
 function methodsFor(bm: BenchModel, x: tf.Tensor): Method[] {
   const m = bm.model;
-  const target = { target: TARGET };
-  const ig = (steps: number) => () => done(dv.integratedGradients(m, x, { ...target, steps }));
-  const sg = (samples: number) => () => done(dv.smoothGrad(m, x, { ...target, samples }));
-  const gradCam = library.gradCam
-    ? () => done(library.gradCam!(m, x, { ...target, layer: bm.camLayer }))
-    : async () => tf.tidy(() => { // until dv.gradCam lands on main: the same computation
-      const { gradients, activations } = layerGradient(m, x, [bm.camLayer], score, [0]);
-      tf.relu(tf.sum(tf.mul(tf.mean(gradients[0]!, [1, 2], true), activations[0]!), -1)).dataSync();
-      tf.dispose(activations);
-    });
-  const guided = library.guidedBackprop
-    ? () => done(library.guidedBackprop!(m, x, target))
-    : async () => tf.tidy(() => void inputGradient(m, x, score, [0], "guided").dataSync());
-  return [
+  const rows: Method[] = [
     { name: "forward (interpreter)", run: async () => tf.tidy(() => void forward(m, x).output.dataSync()), stock: "skip" },
-    { name: "saliency", run: () => done(dv.saliency(m, x, target)) },
-    { name: "integrated gradients, 50 steps", run: ig(50),
-      stock: bm.heavy ? { run: ig(2), scale: 25, note: "2 steps × 25" } : undefined },
-    { name: "SmoothGrad, 25 samples", run: sg(25),
-      stock: bm.heavy ? { run: sg(2), scale: 12.5, note: "2 samples × 12.5" } : undefined },
-    { name: `Grad-CAM${library.gradCam ? "" : " (plain tf)"}`, run: gradCam },
-    { name: `guided backprop${library.guidedBackprop ? "" : " (plain tf)"}`, run: guided },
-    { name: `occlusion ${bm.occlusionWindow}×${bm.occlusionWindow}`, run: () => done(dv.occlusion(m, x, { ...target, window: bm.occlusionWindow })),
-      stock: bm.heavy ? "skip" : undefined },
   ];
+  for (const spec of dv.listMethods()) {
+    const setting = SETTINGS[spec.name];
+    const options = (extra: object = {}) => ({
+      ...spec.defaults?.(m, x), target: TARGET, ...(spec.needsLayer ? { layer: bm.camLayer } : {}), ...setting?.options(bm), ...extra,
+      progress: false,
+    });
+    const run = (extra?: object) => () => done(spec.run(m, x, options(extra)));
+    const note = setting?.note(bm);
+    const hs = setting?.heavyStock;
+    rows.push({
+      name: spec.name + (note ? `, ${note}` : ""),
+      run: run(),
+      stock: !bm.heavy || !hs ? undefined : hs === "skip" ? "skip" : { run: run(hs.options), scale: hs.scale, note: hs.note },
+    });
+  }
+  return rows;
 }
 
 interface Row { name: string; ours: Measurement; stock?: Measurement; stockNote?: string; stockError?: string }
@@ -72,16 +70,22 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
     // VGG16: one warm-up (saliency's) serves every gradient method
     const warm = !bm.heavy || method.name === "saliency" || method.name.startsWith("forward");
     // VGG16: the single-gradient methods get 3 repetitions (a lone run is at the mercy of other processes)
-    const single = ["saliency", "Grad-CAM", "guided", "forward"].some((p) => method.name.startsWith(p));
-    rows.push({ name: method.name, ours: await measure(method.run, bm.heavy && single ? 3 : reps, warm) });
+    const single = dv.listMethods().some((s) => s.cost === "one-pass" && method.name === s.name) || method.name.startsWith("forward");
+    try {
+      rows.push({ name: method.name, ours: await measure(method.run, bm.heavy && single ? 3 : reps, warm) });
+    } catch (e) {
+      // e.g. CAM on a model without a GAP head: the row says why
+      rows.push({ name: `${method.name}: ${String((e as Error).message ?? e).split(";")[0]!.slice(0, 70)}`, ours: { ms: NaN, cpuMs: NaN, peakMB: NaN } });
+      continue;
+    }
     process.stderr.write(`  ${bm.name}: ${method.name} ${fmtMs(rows[rows.length - 1]!.ours.ms)}\n`);
   }
   if (!args.has("--no-stock")) {
     useFastKernels(false);
     try {
       for (const [i, method] of methods.entries()) {
-        if (method.stock === "skip") continue;
         const row = rows[i + 1]!;
+        if (method.stock === "skip" || Number.isNaN(row.ours.ms)) continue;
         const run = method.stock?.run ?? method.run;
         try {
           const m = await measure(run, 1, !bm.heavy);

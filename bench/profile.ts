@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
-import { useFastKernels } from "../src/kernels";
+import { useFastKernels } from "../src/wasm";
 import { mobileNetStyle, smallCnn, vgg16 } from "./models";
 
 /** Not part of `npm run bench` (the runner calls every bench's main): runs only as a script. */

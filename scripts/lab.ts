@@ -88,7 +88,7 @@ function main(): void {
     process.exit(1);
   }
   console.log(`Jupyter: ${found.app} ${found.version} (${found.python})`);
-  const kernelCli = path.join(root, "kernel-ext", "bin", "deepviz-kernel.js");
+  const kernelCli = path.join(root, "entry", "bin", "deepviz-kernel.js");
   if (!fs.existsSync(kernelCli)) {
     console.error(`the DeepViz kernel is missing (${path.relative(root, kernelCli)}); this checkout cannot start the lessons in Jupyter yet`);
     process.exit(1);
@@ -99,7 +99,7 @@ function main(): void {
   }
   if (needsBuild(root)) {
     console.log("building the project (tsc) so notebooks can import deepviz ...");
-    const b = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
+    const b = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-b"], { cwd: root, stdio: "inherit" });
     if (b.status !== 0) process.exit(1);
   }
   // Per-user install (the Jupyter data dir of whoever runs it): nothing system-wide is touched.

@@ -46,7 +46,7 @@ function parse(argv: string[], root: string): StartOptions {
   return opts;
 }
 
-const SOURCE_DIRS = ["src", "kernel-ext/src", "widgets/src", "scripts"];
+const SOURCE_DIRS = ["src", "kernel-ext/src", "widgets/src", "entry/src", "scripts"];
 
 function newestMtime(dir: string, ext: RegExp): number {
   if (!fs.existsSync(dir)) return 0;
@@ -59,9 +59,9 @@ function newestMtime(dir: string, ext: RegExp): number {
   return newest;
 }
 
-/** dist/ is stale when any TypeScript source is newer than the library's compiled entry. */
+/** dist/ is stale when any TypeScript source is newer than the package's compiled entry. */
 export function needsBuild(root: string): boolean {
-  const entry = path.join(root, "dist", "src", "index.js");
+  const entry = path.join(root, "dist", "entry", "src", "index.js");
   if (!fs.existsSync(entry)) return true;
   const built = fs.statSync(entry).mtimeMs;
   return SOURCE_DIRS.some((d) => newestMtime(path.join(root, d), /\.ts$/) > built) || fs.statSync(path.join(root, "tsconfig.json")).mtimeMs > built;
@@ -71,13 +71,13 @@ function build(root: string): void {
   process.stderr.write("building the project (tsc) ... ");
   const t0 = Date.now();
   const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [tsc, "-b"], { cwd: root, encoding: "utf8" });
   if (r.status !== 0) {
     process.stderr.write("failed\n");
     throw new Error(`the build failed; fix these and run npm start again:\n${r.stdout}${r.stderr}`);
   }
   // tsc leaves an unchanged entry's mtime alone; touch it so the next start sees a fresh build.
-  const entry = path.join(root, "dist", "src", "index.js");
+  const entry = path.join(root, "dist", "entry", "src", "index.js");
   const now = new Date();
   fs.utimesSync(entry, now, now);
   process.stderr.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

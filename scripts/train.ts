@@ -14,7 +14,7 @@ import { shapes, shapePairs, BIASED_TEXTURES } from "../src/data/shapes-dataset"
 import { SHAPE_CLASSES } from "../src/data/shapes";
 import { mnistArrays } from "../src/data/mnist";
 import { TEXTURES } from "../src/data/textures";
-import { Random } from "../src/data/random";
+import { Random } from "../src/core/random";
 import { gapCnn, mnistCnn, vggStyle } from "../src/zoo/architectures";
 import { loadLayersModelFile, saveLayersModel } from "../src/zoo/files";
 import { ShippedMeta } from "../src/zoo/meta";
@@ -110,7 +110,7 @@ export const RECIPES: Record<string, Recipe> = {
     batchAt: (step, seed, batch) => (step % 3 === 0 ? pairsBatch(step, seed, batch) : shapesBatch(step, seed, batch, false)),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
     meta: shapesMeta(),
-    card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs: three blocks of two 3×3 conv layers (8, 16, 32 filters) with 2×2 max pooling between blocks, so the last conv layer is 16×16. Its six conv layers start from shapes_vgg's first six (a GAP head learns slowly from scratch on this data), then the whole network is trained; every third batch holds two-object scenes (\`dv.data.shapePairs\`) with target ½ on each object's class, so each class's evidence sits on its own object.",
+    card: "Small CNN ending in global average pooling and one dense softmax layer, the structure CAM needs: three blocks of two 3×3 conv layers (8, 16, 32 filters) with 2×2 max pooling between blocks, so the last conv layer is 16×16. Its six conv layers start from shapes_vgg's first six (a GAP head learns slowly from scratch on this data), then the whole network is trained; every third batch holds two-object scenes (`dv.data.shapePairs`) with target ½ on each object's class, so each class's evidence sits on its own object.",
   },
   shapes_vgg: {
     build: (seed) => vggStyle([64, 64, 3], SHAPE_CLASSES.length, seed),

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { DeepVizError } from "./errors";
-import { prepareWasmThreads } from "./kernels/threads";
+import { prepareWasmThreads } from "./wasm/threads";
 
 /**
  * Backend choice: the fastest installed of tfjs-node-gpu, tfjs-node, wasm, cpu. `DEEPVIZ_BACKEND`
@@ -91,4 +91,19 @@ export async function backend(): Promise<BackendName> {
     ready.catch(() => (ready = null));
   }
   return ready;
+}
+
+/**
+ * Makes `name` the running backend now, started as `backend()` starts it and with the same ready hooks
+ * (the library's wasm kernels), whatever was chosen before; returns the backend that ran until now.
+ * For tests and benchmarks of one backend's kernels, so that they run there instead of skipping.
+ */
+export async function useBackend(name: BackendName): Promise<BackendName> {
+  const previous = await backend();
+  if (tf.getBackend() === name) return previous;
+  if (!(await tryBackend(name))) throw new DeepVizError(`The ${name} backend could not be started.`);
+  await tf.ready();
+  ready = Promise.resolve(name);
+  for (const hook of onReady) await hook(name);
+  return previous;
 }

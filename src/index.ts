@@ -1,6 +1,6 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
-export { Attribution, Target } from "./attribution";
+export { Attribution, AttributionMethod, Target } from "./attribution";
 
 // model machinery
 export { loadModel } from "./model/load";
@@ -11,7 +11,7 @@ export { ReluMode } from "./model/relu";
 // attribution methods
 export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
 export { integratedGradients, IntegratedGradientsOptions } from "./methods/integrated-gradients";
-export { smoothGrad, SmoothGradOptions, AttributionMethod } from "./methods/smooth-grad";
+export { smoothGrad, SmoothGradOptions } from "./methods/smooth-grad";
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
 export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
@@ -23,19 +23,17 @@ export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
+export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 
 // rendering and display
 export * as render from "./render";
 export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
 
-// widget kit
-export * as widgets from "../widgets/src";
-export { layerExplorer, attributionExplorer, neuronPicker } from "../widgets/src/explorers";
 // embeddings
 export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
 // data sets and model zoo
 export * as zoo from "./zoo";
 export * as data from "./data";
 
-// wasm gradient kernels (registered when the wasm backend is chosen)
-export { useFastKernels, fastKernelsOn } from "./kernels";
+// wasm gradient kernels (registered when the wasm backend is chosen): src/wasm/
+export { useFastKernels, fastKernelsOn } from "./wasm";

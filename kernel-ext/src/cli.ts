@@ -5,12 +5,14 @@ import { ASSIGNMENT_USAGE, assignmentMain } from "./assignment/cli";
 import { runNotebook, type RunProgress } from "./runner";
 
 const USAGE = `usage:
-  deepviz run NOTEBOOK.ipynb [MORE.ipynb ...] [--timeout SECONDS] [--allow-errors] [--out DIR] [--no-html]
+  deepviz run NOTEBOOK.ipynb [MORE.ipynb ...] [--timeout SECONDS] [--allow-errors] [--out DIR] [--no-html] [--untrusted]
 
 Runs every code cell of each notebook in a fresh DeepViz kernel (started in the notebook's folder) and
 writes the executed notebook and an HTML page of it: into DIR as NAME.ipynb + NAME.html, or beside the
 notebook as NAME.executed.ipynb + NAME.html. Stops at the first failing cell unless --allow-errors.
 --timeout is per cell (default 600). Exit status 1 when a notebook failed.
+Markdown and outputs the run did not produce are always sanitised on the page; --untrusted sanitises
+every output too and lets only the page's own scripts run (for notebooks from students or elsewhere).
 
 ${ASSIGNMENT_USAGE.replace(/^usage:\n/, "")}`;
 
@@ -52,7 +54,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (command !== "run") throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-    const { positionals, options } = parseArgs(rest, ["timeout", "out"], ["allow-errors", "no-html"]);
+    const { positionals, options } = parseArgs(rest, ["timeout", "out"], ["allow-errors", "no-html", "untrusted"]);
     if (positionals.length === 0) throw new UsageError("run needs at least one notebook");
     const timeoutSec = options.timeout === undefined ? undefined : Number(options.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${options.timeout}`);
@@ -63,6 +65,7 @@ export async function main(argv: string[]): Promise<void> {
         allowErrors: options["allow-errors"] === true,
         outDir: options.out as string | undefined,
         html: options["no-html"] !== true,
+        untrusted: options.untrusted === true,
         onProgress: printProgress,
       });
       for (const f of result.failures) {

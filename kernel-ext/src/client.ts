@@ -53,11 +53,8 @@ export class KernelDied extends Error {
   override name = "KernelDied";
 }
 
-/** The bin script that starts this package's kernel. */
-export const KERNEL_BIN = path.resolve(__dirname, "..", "bin", "deepviz-kernel.js").replace(
-  `${path.sep}dist${path.sep}kernel-ext${path.sep}`,
-  `${path.sep}kernel-ext${path.sep}`,
-);
+/** The bin script that starts this package's kernel (found through the package root: the same from dist/). */
+export const KERNEL_BIN = path.join(path.dirname(require.resolve("deepviz/package.json")), "kernel-ext", "bin", "deepviz-kernel.js");
 
 export function defaultKernelArgv(js = false): string[] {
   return [process.execPath, KERNEL_BIN, "kernel", "--config-path", "{connection_file}", ...(js ? ["--js"] : [])];

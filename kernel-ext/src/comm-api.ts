@@ -1,9 +1,22 @@
 /**
- * The contract between the kernel and code that runs in cells (the widget kit above all).
+ * The contract between the kernel and code that runs in cells (the library and the widget kit): the only
+ * file of kernel-ext they may import, so it holds types and symbols, no code that needs the kernel.
  * The kernel publishes one CommManager on globalThis under COMM_MANAGER_KEY so that every copy of
  * this package loaded in the kernel process shares it. Outside the kernel there is none.
  */
 export type MimeBundle = Record<string, unknown>;
+
+/** The MIME type of a widget's view in an output, and of the widget state saved in notebook metadata. */
+export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
+
+/** A value with a method under this key shows as the MIME bundle it returns (the Deno kernel's convention). */
+export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+
+/** Text made safe for `text/html` outputs and pages (element content and quoted attributes alike). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+}
 
 export interface CommMessage {
   /** `content.data` of the Jupyter message. */

@@ -6,7 +6,7 @@ export { feedbackHtml } from "./assignment/feedback";
 export { notebookToHtml, type HtmlOptions } from "./notebook-html";
 export { KernelClient, ExecuteTimeout, KernelDied, defaultKernelArgv, type LaunchOptions, type ExecuteOutcome } from "./client";
 export { installKernel, uninstallKernel, listKernels, JupyterMissing, KERNEL_NAMES, type InstallLocation } from "./installer";
-export { installSteps, type InstallStep, type InstallContext } from "./install-steps";
+export type { InstallStep, InstallContext } from "./install-steps";
 export { getCommManager, COMM_MANAGER_KEY, type Comm, type CommManager, type CommMessage, type MimeBundle, type SendOptions } from "./comm-api";
 export type { KernelCommManager, DisplayOptions } from "./comm-manager";
 export type { Notebook, Cell, Output } from "./notebook";

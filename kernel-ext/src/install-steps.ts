@@ -1,7 +1,7 @@
 /**
- * Extra work for `deepviz-kernel install` / `uninstall` after the kernelspecs are written.
- * The widget kit's step copies its prebuilt JupyterLab extension to
- * `${ctx.dataDir}/labextensions/<npm name>/` (and removes it on uninstall).
+ * Extra work for `deepviz-kernel install` / `uninstall` after the kernelspecs are written. The kernel
+ * knows no step itself: the package's `deepviz-kernel` command (entry/kernel-cli.ts) hands it the widget
+ * kit's, which copies the prebuilt JupyterLab extension to `${ctx.dataDir}/labextensions/<npm name>/`.
  */
 export interface InstallContext {
   /** The Jupyter data dir of the chosen location (user, sys-prefix or prefix), e.g. ~/.local/share/jupyter. */
@@ -16,8 +16,3 @@ export interface InstallStep {
   install(ctx: InstallContext): void;
   uninstall(ctx: InstallContext): void;
 }
-
-import { labextensionInstallStep } from "../../widgets/src/labextension";
-
-/** The widget kit's front end is the only extra step today; it copies files and knows nothing of CNNs. */
-export const installSteps: InstallStep[] = [labextensionInstallStep];

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "child_process";
 import { defaultKernelArgv } from "./client";
-import { installSteps, type InstallContext } from "./install-steps";
+import type { InstallContext, InstallStep } from "./install-steps";
 
 export type InstallLocation =
   | { kind: "default" } // per-user unless root, as jupyter kernelspec install does
@@ -114,6 +114,8 @@ export interface InstallOptions {
   location?: InstallLocation;
   python?: string;
   log?: (line: string) => void;
+  /** Run after the kernelspecs are written (install) or removed (uninstall), e.g. the widget kit's. */
+  steps?: InstallStep[];
 }
 
 export function installKernel(options: InstallOptions = {}): string[] {
@@ -121,7 +123,7 @@ export function installKernel(options: InstallOptions = {}): string[] {
   const answer = runHelper(options.python, { op: "install", location: options.location ?? { kind: "default" }, specs: kernelSpecs() });
   for (const d of answer.done) log(`installed kernelspec ${d}`);
   const ctx: InstallContext = { dataDir: answer.data_dir, python: answer.python, log };
-  for (const step of installSteps) step.install(ctx);
+  for (const step of options.steps ?? []) step.install(ctx);
   log(`Jupyter: ${answer.python}. Pick "TypeScript (DeepViz)" as the notebook's kernel.`);
   return answer.done;
 }
@@ -132,7 +134,7 @@ export function uninstallKernel(options: InstallOptions = {}): string[] {
   for (const d of answer.done) log(`removed kernelspec ${d}`);
   if (answer.done.length === 0) log("no DeepViz kernelspec was installed there");
   const ctx: InstallContext = { dataDir: answer.data_dir, python: answer.python, log };
-  for (const step of installSteps) step.uninstall(ctx);
+  for (const step of options.steps ?? []) step.uninstall(ctx);
   return answer.done;
 }
 

@@ -1,5 +1,6 @@
 /** `deepviz-kernel`: kernel start-up for Jupyter, and the kernelspec installer. */
 import { parseArgs, UsageError } from "./args";
+import type { InstallStep } from "./install-steps";
 import { installKernel, JupyterMissing, listKernels, uninstallKernel, type InstallLocation } from "./installer";
 
 const USAGE = `usage:
@@ -17,7 +18,12 @@ function location(options: Record<string, string | true>): InstallLocation {
   return { kind: "default" };
 }
 
-export async function main(argv: string[]): Promise<void> {
+export interface CliOptions {
+  /** Extra install/uninstall steps (the package's command passes the widget kit's). */
+  installSteps?: InstallStep[];
+}
+
+export async function main(argv: string[], cli: CliOptions = {}): Promise<void> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -31,12 +37,12 @@ export async function main(argv: string[]): Promise<void> {
       }
       case "install": {
         const { options } = parseArgs(rest, ["prefix", "python"], ["user", "sys-prefix"]);
-        installKernel({ location: location(options), python: options.python as string | undefined, log: console.log });
+        installKernel({ location: location(options), python: options.python as string | undefined, log: console.log, steps: cli.installSteps });
         return;
       }
       case "uninstall": {
         const { options } = parseArgs(rest, ["prefix", "python"], ["user", "sys-prefix"]);
-        uninstallKernel({ location: location(options), python: options.python as string | undefined, log: console.log });
+        uninstallKernel({ location: location(options), python: options.python as string | undefined, log: console.log, steps: cli.installSteps });
         return;
       }
       case "list": {

@@ -11,10 +11,10 @@ import { format } from "util";
 import * as zmq from "zeromq";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Executor } from "tslab/dist/executor";
-import { COMM_MANAGER_KEY, type MimeBundle, type SendOptions } from "./comm-api";
+import { COMM_MANAGER_KEY, JUPYTER_DISPLAY, type MimeBundle, type SendOptions } from "./comm-api";
 import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
 import { channelAddress, type ConnectionInfo } from "./connection";
-import { hasRichDisplay, JUPYTER_DISPLAY, normalizeBundle } from "./mime-bundle";
+import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
 import { decode, encode, makeHeader, PROTOCOL_VERSION, WireError, type JupyterMessage, type MessageHeader } from "./wire";
 
 /** The process's real stderr, kept before tslab redirects process.stderr into cells. */

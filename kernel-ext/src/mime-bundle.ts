@@ -2,9 +2,7 @@
  * Rich values: the `[Symbol.for("Jupyter.display")]()` convention (as in the Deno kernel) and the
  * normalization of MIME bundles before they go on the wire.
  */
-import type { MimeBundle } from "./comm-api";
-
-export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+import { JUPYTER_DISPLAY, type MimeBundle } from "./comm-api";
 
 export function hasRichDisplay(value: unknown): value is { [JUPYTER_DISPLAY]: () => MimeBundle | Promise<MimeBundle> } {
   return (

@@ -1,71 +1,76 @@
 /**
  * A self-contained HTML page of an executed notebook: markdown, code, outputs (richest MIME type first),
- * and the saved widget state in the tags @jupyter-widgets/html-manager's embedder reads.
+ * and the saved widget state in the tags @jupyter-widgets/html-manager's embedder reads. What may run on
+ * the page follows trust.ts: markdown is sanitised, outputs this run produced are trusted, others are not.
  */
 import { marked } from "marked";
+import { WIDGET_VIEW_MIME } from "./comm-api";
 import { cellSource, type Notebook, type Output } from "./notebook";
+import {
+  escapeHtml, imageHtml, IMAGE_MIMES, isTrusted, markdownHtml, policyMeta, promptNumber, safeWidgetState, sanitizeHtml,
+  scriptJson, svgHtml,
+} from "./trust";
 import { WIDGET_STATE_MIME } from "./widget-state";
 
-export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+export { WIDGET_VIEW_MIME };
 
 export interface HtmlOptions {
   title?: string;
-  /** Extra HTML for <head> (scripts that render widgets or plots offline). */
+  /**
+   * Sanitise every output, not only markdown and stale ones, and add a Content-Security-Policy that lets
+   * only the page's own scripts run (`deepviz run --untrusted`, grading feedback).
+   */
+  untrusted?: boolean;
+  /** Inline scripts the caller puts in `head`/`bodyEnd` that must run on an untrusted page (allowed by hash). */
+  inlineScripts?: string[];
+  /** Extra HTML for <head> (scripts that render widgets or plots offline). The caller's own markup: escape what you put in it. */
   head?: string;
+  /** Extra HTML at the start of <body> (e.g. a grading summary). The caller's own markup: escape what you put in it. */
+  bodyStart?: string;
   /** Extra HTML at the end of <body>. */
   bodyEnd?: string;
   /**
    * Renderers for MIME types, tried before the built-in ones, in the order given; return undefined to
-   * pass. E.g. plotly JSON → a div plus a Plotly.newPlot script.
+   * pass. E.g. plotly JSON → a div plus a Plotly.newPlot script. `trusted` says whether the output may
+   * carry markup that runs; a renderer must escape what it interpolates either way.
    */
-  renderers?: Record<string, (data: unknown, metadata: Record<string, unknown>) => string | undefined>;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+  renderers?: Record<string, (data: unknown, metadata: Record<string, unknown>, trusted: boolean) => string | undefined>;
 }
 
 /** Terminal colour codes have no place in HTML. */
-function stripAnsi(s: string): string {
+export function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex -- ANSI escape sequences begin with ESC (\u001b)
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 
 function asText(v: unknown): string {
-  return Array.isArray(v) ? v.join("") : typeof v === "string" ? v : JSON.stringify(v);
+  return Array.isArray(v) ? v.map(String).join("") : typeof v === "string" ? v : (JSON.stringify(v) ?? "");
 }
 
-function scriptJson(value: unknown): string {
-  // Inside <script>, only "</" can end the element early.
-  return JSON.stringify(value).replace(/<\//g, "<\\/");
-}
+type Render = (data: unknown, metadata: Record<string, unknown>, trusted: boolean) => string | undefined;
 
-const BUILTIN: [string, (data: unknown) => string][] = [
+const BUILTIN: [string, Render][] = [
   [WIDGET_VIEW_MIME, (d) => `<script type="${WIDGET_VIEW_MIME}">${scriptJson(d)}</script>`],
-  ["text/html", (d) => asText(d)],
-  ["image/svg+xml", (d) => asText(d)],
-  ["image/png", (d) => `<img alt="" src="data:image/png;base64,${asText(d).replace(/\s/g, "")}">`],
-  ["image/jpeg", (d) => `<img alt="" src="data:image/jpeg;base64,${asText(d).replace(/\s/g, "")}">`],
-  ["image/gif", (d) => `<img alt="" src="data:image/gif;base64,${asText(d).replace(/\s/g, "")}">`],
-  ["text/markdown", (d) => marked.parse(asText(d), { async: false }) as string],
-  ["application/json", (d) => `<pre>${escapeHtml(JSON.stringify(d, null, 2))}</pre>`],
+  ["text/html", (d, _m, trusted) => (trusted ? asText(d) : sanitizeHtml(asText(d)))],
+  ["image/svg+xml", (d) => svgHtml(d)],
+  ...IMAGE_MIMES.map((mime): [string, Render] => [mime, (d, m) => imageHtml(mime, d, m)]),
+  ["text/markdown", (d, _m, trusted) => (trusted ? (marked.parse(asText(d), { async: false }) as string) : markdownHtml(asText(d)))],
+  ["application/json", (d) => `<pre>${escapeHtml(JSON.stringify(d, null, 2) ?? "")}</pre>`],
   ["text/plain", (d) => `<pre>${escapeHtml(stripAnsi(asText(d)))}</pre>`],
 ];
 
-function renderBundle(data: Record<string, unknown>, metadata: Record<string, unknown>, options: HtmlOptions): string {
-  for (const [mime, render] of Object.entries(options.renderers ?? {})) {
-    if (mime in data) {
-      const html = render(data[mime], metadata);
-      if (html !== undefined) return html;
+function renderBundle(data: Record<string, unknown>, metadata: Record<string, unknown>, trusted: boolean, options: HtmlOptions): string {
+  if (!data || typeof data !== "object") return "";
+  const has = (mime: string) => Object.prototype.hasOwnProperty.call(data, mime);
+  for (const [mime, render] of [...Object.entries(options.renderers ?? {}), ...BUILTIN]) {
+    if (!has(mime)) continue;
+    const html = render(data[mime], metadata ?? {}, trusted);
+    if (html === undefined) continue; // e.g. image data that is not base64: try the next type
+    // A widget view falls back to its text when the page cannot render widgets; keep both.
+    if (mime === WIDGET_VIEW_MIME && has("text/plain")) {
+      return html + `<noscript><pre>${escapeHtml(asText(data["text/plain"]))}</pre></noscript>`;
     }
-  }
-  for (const [mime, render] of BUILTIN) {
-    if (mime in data) {
-      // A widget view falls back to its text when the page cannot render widgets; keep both.
-      if (mime === WIDGET_VIEW_MIME && "text/plain" in data) {
-        return render(data[mime]) + `<noscript><pre>${escapeHtml(asText(data["text/plain"]))}</pre></noscript>`;
-      }
-      return render(data[mime]);
-    }
+    return html;
   }
   return `<pre class="dv-unknown">[${escapeHtml(Object.keys(data).join(", "))}]</pre>`;
 }
@@ -73,11 +78,16 @@ function renderBundle(data: Record<string, unknown>, metadata: Record<string, un
 function renderOutput(out: Output, options: HtmlOptions): string {
   switch (out.output_type) {
     case "stream":
-      return `<pre class="dv-stream dv-${escapeHtml(out.name)}">${escapeHtml(stripAnsi(out.text))}</pre>`;
-    case "error":
-      return `<pre class="dv-error">${escapeHtml(stripAnsi([`${out.ename}: ${out.evalue}`, ...out.traceback].join("\n")))}</pre>`;
+      return `<pre class="dv-stream dv-${out.name === "stderr" ? "stderr" : "stdout"}">${escapeHtml(stripAnsi(asText(out.text)))}</pre>`;
+    case "error": {
+      const lines = [`${asText(out.ename)}: ${asText(out.evalue)}`, ...(Array.isArray(out.traceback) ? out.traceback.map(asText) : [])];
+      return `<pre class="dv-error">${escapeHtml(stripAnsi(lines.join("\n")))}</pre>`;
+    }
+    case "display_data":
+    case "execute_result":
+      return `<div class="dv-rich">${renderBundle(out.data, out.metadata, !options.untrusted && isTrusted(out), options)}</div>`;
     default:
-      return `<div class="dv-rich">${renderBundle(out.data, out.metadata, options)}</div>`;
+      return "";
   }
 }
 
@@ -100,10 +110,10 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
   for (const cell of nb.cells) {
     const source = cellSource(cell);
     if (cell.cell_type === "markdown") {
-      parts.push(`<div class="dv-cell dv-markdown">${marked.parse(source, { async: false }) as string}</div>`);
+      parts.push(`<div class="dv-cell dv-markdown">${markdownHtml(source)}</div>`);
     } else if (cell.cell_type === "code") {
-      const prompt = cell.execution_count ? `[${cell.execution_count}]` : "[ ]";
-      const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, options)).join("\n");
+      const prompt = `[${promptNumber(cell.execution_count)}]`;
+      const outputs = (Array.isArray(cell.outputs) ? cell.outputs : []).map((o) => renderOutput(o, options)).join("\n");
       parts.push(
         `<div class="dv-cell"><div class="dv-code"><span class="dv-prompt">${prompt}</span><pre><code>${escapeHtml(source)}</code></pre></div>` +
           (outputs ? `<div class="dv-outputs">${outputs}</div>` : "") +
@@ -112,16 +122,17 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
     }
   }
   const widgetState = nb.metadata?.widgets?.[WIDGET_STATE_MIME];
-  const stateTag = widgetState ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(widgetState)}</script>\n` : "";
+  const stateTag = widgetState ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(safeWidgetState(widgetState))}</script>\n` : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
+${options.untrusted ? policyMeta({ inlineScripts: options.inlineScripts }) + "\n" : ""}<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 ${options.head ?? ""}
 </head>
 <body>
+${options.bodyStart ?? ""}
 ${stateTag}${parts.join("\n")}
 ${options.bodyEnd ?? ""}
 </body>

@@ -25,7 +25,7 @@ export interface Notebook {
 }
 
 export function cellSource(cell: Cell): string {
-  return Array.isArray(cell.source) ? cell.source.join("") : cell.source ?? "";
+  return Array.isArray(cell.source) ? cell.source.map(String).join("") : typeof cell.source === "string" ? cell.source : "";
 }
 
 export function readNotebook(text: string, what: string): Notebook {
@@ -38,7 +38,8 @@ export function readNotebook(text: string, what: string): Notebook {
   if (!nb || !Array.isArray(nb.cells) || nb.nbformat !== 4) {
     throw new Error(`${what} is not an nbformat 4 notebook (expected {"nbformat": 4, "cells": [...]})`);
   }
-  nb.metadata ??= {};
+  if (nb.cells.some((c) => !c || typeof c !== "object")) throw new Error(`${what}: every cell must be an object`);
+  if (!nb.metadata || typeof nb.metadata !== "object") nb.metadata = {};
   return nb;
 }
 

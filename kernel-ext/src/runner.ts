@@ -8,6 +8,7 @@ import { ExecuteTimeout, KernelClient, KernelDied, withTimeout, type LaunchOptio
 import { KERNEL_NAMES } from "./installer";
 import { cellSource, OutputCollector, readNotebook, type Cell, type Notebook, type Output } from "./notebook";
 import { notebookToHtml, type HtmlOptions } from "./notebook-html";
+import { markTrusted } from "./trust";
 import { WIDGET_STATE_MIME, WidgetStateTracker } from "./widget-state";
 import type { JupyterMessage } from "./wire";
 
@@ -21,6 +22,12 @@ export interface RunOptions {
   /** Write the HTML page (default true). */
   html?: boolean;
   htmlOptions?: HtmlOptions;
+  /**
+   * Treat even this run's outputs as untrusted: the page sanitises every output and lets only its own
+   * scripts run (a student's submission, a notebook from elsewhere). Default: this run's outputs are
+   * trusted, outputs it did not produce (cells after a stop) are sanitised.
+   */
+  untrusted?: boolean;
   /** Kernel launch settings; `cwd` defaults to the notebook's folder. */
   kernel?: LaunchOptions;
   /** Progress events (the CLI prints them). */
@@ -104,6 +111,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   const cellOf = new Map<string, Output[]>(); // execute msg_id → the outputs of its cell
   const failures: CellFailure[] = [];
   const cellTimesMs: RunResult["cellTimesMs"] = [];
+  const produced: Output[][] = []; // the output lists this run filled (trusted on the page)
 
   const client = await KernelClient.launch({ cwd: path.dirname(path.resolve(notebookPath)), js, ...options.kernel });
   try {
@@ -120,6 +128,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       if (cell.cell_type !== "code") continue;
       codeIndex++;
       const outputs: Output[] = [];
+      produced.push(outputs);
       cell.outputs = outputs;
       cell.execution_count = null;
       const source = cellSource(cell);
@@ -169,6 +178,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   } finally {
     await client.close();
   }
+  for (const outputs of produced) outputs.forEach(markTrusted);
   if (widgets.size > 0) nb.metadata.widgets = { [WIDGET_STATE_MIME]: widgets.toJSON() };
   else delete nb.metadata.widgets;
 
@@ -178,7 +188,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   if (options.html !== false) {
     htmlPath = paths.html;
     const title = path.basename(notebookPath).replace(/\.ipynb$/i, "");
-    fs.writeFileSync(htmlPath, notebookToHtml(nb, { title, ...options.htmlOptions }));
+    fs.writeFileSync(htmlPath, notebookToHtml(nb, { title, untrusted: options.untrusted, ...options.htmlOptions }));
   }
   const ok = failures.length === 0;
   const totalMs = Date.now() - t0;

@@ -3,9 +3,10 @@
  * (kernel-opened `jupyter.widget` comms and their `update`s). Saved in notebook metadata the way
  * nbclient does, so saved pages can render the widgets without a kernel.
  */
+import { WIDGET_STATE_MIME } from "./comm-api";
 import type { JupyterMessage } from "./wire";
 
-export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
+export { WIDGET_STATE_MIME };
 const WIDGET_TARGET = "jupyter.widget";
 
 interface ModelRecord {

@@ -6,9 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Plugin } from "esbuild";
-import { marked } from "marked";
+import { markdownHtml } from "../../kernel-ext/src/trust";
 import { joinSource, Notebook, notebookErrors, notebookTitle } from "./notebook";
-import { escapeHtml, renderPage } from "./page";
+import { escapeHtml } from "../../kernel-ext/src/comm-api";
+import { renderPage } from "./page";
 import { SITE_CSS } from "./style";
 
 export interface SiteLesson {
@@ -47,7 +48,7 @@ function summary(nb: Notebook): string {
     if (cell.cell_type !== "markdown") continue;
     const para = joinSource(cell.source).split(/\n\s*\n/).find((p) => p.trim() && !/^\s*#/.test(p));
     // a paragraph that introduces a list ends in a colon; on the index it stands alone
-    if (para) return marked.parseInline(para.trim().replace(/:$/, "."), { async: false }) as string;
+    if (para) return markdownHtml(para.trim().replace(/:$/, "."), true);
   }
   return "";
 }
@@ -86,7 +87,11 @@ export async function bundleWidgetRenderer(staticDir: string): Promise<void> {
   });
 }
 
-export async function buildSite(lessons: SiteLesson[], outDir: string, log: (line: string) => void = () => {}): Promise<SiteResult> {
+/**
+ * `untrusted`: sanitise every output of every page and allow only the site's own scripts (notebooks not
+ * run by this process are sanitised anyway, see kernel-ext/src/trust.ts).
+ */
+export async function buildSite(lessons: SiteLesson[], outDir: string, log: (line: string) => void = () => {}, options: { untrusted?: boolean } = {}): Promise<SiteResult> {
   const staticDir = path.join(outDir, "_static");
   fs.mkdirSync(staticDir, { recursive: true });
   fs.writeFileSync(path.join(staticDir, "site.css"), SITE_CSS);
@@ -99,7 +104,7 @@ export async function buildSite(lessons: SiteLesson[], outDir: string, log: (lin
   sorted.forEach((lesson, i) => {
     const page = pageName(lesson.file);
     const link = (j: number) => (j >= 0 && j < sorted.length ? { href: pageName(sorted[j].file), title: titles[j] } : undefined);
-    const rendered = renderPage(lesson.notebook, { title: titles[i], index: "index.html", prev: link(i - 1), next: link(i + 1) });
+    const rendered = renderPage(lesson.notebook, { title: titles[i], index: "index.html", prev: link(i - 1), next: link(i + 1), untrusted: options.untrusted });
     fs.writeFileSync(path.join(outDir, page), rendered.html);
     widgets ||= rendered.usesWidgets;
     plotly ||= rendered.usesPlotly;

@@ -4,9 +4,16 @@
  * notebook's saved widget state goes into the page so those views render without a kernel.
  */
 import { marked } from "marked";
+import { stripAnsi } from "../../kernel-ext/src/notebook-html";
 import {
-  joinSource, Notebook, NotebookCell, NotebookOutput, PLOTLY_MIME, WIDGET_STATE_MIME, WIDGET_VIEW_MIME,
+  escapeHtml, imageHtml, IMAGE_MIMES, isTrusted, markdownHtml, policyMeta, promptNumber, safeWidgetState, sanitizeHtml,
+  scriptJson, svgHtml,
+} from "../../kernel-ext/src/trust";
+import {
+  Notebook, NotebookCell, NotebookOutput, PLOTLY_MIME, WIDGET_STATE_MIME, WIDGET_VIEW_MIME,
 } from "./notebook";
+
+export { escapeHtml } from "../../kernel-ext/src/trust";
 
 export interface PageLinks {
   title: string;
@@ -14,6 +21,8 @@ export interface PageLinks {
   index: string;
   prev?: { href: string; title: string };
   next?: { href: string; title: string };
+  /** Sanitise every output and allow only the site's own scripts (see kernel-ext/src/trust.ts). */
+  untrusted?: boolean;
 }
 
 export interface RenderedPage {
@@ -23,36 +32,21 @@ export interface RenderedPage {
   usesPlotly: boolean;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-// JSON inside <script> must not close the tag early.
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/<\//g, "<\\/").replace(/<!--/g, "<\\!--");
-}
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-function stripAnsi(s: string): string {
-  return s.replace(ANSI, "");
-}
-
 function text(v: unknown): string {
-  return Array.isArray(v) ? v.join("") : String(v ?? "");
+  return Array.isArray(v) ? v.map(String).join("") : typeof v === "string" ? v : "";
 }
 
 class PageBuilder {
   usesWidgets = false;
   usesPlotly = false;
   private plotCount = 0;
-  constructor(private readonly widgetIds: Set<string>) {}
+  constructor(private readonly widgetIds: Set<string>, private readonly untrusted: boolean) {}
 
   cell(cell: NotebookCell): string {
-    if (cell.cell_type === "markdown") return `<section class="md">${marked.parse(joinSource(cell.source), { async: false })}</section>`;
-    if (cell.cell_type === "raw") return "";
-    const count = cell.execution_count ?? " ";
-    const source = `<div class="in"><span class="prompt">[${count}]</span><pre class="code"><code>${escapeHtml(joinSource(cell.source))}</code></pre></div>`;
-    const outputs = (cell.outputs ?? []).map((o) => this.output(o)).join("\n");
+    if (cell.cell_type === "markdown") return `<section class="md">${markdownHtml(text(cell.source))}</section>`;
+    if (cell.cell_type !== "code") return "";
+    const source = `<div class="in"><span class="prompt">[${promptNumber(cell.execution_count)}]</span><pre class="code"><code>${escapeHtml(text(cell.source))}</code></pre></div>`;
+    const outputs = (Array.isArray(cell.outputs) ? cell.outputs : []).map((o) => this.output(o)).join("\n");
     return `<section class="cell">${source}${outputs ? `<div class="out">${outputs}</div>` : ""}</section>`;
   }
 
@@ -60,19 +54,22 @@ class PageBuilder {
     switch (o.output_type) {
       case "stream":
         return `<pre class="stream ${o.name === "stderr" ? "stderr" : "stdout"}">${escapeHtml(stripAnsi(text(o.text)))}</pre>`;
-      case "error":
-        return `<pre class="error">${escapeHtml(stripAnsi((o.traceback ?? [`${o.ename}: ${o.evalue}`]).join("\n")))}</pre>`;
+      case "error": {
+        const lines = Array.isArray(o.traceback) ? o.traceback.map(text) : [`${text(o.ename)}: ${text(o.evalue)}`];
+        return `<pre class="error">${escapeHtml(stripAnsi(lines.join("\n")))}</pre>`;
+      }
       case "display_data":
       case "execute_result":
-        return this.bundle(o.data ?? {}, o.metadata ?? {});
+        if (!o.data || typeof o.data !== "object") return "";
+        return this.bundle(o.data, o.metadata ?? {}, !this.untrusted && isTrusted(o));
       default:
         return "";
     }
   }
 
-  private bundle(data: Record<string, unknown>, metadata: Record<string, unknown>): string {
+  private bundle(data: Record<string, unknown>, metadata: Record<string, unknown>, trusted: boolean): string {
     const view = data[WIDGET_VIEW_MIME] as { model_id?: string } | undefined;
-    if (view?.model_id && this.widgetIds.has(view.model_id)) {
+    if (typeof view?.model_id === "string" && this.widgetIds.has(view.model_id)) {
       this.usesWidgets = true;
       return `<div class="widget"><script type="${WIDGET_VIEW_MIME}">${scriptJson(view)}</script></div>`;
     }
@@ -81,16 +78,20 @@ class PageBuilder {
       const id = `plot-${this.plotCount++}`;
       return `<div class="plot" id="${id}"></div><script type="${PLOTLY_MIME}" data-target="${id}">${scriptJson(data[PLOTLY_MIME])}</script>`;
     }
-    if (data["text/html"] !== undefined) return `<div class="html">${text(data["text/html"])}</div>`;
-    if (data["image/svg+xml"] !== undefined) return `<div class="svg">${text(data["image/svg+xml"])}</div>`;
-    for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
-      if (data[mime] === undefined) continue;
-      const meta = (metadata[mime] ?? {}) as { width?: number; height?: number };
-      const size = `${meta.width ? ` width="${meta.width}"` : ""}${meta.height ? ` height="${meta.height}"` : ""}`;
-      const b64 = text(data[mime]).replace(/\s+/g, "");
-      return `<img class="output-image" alt="cell output" src="data:${mime};base64,${b64}"${size}>`;
+    if (data["text/html"] !== undefined) {
+      const html = text(data["text/html"]);
+      return `<div class="html">${trusted ? html : sanitizeHtml(html)}</div>`;
     }
-    if (data["text/markdown"] !== undefined) return `<div class="md">${marked.parse(text(data["text/markdown"]), { async: false })}</div>`;
+    if (data["image/svg+xml"] !== undefined) return `<div class="svg">${svgHtml(data["image/svg+xml"])}</div>`;
+    for (const mime of IMAGE_MIMES) {
+      if (data[mime] === undefined) continue;
+      const img = imageHtml(mime, data[mime], metadata, 'class="output-image" alt="cell output"');
+      if (img) return img;
+    }
+    if (data["text/markdown"] !== undefined) {
+      const md = text(data["text/markdown"]);
+      return `<div class="md">${trusted ? marked.parse(md, { async: false }) : markdownHtml(md)}</div>`;
+    }
     if (data["text/plain"] !== undefined) return `<pre class="result">${escapeHtml(stripAnsi(text(data["text/plain"])))}</pre>`;
     return "";
   }
@@ -98,12 +99,12 @@ class PageBuilder {
 
 export function renderPage(nb: Notebook, links: PageLinks): RenderedPage {
   const state = nb.metadata.widgets?.[WIDGET_STATE_MIME];
-  const builder = new PageBuilder(new Set(Object.keys(state?.state ?? {})));
+  const builder = new PageBuilder(new Set(Object.keys(state?.state ?? {})), links.untrusted === true);
   const body = nb.cells.map((c) => builder.cell(c)).join("\n");
   const nav = [
-    links.prev ? `<a class="prev" href="${links.prev.href}">← ${escapeHtml(links.prev.title)}</a>` : "",
-    `<a class="home" href="${links.index}">All lessons</a>`,
-    links.next ? `<a class="next" href="${links.next.href}">${escapeHtml(links.next.title)} →</a>` : "",
+    links.prev ? `<a class="prev" href="${escapeHtml(links.prev.href)}">← ${escapeHtml(links.prev.title)}</a>` : "",
+    `<a class="home" href="${escapeHtml(links.index)}">All lessons</a>`,
+    links.next ? `<a class="next" href="${escapeHtml(links.next.href)}">${escapeHtml(links.next.title)} →</a>` : "",
   ].join("");
   const head = [
     `<link rel="stylesheet" href="_static/site.css">`,
@@ -111,14 +112,14 @@ export function renderPage(nb: Notebook, links: PageLinks): RenderedPage {
     builder.usesPlotly ? `<script src="_static/plotly.js"></script>` : "",
   ].join("\n");
   const tail = [
-    builder.usesWidgets ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(state)}</script>` : "",
+    builder.usesWidgets ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(safeWidgetState(state))}</script>` : "",
     builder.usesWidgets || builder.usesPlotly ? `<script src="_static/widgets.js"></script>` : "",
   ].join("\n");
   const html = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+${links.untrusted ? policyMeta() + "\n" : ""}<meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(links.title)} · DeepViz.ts lessons</title>
 ${head}

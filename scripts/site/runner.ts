@@ -16,7 +16,6 @@ export function findRunner(root: string): RunNotebook {
   if (!fs.existsSync(built)) {
     throw new Error(`the notebook runner is missing (${path.relative(root, built)}): run \`npm run build\` (kernel-ext/src/runner.ts must exist)`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(built) as { runNotebook?: RunNotebook };
   if (typeof mod.runNotebook !== "function") throw new Error(`${built} does not export runNotebook`);
   return mod.runNotebook;

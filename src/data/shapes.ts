@@ -1,4 +1,4 @@
-import { Random } from "./random";
+import { Random } from "../core/random";
 import { TEXTURES, TextureName, hsv, paintTexture } from "./textures";
 
 /**

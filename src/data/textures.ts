@@ -1,4 +1,4 @@
-import { Random } from "./random";
+import { Random } from "../core/random";
 
 /** Background textures of the shapes data set; the biased variant ties one to each class. */
 export const TEXTURES = ["stripes", "checker", "dots", "grid", "noise", "waves", "diagonal", "plain"] as const;

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { escapeHtml } from "../../kernel-ext/src/comm-api";
 import { JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
 import { fail } from "../errors";
 
@@ -16,9 +17,6 @@ function shapeText(s: unknown): string {
   return String(s);
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 /** A model's layers as a table: name, class, output shape, parameters. Shows as HTML in notebooks. */
 export class ModelSummary {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { escapeHtml } from "../../kernel-ext/src/comm-api";
 import { fail } from "../errors";
 import { bundleOf, pictureOf, ShowOptions } from "./bundles";
 import { Plot } from "./plot";
@@ -21,7 +22,7 @@ export function save(file: string, x: unknown, options: ShowOptions = {}): strin
       const b = bundleOf(x, options);
       if (typeof b["text/html"] === "string") return b["text/html"] as string;
       if (typeof b["image/png"] === "string") return `<img alt="${String(b["text/plain"]).replace(/"/g, "&quot;")}" src="data:image/png;base64,${b["image/png"]}">`;
-      return `<pre>${String(b["text/plain"]).replace(/</g, "&lt;")}</pre>`;
+      return `<pre>${escapeHtml(String(b["text/plain"]))}</pre>`;
     })();
     fs.writeFileSync(file, `<!doctype html><meta charset="utf-8"><body>${body}</body>`);
     return file;

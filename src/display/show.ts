@@ -1,16 +1,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { getCommManager } from "../../kernel-ext/src/comm-api";
 import { MimeBundle } from "../core/display-registry";
 import { fail } from "../errors";
 import { bundleOf, ShowOptions } from "./bundles";
-
-/** What the kernel teammate publishes: a comm manager that can display any MIME bundle. */
-const COMM_MANAGER = Symbol.for("deepviz.kernel.commManager");
-
-interface BundleDisplay {
-  display(bundle: MimeBundle): void;
-}
 
 type TslabWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
@@ -26,7 +20,7 @@ function tslabWriter(): TslabWriter | null {
 
 /** Whether code runs inside a notebook kernel (ours or plain tslab). */
 export function inNotebook(): boolean {
-  const cm = (globalThis as Record<symbol, unknown>)[COMM_MANAGER] as BundleDisplay | undefined;
+  const cm = getCommManager();
   return typeof cm?.display === "function" || tslabWriter() !== null;
 }
 
@@ -68,7 +62,7 @@ export function show(x: unknown, options: ShowOptions & { name?: string } = {}):
   const { name, ...o } = options;
   const bundle = bundleOf(x, o);
   if (!("text/plain" in bundle)) fail("internal: a display bundle lacks its text/plain fallback.");
-  const cm = (globalThis as Record<symbol, unknown>)[COMM_MANAGER] as BundleDisplay | undefined;
+  const cm = getCommManager();
   if (typeof cm?.display === "function") {
     cm.display(bundle);
     return;

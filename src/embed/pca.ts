@@ -1,7 +1,7 @@
 import { fail } from "../errors";
 import { symmetricEigen } from "./jacobi";
 import { Points } from "./points";
-import { SeededRandom } from "./rng";
+import { Random } from "../core/random";
 
 export interface PcaResult {
   /** n*k projections onto the principal axes. */
@@ -105,7 +105,7 @@ function applyCovariance(xc: Float64Array, n: number, d: number, q: Float64Array
  */
 function subspaceEigen(xc: Float64Array, n: number, d: number, k: number): { values: Float64Array; vectors: Float64Array } {
   const b = Math.min(d, k + 10);
-  const rng = new SeededRandom(12345);
+  const rng = new Random(12345);
   let q = new Float64Array(b * d);
   for (let i = 0; i < q.length; i++) q[i] = rng.normal();
   orthonormalizeRows(q, b, d);

@@ -153,7 +153,6 @@ export class SpaceTree {
     const com = this.comSum;
     const count = this.count;
     const firstChild = this.firstChild;
-    const point = this.point;
     const half = this.half;
     const own = this.leafOf[i];
     const yx = y[2 * i];

@@ -4,7 +4,7 @@ import { nearestNeighbours } from "./knn";
 import { pcaProject } from "./pca";
 import { Points } from "./points";
 import { RunControl, Yielder } from "./progress";
-import { SeededRandom } from "./rng";
+import { Random } from "../core/random";
 import { SpaceTree } from "./space-tree";
 
 export interface TsneOptions extends RunControl {
@@ -110,7 +110,7 @@ function attract2(edges: Edges, y: Float64Array, exag: number, grad: Float64Arra
   }
 }
 
-function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: SeededRandom): Float64Array {
+function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: Random): Float64Array {
   const y = new Float64Array(x.n * dims);
   if (init === "random") {
     for (let i = 0; i < y.length; i++) y[i] = 1e-4 * rng.normal();
@@ -168,7 +168,7 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const p = symmetrize(nb, conditionalAffinities(nb, n, perplexity), n);
   const edges = upperEdges(p);
 
-  const rng = new SeededRandom(seed);
+  const rng = new Random(seed);
   const y = initialLayout(x, dims, init, rng);
   const update = new Float64Array(n * dims);
   const gains = new Float64Array(n * dims).fill(1);

@@ -3,7 +3,7 @@ import { fail } from "../errors";
 import { nearestNeighbours } from "./knn";
 import { Points, toRows } from "./points";
 import { RunControl, Yielder } from "./progress";
-import { SeededRandom } from "./rng";
+import { Random } from "../core/random";
 
 export interface UmapOptions extends RunControl {
   dims?: 2 | 3;
@@ -41,7 +41,7 @@ export async function umap(x: Points, options: UmapOptions = {}): Promise<UmapRe
     fail(`UMAP epochs must be a positive integer; got ${options.epochs}.`);
   }
   const { onProgress, signal } = options;
-  const rng = new SeededRandom(options.seed ?? 0);
+  const rng = new Random(options.seed ?? 0);
   const model = new UMAP({ nComponents: dims, nNeighbors, minDist, nEpochs: options.epochs, random: () => rng.uniform() });
 
   onProgress?.({ method: "umap", phase: "neighbours", iteration: 0, iterations: 0 });

@@ -31,14 +31,15 @@ export async function explain(
   input: unknown,
   options: TargetOptions,
   compute: (ctx: Context) => { values: tf.Tensor; info?: Record<string, unknown> },
-  { keepBatchShape = false }: { keepBatchShape?: boolean } = {},
+  { keepBatchShape = false, targeted = true }: { keepBatchShape?: boolean; targeted?: boolean } = {},
 ): Promise<Attribution> {
   assertLayersModel(model);
   await backend();
   let out!: { values: tf.Tensor; info: Record<string, unknown>; inputCopy: tf.Tensor; classes: number[] | null; batched: boolean };
   tf.tidy(() => {
     const { x, batched } = batchInput(model, input);
-    const target = resolveTarget(model, x, options.target);
+    // methods that explain no class (a layer's activation) get a target that nothing may read
+    const target = targeted ? resolveTarget(model, x, options.target) : untargeted(method);
     const allRows = Array.from({ length: x.shape[0] }, (_, i) => i);
     const ctx: Context = { model, x, target, allRows, rowsFor: (e, n) => new Array(n).fill(e) };
     const result = compute(ctx);
@@ -46,4 +47,8 @@ export async function explain(
     out = { values: tf.keep(values), info: result.info ?? {}, inputCopy: tf.keep(tf.clone(input as tf.Tensor)), classes: target.classes, batched };
   });
   return new Attribution(out.values, method, out.inputCopy, out.classes, out.batched, out.info);
+}
+
+function untargeted(method: string): ResolvedTarget {
+  return { classes: null, score: () => { throw new Error(`internal: ${method} explains no class but asked for a score`); } };
 }

@@ -20,10 +20,10 @@ export interface LayerOptions {
 export async function layerActivation(model: tf.LayersModel, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
   assertLayersModel(model);
   const layer = resolveLayer(model, requireLayer(options));
-  return explain("layerActivation", model, input, { target: 0 }, ({ model, x }) => ({
+  return explain("layerActivation", model, input, {}, ({ model, x }) => ({
     values: forward(model, x, { stopAt: layer.name }).output,
     info: { layer: layer.name },
-  }));
+  }), { targeted: false });
 }
 
 export interface LayerGradientsOptions extends TargetOptions {
@@ -80,7 +80,7 @@ export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, op
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
   const mask = selectionMask(shape.slice(1) as number[], options, layer.name);
-  return explain("neuronGradient", model, input, { target: 0 }, ({ model, x }) => {
+  return explain("neuronGradient", model, input, {}, ({ model, x }) => {
     const m = tf.tensor(mask, [1, ...(shape.slice(1) as number[])]);
     const selected = (out: tf.Tensor) => tf.sum(tf.reshape(tf.mul(out, m), [out.shape[0], -1]), 1) as tf.Tensor1D;
     const run = (xx: tf.Tensor) => forward(model, xx, { relu: options.relu, stopAt: layer.name, logits: false }).output;
@@ -88,7 +88,7 @@ export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, op
       values: tf.grad((xx: tf.Tensor) => tf.sum(selected(run(xx))))(x),
       info: { layer: layer.name, channel: options.channel, position: options.position },
     };
-  });
+  }, { targeted: false });
 }
 
 function requireLayer(options: { layer?: LayerRef } | undefined): LayerRef {

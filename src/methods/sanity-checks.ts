@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { AttributionMethod } from "../attribution";
 import { backend } from "../backend";
 import { bundleFor, JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
 import { mulberry32, normals } from "../core/random";
@@ -7,7 +8,6 @@ import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
 import { assertLayersModel, batchInput } from "../model/validate";
 import { resolveTarget } from "../targets";
 import { saliency } from "./saliency";
-import { AttributionMethod } from "./smooth-grad";
 import { spearman, ssim } from "./similarity";
 
 export interface SanityCheckOptions {

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { Attribution } from "../attribution";
+import { Attribution, AttributionMethod } from "../attribution";
 import { backend } from "../backend";
 import { fail } from "../errors";
 import { assertLayersModel, assertPositiveInt, batchInput } from "../model/validate";
@@ -8,8 +8,6 @@ import { resolveTarget } from "../targets";
 import { autoBatchSize } from "./batching";
 import { TargetOptions } from "./explain";
 import { saliency } from "./saliency";
-
-export type AttributionMethod<O = any> = (model: tf.LayersModel, input: tf.Tensor, options?: O) => Promise<Attribution>;
 
 export interface SmoothGradOptions extends TargetOptions {
   /** The method to smooth (default dv.saliency). */

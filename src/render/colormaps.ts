@@ -2,16 +2,18 @@ import { fail } from "../errors";
 
 /**
  * Colormaps with matplotlib's meaning, so that pictures match what users of Captum and tf-keras-vis see.
+ * The one home of colormaps: the Node renderer and the widget kit's browser views (bundled from this file)
+ * both draw with these tables, so it must stay free of Node and tfjs.
  * Listed maps (viridis, inferno, magma) pick one of 256 colours as matplotlib does (index = floor(t·256),
  * the last colour for t = 1). Segmented maps interpolate linearly between anchors, so every anchor colour
  * is exact at its position.
  */
 export type ColormapName =
   | "viridis" | "inferno" | "magma" | "jet" | "gray"
-  | "blues" | "greens" | "reds" | "redWhiteGreen" | "RdBu";
+  | "blues" | "greens" | "reds" | "redWhiteGreen" | "RdBu" | "bwr" | "hot";
 
 export const COLORMAP_NAMES: ColormapName[] = [
-  "viridis", "inferno", "magma", "jet", "gray", "blues", "greens", "reds", "redWhiteGreen", "RdBu",
+  "viridis", "inferno", "magma", "jet", "gray", "blues", "greens", "reds", "redWhiteGreen", "RdBu", "bwr", "hot",
 ];
 
 /** A colormap: `t` in [0, 1] (clipped) to RGB bytes written at out[offset..offset+2]. */
@@ -56,6 +58,20 @@ const JET: [Channel, Channel, Channel] = [
   [[0, 0], [0.125, 0], [0.375, 1], [0.64, 1], [0.91, 0], [1, 0]],
   [[0, 0.5], [0.11, 1], [0.34, 1], [0.65, 0], [1, 0]],
 ];
+
+// matplotlib's hot: black → red → yellow → white, each channel ramping in turn.
+const HOT: [Channel, Channel, Channel] = [
+  [[0, 0.0416], [0.365079, 1], [1, 1]],
+  [[0, 0], [0.365079, 0], [0.746032, 1], [1, 1]],
+  [[0, 0], [0.746032, 0], [1, 1]],
+];
+
+// matplotlib's 256-entry tables, shipped by scale-color-perceptual (named one by one so bundlers see them).
+const LISTED: Record<"viridis" | "inferno" | "magma", () => number[][]> = {
+  viridis: () => require("scale-color-perceptual/rgb/viridis.json"),
+  inferno: () => require("scale-color-perceptual/rgb/inferno.json"),
+  magma: () => require("scale-color-perceptual/rgb/magma.json"),
+};
 
 function clip01(t: number): number {
   return t > 0 ? (t < 1 ? t : 1) : 0; // NaN goes to 0
@@ -121,8 +137,7 @@ function build(name: ColormapName): Colormap {
     case "viridis":
     case "inferno":
     case "magma":
-      // matplotlib's 256-entry tables, shipped by scale-color-perceptual
-      return listed(name, require(`scale-color-perceptual/rgb/${name}.json`) as number[][]);
+      return listed(name, LISTED[name]());
     case "jet":
       return segmented(name, JET);
     case "gray":
@@ -138,6 +153,10 @@ function build(name: ColormapName): Colormap {
       return segmented(name, evenly(["#ff0000", "#ffffff", "#008000"]));
     case "RdBu":
       return segmented(name, evenly(RDBU));
+    case "bwr":
+      return segmented(name, evenly(["#0000ff", "#ffffff", "#ff0000"]));
+    case "hot":
+      return segmented(name, HOT);
   }
 }
 

@@ -27,6 +27,25 @@ export interface NormalizeOptions {
 
 export const SIGNS: Sign[] = ["absolute", "positive", "negative", "all"];
 
+/**
+ * The [min, max] of the finite values (NaN and ±Infinity skipped), or [−m, m] with m = max |value| when
+ * `symmetric`, so that zero sits in the middle. [0, 0] when there is no finite value.
+ */
+export function valueRange(values: ArrayLike<number>, symmetric = false): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return [0, 0];
+  if (!symmetric) return [lo, hi];
+  const m = Math.max(Math.abs(lo), Math.abs(hi));
+  return [-m, m];
+}
+
 /** Collapses H×W×C values into one H×W map. A 1-channel input is returned as its single channel. */
 export function reduceChannels(img: ImageData3, how: Reduction = "sum"): Map2D {
   const { height, width, channels: c, data } = img;
@@ -147,10 +166,9 @@ export function normalizeWithRange(map: Map2D, options: NormalizeOptions = {}): 
   if (o.normalize === "outlierPerc" || o.normalize === "percentile") {
     scale = scaleOf(v, o.sign, o.normalize, o.normalize === "outlierPerc" ? o.outlierPerc : o.percentile);
   } else if (o.normalize === "minmax") {
-    let lo = Infinity, hi = -Infinity;
-    for (const x of v) { if (x < lo) lo = x; if (x > hi) hi = x; }
-    if (o.sign === "all") scale = Math.max(Math.abs(lo), Math.abs(hi));
-    else { offset = lo; scale = hi - lo; }
+    const [lo, hi] = valueRange(v, o.sign === "all");
+    offset = o.sign === "all" ? 0 : lo;
+    scale = o.sign === "all" ? hi : hi - lo;
   } else {
     const [lo, hi] = o.range!;
     // linear map of [lo, hi] onto [lowBound, 1]

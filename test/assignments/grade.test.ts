@@ -132,7 +132,8 @@ describe("assignments graded by `deepviz assignment grade`", function () {
         const pages = fs.readdirSync(path.join(work, "feedback")).sort();
         assert.deepEqual(pages, ["full.html", "gutted.html", "loop.html", "released.html"]);
         const page = fs.readFileSync(path.join(work, "feedback", "released.html"), "utf8");
-        assert.ok(!/<script/i.test(page));
+        assert.ok(!/<script(?![^>]*type="application\/vnd\.jupyter\.widget)/i.test(page), "no script runs on a feedback page");
+        assert.ok(page.includes("Content-Security-Policy"));
         assert.ok(page.includes(`released: 0 / ${results.get("full")!.max}`));
         const csv = fs.readFileSync(path.join(work, "submissions", "grades.csv"), "utf8").trim().split("\n");
         assert.equal(csv.length, 5);

@@ -1,8 +1,8 @@
-import { SeededRandom } from "../../src/embed/rng";
+import { Random } from "../../src/core/random";
 
 /** `clusters` Gaussian blobs of unit spread around centres `spread` apart on average; labels = blob index. */
 export function blobs(n: number, d: number, clusters: number, spread: number, seed = 1): { rows: number[][]; labels: number[] } {
-  const rng = new SeededRandom(seed);
+  const rng = new Random(seed);
   const centres = Array.from({ length: clusters }, () => Array.from({ length: d }, () => rng.normal() * spread));
   const rows: number[][] = [];
   const labels: number[] = [];

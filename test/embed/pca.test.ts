@@ -2,14 +2,14 @@ import { strict as assert } from "assert";
 import { symmetricEigen } from "../../src/embed/jacobi";
 import { pcaProject } from "../../src/embed/pca";
 import { Points, toPoints } from "../../src/embed/points";
-import { SeededRandom } from "../../src/embed/rng";
+import { Random } from "../../src/core/random";
 import { DeepVizError } from "../../src/errors";
 
 const close = (a: number, b: number, tol = 1e-10) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
 /** Random data whose variance falls off along its features, so the spectrum has clear gaps. */
 function decaying(n: number, d: number, seed: number): Points {
-  const rng = new SeededRandom(seed);
+  const rng = new Random(seed);
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) data[i * d + t] = rng.normal() * (1 + 8 / (1 + t)) + 3;
   return { data, n, d };

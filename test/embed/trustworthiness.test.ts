@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { DeepVizError } from "../../src/errors";
 import { trustworthiness } from "../../src/embed/trustworthiness";
-import { SeededRandom } from "../../src/embed/rng";
+import { Random } from "../../src/core/random";
 import { blobs } from "./helpers";
 
 describe("embed: trustworthiness", () => {
@@ -18,7 +18,7 @@ describe("embed: trustworthiness", () => {
     const { rows } = blobs(60, 5, 3, 4);
     assert.equal(trustworthiness(rows, rows, 5), 1);
     // A random layout keeps no neighbourhoods: T falls to about 0.5 (its expectation for chance).
-    const rng = new SeededRandom(5);
+    const rng = new Random(5);
     const random = rows.map(() => [rng.uniform(), rng.uniform()]);
     const t = trustworthiness(rows, random, 5);
     assert.ok(t > 0.3 && t < 0.65, `T=${t}`);

@@ -3,7 +3,7 @@ import { conditionalAffinities, symmetrize } from "../../src/embed/affinities";
 import { nearestNeighbours } from "../../src/embed/knn";
 import { toPoints } from "../../src/embed/points";
 import { EmbedProgress } from "../../src/embed/progress";
-import { SeededRandom } from "../../src/embed/rng";
+import { Random } from "../../src/core/random";
 import { SpaceTree } from "../../src/embed/space-tree";
 import { tsne } from "../../src/embed/tsne";
 import { trustworthiness } from "../../src/embed/trustworthiness";
@@ -43,7 +43,7 @@ describe("embed: t-SNE", () => {
   });
 
   it("Barnes–Hut repulsion is exact at theta 0 and close at theta 0.5", () => {
-    const rng = new SeededRandom(3);
+    const rng = new Random(3);
     const n = 300;
     const y = Float64Array.from({ length: 2 * n }, () => rng.normal() * 5);
     y[2] = y[0]; // a coincident pair must be handled

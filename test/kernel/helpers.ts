@@ -56,8 +56,8 @@ export function trail(messages: JupyterMessage[], msgId: string): string[] {
 }
 
 export function requireBuild(): void {
-  if (!fs.existsSync(path.join(REPO, "dist", "src", "index.js"))) {
-    throw new Error("dist/src/index.js is missing: notebooks import the built package; run `npm run build` first");
+  if (!fs.existsSync(path.join(REPO, "dist", "entry", "src", "index.js"))) {
+    throw new Error("dist/entry/src/index.js is missing: notebooks import the built package; run `npm run build` first");
   }
 }
 

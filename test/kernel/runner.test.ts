@@ -63,7 +63,7 @@ describe("notebook runner", function () {
     });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /\[1\/3\] import \* as dv from "deepviz";\s+ok/);
-    assert.match(r.stderr, /cell 2 failed:\n  \| const wrong: number = dv.DeepVizError;\nTypeScriptError: .*typeof DeepVizError.* is not assignable to type 'number'/);
+    assert.match(r.stderr, /cell 2 failed:\n {2}\| const wrong: number = dv.DeepVizError;\nTypeScriptError: .*typeof DeepVizError.* is not assignable to type 'number'/);
     assert.doesNotMatch(r.stderr, /\[3\/3\]/);
     const nb = JSON.parse(fs.readFileSync(path.join(dir, "fails.executed.ipynb"), "utf8"));
     assert.deepEqual(nb.cells.map((c: any) => c.execution_count), [1, 2, null]);

@@ -29,10 +29,10 @@ const assignments = fs.existsSync(assignmentsDir)
 
 // What is missing for these tests to run, if anything (the runner and kernel come from kernel-ext).
 function missing(): string | undefined {
-  if (!fs.existsSync(path.join(root, "dist", "src", "index.js"))) return "dist/ is not built (run `npm run build`; `npm test` does)";
+  if (!fs.existsSync(path.join(root, "dist", "entry", "src", "index.js"))) return "dist/ is not built (run `npm run build`; `npm test` does)";
   if (!fs.existsSync(path.join(root, "dist", "kernel-ext", "src", "runner.js"))) return "the kernel-ext runner is not built (dist/kernel-ext/src/runner.js)";
   // The lessons use the zoo's models, the shapes data and the widget kit: all must be in this checkout.
-  const lib = require(path.join(root, "dist", "src", "index.js")) as Record<string, unknown>;
+  const lib = require(path.join(root, "dist", "entry", "src", "index.js")) as Record<string, unknown>;
   const needs = ["zoo", "data", "widgets", "layerExplorer", "gradCam", "render", "show"].filter((name) => lib[name] === undefined);
   if (needs.length) return `the lessons need dv.${needs.join(", dv.")}, not in this build yet`;
   for (const name of ["shapes_vgg", "shapes_cnn"]) {
@@ -142,7 +142,7 @@ describe("lessons", function () {
         assert.equal(r.status, 0, `nbclient failed on ${path.basename(file)}:\n${r.stderr.slice(-4000)}`);
         const nb = JSON.parse(fs.readFileSync(out, "utf8")) as Notebook;
         assert.deepEqual(notebookErrors(nb), []);
-        const images = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["image/png"]).length;
+        const images = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => "data" in o && o.data["image/png"]).length;
         if (lessons.includes(file)) assert.ok(images >= 5, `${path.basename(file)}: only ${images} PNG outputs`);
         else assert.ok(images >= 1, `${path.basename(file)}: no picture`);
       });

@@ -20,8 +20,8 @@ describe("npm start and npm run lab helpers", () => {
     fs.writeFileSync(path.join(dir, "tsconfig.json"), "{}");
     fs.writeFileSync(path.join(dir, "src", "a.ts"), "export {}");
     assert.equal(needsBuild(dir), true, "no dist");
-    fs.mkdirSync(path.join(dir, "dist", "src"), { recursive: true });
-    const entry = path.join(dir, "dist", "src", "index.js");
+    fs.mkdirSync(path.join(dir, "dist", "entry", "src"), { recursive: true });
+    const entry = path.join(dir, "dist", "entry", "src", "index.js");
     fs.writeFileSync(entry, "");
     const old = new Date(Date.now() - 60_000);
     const built = new Date(Date.now() - 30_000);
@@ -72,7 +72,7 @@ async function freePort(): Promise<number> {
 describe("npm run lab", function () {
   this.timeout(120_000);
   const root = repoRoot(__dirname);
-  const kernelCli = path.join(root, "kernel-ext", "bin", "deepviz-kernel.js");
+  const kernelCli = path.join(root, "entry", "bin", "deepviz-kernel.js");
 
   it("installs the DeepViz kernelspec and starts Debian's Jupyter on the lessons", async function () {
     if (!fs.existsSync(kernelCli) || !fs.existsSync(path.join(root, "dist", "kernel-ext", "src", "installer.js"))) {

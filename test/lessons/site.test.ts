@@ -43,7 +43,8 @@ describe("lesson site", function () {
       (state.state.w1.state as Record<string, unknown>).description = "</script><b>x";
       const { html } = renderPage(nb, { title: "t", index: "index.html" });
       assert.ok(!html.includes("</script><b>x"));
-      assert.ok(html.includes("<\\/script><b>x"));
+      const json = /<script type="application\/vnd.jupyter.widget-state\+json">(.*?)<\/script>/s.exec(html)![1];
+      assert.equal(JSON.parse(json).state.w1.state.description, "</script><b>x");
     });
 
     it("renders error outputs and finds them", () => {

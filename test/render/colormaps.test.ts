@@ -53,11 +53,25 @@ describe("render/colormaps", () => {
     assert.deepEqual(m.rgb(1), [128, 0, 0]);
   });
 
+  it("bwr and hot follow matplotlib's segment data", () => {
+    const bwr = colormap("bwr");
+    assert.deepEqual(bwr.rgb(0), [0, 0, 255]);
+    assert.deepEqual(bwr.rgb(0.25), [128, 128, 255]);
+    assert.deepEqual(bwr.rgb(0.5), [255, 255, 255]);
+    assert.deepEqual(bwr.rgb(1), [255, 0, 0]);
+    const hot = colormap("hot"); // red ramps 0.0416→1 until 0.365079, green until 0.746032, then blue
+    assert.deepEqual(hot.rgb(0), [Math.round(0.0416 * 255), 0, 0]);
+    assert.deepEqual(hot.rgb(0.365079), [255, 0, 0]);
+    assert.deepEqual(hot.rgb(0.5), [255, Math.round(((0.5 - 0.365079) / (0.746032 - 0.365079)) * 255), 0]);
+    assert.deepEqual(hot.rgb(0.746032), [255, 255, 0]);
+    assert.deepEqual(hot.rgb(1), [255, 255, 255]);
+  });
+
   it("clips outside [0, 1] and accepts aliases; unknown names are a DeepVizError", () => {
     assert.deepEqual(colormap("gray").rgb(-3), [0, 0, 0]);
     assert.deepEqual(colormap("grey").rgb(7), [255, 255, 255]);
     assert.equal(colormap("RdWhGn").name, "redWhiteGreen");
-    assert.equal(COLORMAP_NAMES.length, 10);
+    assert.equal(COLORMAP_NAMES.length, 12);
     throwsDeepViz(() => colormap("rainbow"), /Unknown colormap "rainbow".*viridis/);
   });
 });

@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as tf from "@tensorflow/tfjs";
-import * as dv from "../../src";
-import * as widgets from "../../widgets/src";
+import * as dv from "../../entry/src";
 import { Busy } from "../../widgets/src/explorers/busy";
 import { smallCnn } from "../helpers/models";
 import { FakeCommManager, installFake, tick, uninstallFake } from "./fake-comm-manager";

@@ -1,8 +1,9 @@
 /** Turn any value into a MIME bundle the way a notebook cell would show it. */
 import { inspect } from "node:util";
+import type { MimeBundle } from "../../kernel-ext/src/comm-api";
 import { JUPYTER_DISPLAY, Widget } from "./widget";
 
-export type MimeBundle = Record<string, unknown>;
+export type { MimeBundle };
 
 export function bundleOf(value: unknown): MimeBundle {
   if (value instanceof Widget) return value.mimeBundle();

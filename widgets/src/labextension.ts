@@ -7,14 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { VIEWS_MODULE } from "./views";
 
-/** The built prebuilt extension (package.json + static/). */
-export const LABEXTENSION_DIR = path.resolve(__dirname, "..", "..", "..", "widgets", "frontend", "labextension");
-
-function sourceDir(): string {
-  // From dist/widgets/src or from widgets/src (tsx): both resolve to the repository's widgets/frontend.
-  const candidates = [LABEXTENSION_DIR, path.resolve(__dirname, "..", "frontend", "labextension")];
-  return candidates.find((d) => fs.existsSync(path.join(d, "package.json"))) ?? LABEXTENSION_DIR;
-}
+/** The built prebuilt extension (package.json + static/), found through the package root (the same from dist/). */
+export const LABEXTENSION_DIR = path.join(path.dirname(require.resolve("deepviz/package.json")), "widgets", "frontend", "labextension");
 
 export interface InstallContextLike {
   dataDir: string;
@@ -24,7 +18,7 @@ export interface InstallContextLike {
 export const labextensionInstallStep = {
   name: "JupyterLab extension deepviz-widgets",
   install(ctx: InstallContextLike): void {
-    const from = sourceDir();
+    const from = LABEXTENSION_DIR;
     if (!fs.existsSync(path.join(from, "package.json"))) {
       ctx.log(`skipped the JupyterLab extension: ${from} is not built (run \`npm run build:labextension\`)`);
       return;

@@ -108,6 +108,8 @@ const dropdownDefaults = {
 };
 type DropdownState = typeof dropdownDefaults;
 
+// The class's synced attributes (defineSynced below); the merged interface must repeat its type parameter.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface Dropdown<V> extends Omit<DropdownState, never> {}
 /** Pick one value from a list: `new Dropdown({ options: ["a", "b"], value: "b" })`. */
 export class Dropdown<V = any> extends Selection<V, DropdownState> {
@@ -128,6 +130,8 @@ const toggleDefaults = {
 };
 type ToggleState = typeof toggleDefaults;
 
+// The class's synced attributes (defineSynced below); the merged interface must repeat its type parameter.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export interface ToggleButtons<V> extends Omit<ToggleState, never> {}
 /** One button per option, one pressed. */
 export class ToggleButtons<V = any> extends Selection<V, ToggleState> {

@@ -4,13 +4,15 @@
  * browser does the coloring and compositing.
  */
 import { DeepVizError } from "../../src/errors";
+import type { ColormapName } from "../../src/render/colormaps";
 import { domDefaults } from "./dom";
 import { widgetClass } from "./widget";
 
 export const VIEWS_MODULE = "deepviz-widgets";
 export const VIEWS_VERSION = "0.1.0";
 
-export type Colormap = "viridis" | "inferno" | "magma" | "jet" | "gray" | "bwr" | "hot";
+/** The library's colormaps: the browser views draw with the same tables (src/render/colormaps.ts). */
+export type Colormap = ColormapName;
 
 const spec = (model: string, view: string) => ({
   model,

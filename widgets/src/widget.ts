@@ -9,13 +9,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
-import { Comm, CommManager, CommMessage, getCommManager } from "../../kernel-ext/src/comm-api";
+import { Comm, CommManager, CommMessage, getCommManager, JUPYTER_DISPLAY, WIDGET_VIEW_MIME } from "../../kernel-ext/src/comm-api";
 import { DeepVizError } from "../../src/errors";
 import { isBinary, putBuffers, removeBuffers } from "./buffers";
 import { lookupWidget, PROTOCOL_VERSION, registerWidget, unregisterWidget, WIDGET_TARGET } from "./registry";
 
-export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
-export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+export { WIDGET_VIEW_MIME };
+export { JUPYTER_DISPLAY };
 
 export const BASE_MODULE = "@jupyter-widgets/base";
 export const CONTROLS_MODULE = "@jupyter-widgets/controls";
@@ -59,15 +59,6 @@ class NewInstance {
 export function newInstance<W extends Widget>(ctor: new (options?: any) => W): W {
   return new NewInstance(ctor) as unknown as W;
 }
-
-const MODEL_KEYS = [
-  "_model_name",
-  "_model_module",
-  "_model_module_version",
-  "_view_name",
-  "_view_module",
-  "_view_module_version",
-];
 
 export class Widget<S extends object = any> {
   /** The comm id, also the model id the front end knows the widget by. */

@@ -50,10 +50,10 @@ export async function buildAll(log: (s: string) => void = () => undefined): Prom
   log("tsc build");
   // tsc writes JavaScript even when some file elsewhere has a type error; the cells need only that.
   try {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(REPO, "tsconfig.json")], { cwd: REPO, stdio: "pipe" });
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", path.join(REPO, "tsconfig.json")], { cwd: REPO, stdio: "pipe" });
   } catch (err) {
     const out = String((err as { stdout?: Buffer }).stdout ?? err);
-    if (!fs.existsSync(path.join(REPO, "dist", "src", "index.js"))) throw new Error(`tsc build failed:\n${out}`);
+    if (!fs.existsSync(path.join(REPO, "dist", "entry", "src", "index.js"))) throw new Error(`tsc build failed:\n${out}`);
     log(`tsc reported type errors (JavaScript was still written):\n${out.split("\n").slice(0, 4).join("\n")}`);
   }
   log("AMD bundle");

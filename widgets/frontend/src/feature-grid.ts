@@ -3,7 +3,7 @@
  * [channels, height, width]. Clicking a tile selects that channel (synced to the kernel).
  */
 import { DOMWidgetModel, DOMWidgetView, ISerializers } from "@jupyter-widgets/base";
-import { lut } from "./colormaps";
+import { colorize, valueRange } from "./map-pixels";
 import { announceDraw, floatsSerializer } from "./serializers";
 import { MODULE_NAME, MODULE_VERSION } from "./version";
 
@@ -83,33 +83,15 @@ export class FeatureGridView extends DOMWidgetView {
     const W = cols * (w + 1) - 1;
     const H = rows * (h + 1) - 1;
     const px = new Uint8ClampedArray(W * H * 4);
-    const table = lut(this.model.get("colormap"));
+    const cmap = this.model.get("colormap");
     const perChannel = this.model.get("normalize") !== "global";
-    let glo = Infinity;
-    let ghi = -Infinity;
-    if (!perChannel) for (const v of data) (glo = Math.min(glo, v)), (ghi = Math.max(ghi, v));
+    const whole = perChannel ? null : valueRange(data);
     for (let c = 0; c < n; c++) {
-      const base = c * h * w;
-      let lo = glo;
-      let hi = ghi;
-      if (perChannel) {
-        lo = Infinity;
-        hi = -Infinity;
-        for (let i = 0; i < h * w; i++) (lo = Math.min(lo, data[base + i])), (hi = Math.max(hi, data[base + i]));
-      }
-      const span = hi > lo ? hi - lo : 1;
+      const tile = data.subarray(c * h * w, (c + 1) * h * w);
+      const { rgba } = colorize(tile, w, h, cmap, whole ?? valueRange(tile));
       const ox = (c % cols) * (w + 1);
       const oy = Math.floor(c / cols) * (h + 1);
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const k = Math.round(((data[base + y * w + x] - lo) / span) * 255) * 3;
-          const p = ((oy + y) * W + ox + x) * 4;
-          px[p] = table[k];
-          px[p + 1] = table[k + 1];
-          px[p + 2] = table[k + 2];
-          px[p + 3] = 255;
-        }
-      }
+      for (let y = 0; y < h; y++) px.set(rgba.subarray(y * w * 4, (y + 1) * w * 4), ((oy + y) * W + ox) * 4);
     }
     const canvas = document.createElement("canvas");
     canvas.width = W;

@@ -4,7 +4,7 @@
  * read from the map itself; a click sends the map cell to the kernel as a custom message.
  */
 import { DOMWidgetModel, DOMWidgetView, ISerializers } from "@jupyter-widgets/base";
-import { COLORMAPS, lut } from "./colormaps";
+import { COLORMAP_NAMES, heatmapLayer } from "./map-pixels";
 import { announceDraw, bytesSerializer, floatsSerializer } from "./serializers";
 import { MODULE_NAME, MODULE_VERSION } from "./version";
 
@@ -114,7 +114,7 @@ export class HeatmapView extends DOMWidgetView {
     };
     const select = document.createElement("select");
     select.className = "deepviz-colormap";
-    for (const name of COLORMAPS) select.append(new Option(name, name));
+    for (const name of COLORMAP_NAMES) select.append(new Option(name, name));
     select.value = this.model.get("colormap");
     select.addEventListener("change", () => {
       this.model.set("colormap", select.value);
@@ -142,37 +142,18 @@ export class HeatmapView extends DOMWidgetView {
     const w = this.model.get("map_width");
     const h = this.model.get("map_height");
     if (!map || !w || !h || map.length !== w * h) return null;
-    const signed = this.model.get("signed");
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of map) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (signed) {
-      const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-      [lo, hi] = [-m, m];
-    }
-    lo = this.model.get("vmin") ?? lo;
-    hi = this.model.get("vmax") ?? hi;
-    if (hi <= lo) hi = lo + 1;
-    this.range = [lo, hi];
-    const table = lut(this.model.get("colormap"));
-    const threshold = this.model.get("threshold");
-    const px = new Uint8ClampedArray(w * h * 4);
-    for (let i = 0; i < map.length; i++) {
-      const t = Math.min(1, Math.max(0, (map[i] - lo) / (hi - lo)));
-      const strength = signed ? Math.abs(t - 0.5) * 2 : t;
-      const k = Math.round(t * 255) * 3;
-      px[i * 4] = table[k];
-      px[i * 4 + 1] = table[k + 1];
-      px[i * 4 + 2] = table[k + 2];
-      px[i * 4 + 3] = strength < threshold ? 0 : 255;
-    }
+    const { rgba, range } = heatmapLayer(map, w, h, {
+      colormap: this.model.get("colormap"),
+      signed: this.model.get("signed"),
+      vmin: this.model.get("vmin"),
+      vmax: this.model.get("vmax"),
+      threshold: this.model.get("threshold"),
+    });
+    this.range = range;
     const c = document.createElement("canvas");
     c.width = w;
     c.height = h;
-    c.getContext("2d")!.putImageData(new ImageData(px, w, h), 0, 0);
+    c.getContext("2d")!.putImageData(new ImageData(rgba, w, h), 0, 0);
     return c;
   }
 

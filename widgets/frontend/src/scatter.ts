@@ -4,7 +4,6 @@
  */
 import { DOMWidgetModel, DOMWidgetView, ISerializers } from "@jupyter-widgets/base";
 // plotly.js-dist ships no types; the few calls used here are typed by hand below.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const Plotly: PlotlyApi = require("plotly.js-dist");
 import { announceDraw, bytes, bytesSerializer, floatsSerializer } from "./serializers";
 import { MODULE_NAME, MODULE_VERSION } from "./version";

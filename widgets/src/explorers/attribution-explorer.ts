@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { DeepVizError } from "../../../src/errors";
+import { getMethod, listMethods } from "../../../src/methods/registry";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
 import { latestWins } from "../coalesce";
 import { FloatSlider, HBox, HTML, VBox } from "../controls";
@@ -14,33 +15,10 @@ import { Heatmap } from "../views";
 import { Busy } from "./busy";
 import { imageBytes, mapOf, spatialLayers } from "./tensor-data";
 
-/** Methods in the order offered, with how to draw them; the ones the library has are shown. */
-const METHODS: Array<{ name: string; signed: boolean; layer?: boolean }> = [
-  { name: "saliency", signed: false },
-  { name: "inputXGradient", signed: true },
-  { name: "integratedGradients", signed: true },
-  { name: "smoothGrad", signed: false },
-  { name: "guidedBackprop", signed: true },
-  { name: "deconvnet", signed: true },
-  { name: "gradCam", signed: false, layer: true },
-  { name: "gradCamPlusPlus", signed: false, layer: true },
-  { name: "scoreCam", signed: false, layer: true },
-  { name: "guidedGradCam", signed: true, layer: true },
-  { name: "occlusion", signed: true },
-];
-
-type Method = (model: tf.LayersModel, input: tf.Tensor, options?: Record<string, unknown>) => Promise<{ values: tf.Tensor; dispose(): void }>;
-
-/** The library's methods, looked up when called (the library's index loads this module). */
-function library(): Record<string, Method> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return require("../../../src/index");
-}
-
 export interface AttributionExplorerOptions {
   /** Class names, index → name (default "class i"). */
   classNames?: string[];
-  /** Method names to offer (default every one the library has). */
+  /** Method names to offer (default every registered one, see dv.listMethods()). */
   methods?: string[];
   size?: number;
 }
@@ -54,7 +32,6 @@ export class AttributionExplorer extends VBox {
   readonly info = new HTML();
   readonly busy = new Busy();
   private readonly refresh: ReturnType<typeof latestWins<[]>>;
-  private readonly lib = library();
 
   constructor(
     readonly model: tf.LayersModel,
@@ -65,8 +42,8 @@ export class AttributionExplorer extends VBox {
     private readonly asProbabilities = true,
   ) {
     super();
-    const offered = METHODS.filter((m) => typeof this.lib[m.name] === "function" && (!options.methods || options.methods.includes(m.name)));
-    if (!offered.length) throw new DeepVizError(`none of the methods ${options.methods?.join(", ")} is available; choose from ${METHODS.map((m) => m.name).join(", ")}`);
+    const offered = listMethods().filter((m) => !options.methods || options.methods.includes(m.name));
+    if (!offered.length) throw new DeepVizError(`none of the methods ${options.methods?.join(", ")} is available; choose from ${listMethods().map((m) => m.name).join(", ")}`);
     this.method = new Dropdown({ description: "method", options: offered.map((m) => m.name) });
     const names = options.classNames ?? [];
     const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
@@ -100,13 +77,13 @@ export class AttributionExplorer extends VBox {
   }
 
   private async update(): Promise<void> {
-    const spec = METHODS.find((m) => m.name === this.method.value)!;
-    this.layer.disabled = !spec.layer;
-    const options: Record<string, unknown> = { target: this.target.value };
-    if (spec.layer && this.layer.value) options.layer = this.layer.value;
+    const spec = getMethod(this.method.value!);
+    this.layer.disabled = !spec.needsLayer;
+    const options: Record<string, unknown> = { ...spec.defaults?.(this.model, this.image), target: this.target.value };
+    if (spec.needsLayer && this.layer.value) options.layer = this.layer.value;
     const started = Date.now();
     const { map, width, height } = await this.busy.run(async () => {
-      const attribution = await this.lib[spec.name](this.model, this.image, options);
+      const attribution = await spec.run(this.model, this.image, options);
       try {
         return await mapOf(attribution.values, !spec.signed);
       } finally {

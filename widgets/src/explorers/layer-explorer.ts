@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { LayerInfo } from "../../../src/model/layers";
+import { valueRange } from "../../../src/render/normalize";
 import { latestWins } from "../coalesce";
 import { HBox, HTML, IntSlider, VBox } from "../controls";
 import { link } from "../link";
@@ -94,9 +95,7 @@ export class LayerExplorer extends VBox {
     if (!maps) return;
     const c = Math.min(this.channelSlider.value, maps.channels - 1);
     const values = channelOf(maps, c);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    const [lo, hi] = valueRange(values);
     this.heatmap.holdSync(() => {
       this.heatmap.setMap(values, maps.width, maps.height);
       this.heatmap.title = `${layer.name} channel ${c}`;

@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import * as tf from "@tensorflow/tfjs";
 import { backend } from "../../src/backend";
 import * as dv from "../../src";
 

@@ -13,15 +13,21 @@ import * as path from "path";
  *  - the workers never hold the process open (the pool's threads live as long as it);
  *  - while the module starts, os.cpus() reports enough cores: the module sizes its pool as
  *    min(requested, cpus / 2) (it assumes two hyperthreads per core).
- * Opt in with DEEPVIZ_WASM_THREADS=<count>; see the bench for what it buys.
+ * On by default with one thread per available core (XNNPACK's convolutions scale with cores; see the
+ * bench); DEEPVIZ_WASM_THREADS=<count> chooses another count, 1 turns threads off.
  */
 let requested = 1;
+const MAX_THREADS = 16;
 
+/** The pool size: DEEPVIZ_WASM_THREADS when it is a positive integer, else the cores this process may use. */
 export function requestedWasmThreads(): number {
   const raw = process.env.DEEPVIZ_WASM_THREADS?.trim();
-  if (!raw) return 1;
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 1;
+  const n = raw ? Number(raw) : availableCores();
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_THREADS) : 1;
+}
+
+function availableCores(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
 }
 
 /** Call just before tf.setBackend("wasm"); returns the function to call right after it. */

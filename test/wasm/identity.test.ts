@@ -1,12 +1,14 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backend } from "../../src";
+import { useBackend, type BackendName } from "../../src/backend";
 
 /** Identity and same-dtype Cast share data instead of copying it; values and lifetimes stay right. */
 describe("wasm Identity and Cast without copies", function () {
+  let previous: BackendName;
   before(async function () {
-    if ((await backend()) !== "wasm") this.skip();
+    previous = await useBackend("wasm"); // wasm kernels: run them there whatever backend() chose
   });
+  after(() => useBackend(previous));
 
   const wasm = () => tf.backend() as unknown as { numDataIds(): number };
 

@@ -1,7 +1,7 @@
 // Run by threads.test.ts in a fresh process (threads must be chosen before the wasm backend starts).
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../../src";
-import { wasmThreads } from "../../src/kernels/threads";
+import { wasmThreads } from "../../src/wasm/threads";
 
 async function main() {
   await backend();

@@ -1,13 +1,15 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { backend } from "../../src";
+import { useBackend, type BackendName } from "../../src/backend";
 import { maxRelDiff, onActive, onCpu, rng } from "./reference";
 
 /** Gradients that stock tfjs-backend-wasm cannot compute ("kernel not registered") and the library adds. */
 describe("wasm kernels missing from stock tfjs", function () {
+  let previous: BackendName;
   before(async function () {
-    if ((await backend()) !== "wasm") this.skip();
+    previous = await useBackend("wasm"); // wasm kernels: run them there whatever backend() chose
   });
+  after(() => useBackend(previous));
 
   it("Conv2DBackpropFilter and DepthwiseConv2dNativeBackpropFilter equal the cpu kernels", () => {
     const r = rng(4);
@@ -73,9 +75,11 @@ describe("wasm kernels missing from stock tfjs", function () {
 });
 
 describe("wasm Tile", function () {
+  let previous: BackendName;
   before(async function () {
-    if ((await backend()) !== "wasm") this.skip();
+    previous = await useBackend("wasm"); // wasm kernels: run them there whatever backend() chose
   });
+  after(() => useBackend(previous));
 
   it("equals the cpu kernel over random shapes, repetitions and dtypes", () => {
     const r = rng(10);

@@ -1,0 +1,64 @@
+/**
+ * The figures of issue 20 against their references, measured in this one run as wall-time ratios:
+ * VGG16 saliency vs PyTorch CPU (Debian's python3-torch, all cores) and vs one wasm thread, and the
+ * kernel's start vs IPython's. t-SNE vs scikit-learn is in bench/embed.ts. Run: npm run bench:reference
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { KernelClient } from "../kernel-ext/src/client";
+import { fmtMs, fmtX, table } from "./measure";
+import { timeVggSaliency } from "./vgg-saliency";
+
+const PYTHON = "/usr/bin/python3";
+const REPS = 3;
+const sourceDir = path.join(__dirname, "..", "..", "bench");
+
+function python(script: string, ...args: string[]): { seconds: number; [k: string]: unknown } | string {
+  try {
+    return JSON.parse(execFileSync(PYTHON, [path.join(sourceDir, script), ...args], { encoding: "utf8", timeout: 600_000 }));
+  } catch (e) {
+    return `unavailable (${String((e as Error).message).split("\n")[0]!.slice(0, 80)})`;
+  }
+}
+
+function child(threads: number): { ms: number; threads: number } {
+  const out = execFileSync(process.execPath, [path.join(__dirname, "vgg-saliency.js"), String(REPS)],
+    { encoding: "utf8", env: { ...process.env, DEEPVIZ_WASM_THREADS: String(threads) }, timeout: 600_000 });
+  return JSON.parse(out);
+}
+
+async function kernelStartMs(): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < REPS; i++) {
+    const start = performance.now();
+    const client = await KernelClient.launch();
+    best = Math.min(best, performance.now() - start);
+    await client.close();
+  }
+  return best;
+}
+
+const ratio = (ours: number, ref: { seconds: number } | string) => typeof ref === "string" ? ref : fmtX(ours / (ref.seconds * 1000));
+const refMs = (ref: { seconds: number } | string) => typeof ref === "string" ? "—" : fmtMs(ref.seconds * 1000);
+
+export async function main(): Promise<void> {
+  const ours = await timeVggSaliency(REPS);
+  const one = child(1);
+  const torch = python("saliency_torch.py", String(REPS));
+  const kernel = await kernelStartMs();
+  const ipython = python("kernel_start_ipython.py", String(REPS));
+  console.log("\n## against the references (best wall time of 3, one run; ratio = ours ÷ reference, < 1× is faster)");
+  console.log(table(["figure", "deepviz", "reference", "ratio", "target"], [
+    [`VGG16 saliency, wasm ${ours.threads} threads`, fmtMs(ours.ms), `PyTorch CPU ${refMs(torch)}`, ratio(ours.ms, torch), "≤ 1.2× (goal 1.0×)"],
+    ["VGG16 saliency, wasm 1 thread", fmtMs(one.ms), `PyTorch CPU ${refMs(torch)}`, ratio(one.ms, torch), "—"],
+    [`threads: ${ours.threads} vs 1`, fmtMs(ours.ms), `1 thread ${fmtMs(one.ms)}`, fmtX(ours.ms / one.ms), "< 1×"],
+    ["kernel ready (kernel_info answered)", fmtMs(kernel), `IPython ${refMs(ipython)}`, ratio(kernel, ipython), "≤ 1.5 s"],
+  ]));
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

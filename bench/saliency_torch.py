@@ -1,0 +1,36 @@
+"""PyTorch CPU reference for bench/reference.ts: VGG16 (torchvision, random weights) saliency on one 224x224 image.
+
+Usage: saliency_torch.py REPS
+Prints one JSON line: best wall seconds of REPS saliency passes (forward + backward to the input), the
+threads torch used, and torch's version. Weights are random, like the TypeScript side's: time does not
+depend on their values.
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+import torchvision
+
+reps = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+torch.set_num_threads(os.cpu_count() or 1)  # all cores, as the wasm pool uses
+torch.manual_seed(0)
+model = torchvision.models.vgg16().eval()
+x = torch.rand(1, 3, 224, 224)
+
+
+def saliency():
+    image = x.clone().requires_grad_(True)
+    score = model(image)[0, 3]
+    score.backward()
+    return image.grad.abs().amax(1)
+
+
+saliency()  # warm-up
+best = float("inf")
+for _ in range(reps):
+    start = time.perf_counter()
+    saliency()
+    best = min(best, time.perf_counter() - start)
+print(json.dumps({"seconds": best, "threads": torch.get_num_threads(), "torch": torch.__version__}))
