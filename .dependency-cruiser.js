@@ -75,15 +75,18 @@ module.exports = {
     },
     {
       name: "shipped-code-not-to-dev-dependencies",
-      comment: "What the package ships must not need a devDependency (those are for tests and tools).",
+      comment:
+        "What the package ships must not need a devDependency (those are for tests and tools). Two dev tools are " +
+        "used only when present: esbuild minifies plotly.js (display/plotly-html.ts), tsx runs the sources when " +
+        "there is no build (kernel-ext/bin/load.js).",
       severity: "error",
       from: { path: PARTS, pathNot: "^widgets/frontend/" },
-      to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only"] },
+      to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only"], pathNot: "^node_modules/(esbuild|tsx)/" },
     },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(dist|lib|labextension|node_modules)/" },
+    exclude: { path: "^(dist|site|test-output)/|^widgets/frontend/(lib|labextension|dist|\\.core)/" },
     // Type-only imports count too: a type import across parts is still a dependency between them.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.base.json" },

@@ -6,7 +6,7 @@
  *
  * sklearn runs twice per repeat: with its default OpenMP threads and with OMP_NUM_THREADS=1, and its best
  * wall time counts (on a loaded machine OpenMP's spinning threads can make the default many times
- * slower). Our t-SNE is single-threaded. CPU seconds (all threads) are printed beside wall seconds.
+ * slower). Our t-SNE splits its repulsion over one thread per core (src/embed/repulsion-pool.ts). CPU seconds (all threads) are printed beside wall seconds.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";

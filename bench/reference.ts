@@ -27,15 +27,19 @@ function child(threads: number): { ms: number; threads: number } {
   return JSON.parse(out);
 }
 
-async function kernelStartMs(): Promise<number> {
-  let best = Infinity;
+/** Best of REPS: until kernel_info is answered, and until a first cell's result is back. */
+async function kernelStart(): Promise<{ ready: number; firstCell: number }> {
+  let ready = Infinity;
+  let firstCell = Infinity;
   for (let i = 0; i < REPS; i++) {
     const start = performance.now();
     const client = await KernelClient.launch();
-    best = Math.min(best, performance.now() - start);
+    ready = Math.min(ready, performance.now() - start);
+    await client.execute("1");
+    firstCell = Math.min(firstCell, performance.now() - start);
     await client.close();
   }
-  return best;
+  return { ready, firstCell };
 }
 
 const ratio = (ours: number, ref: { seconds: number } | string) => typeof ref === "string" ? ref : fmtX(ours / (ref.seconds * 1000));
@@ -45,14 +49,15 @@ export async function main(): Promise<void> {
   const ours = await timeVggSaliency(REPS);
   const one = child(1);
   const torch = python("saliency_torch.py", String(REPS));
-  const kernel = await kernelStartMs();
+  const kernel = await kernelStart();
   const ipython = python("kernel_start_ipython.py", String(REPS));
   console.log("\n## against the references (best wall time of 3, one run; ratio = ours ÷ reference, < 1× is faster)");
   console.log(table(["figure", "deepviz", "reference", "ratio", "target"], [
     [`VGG16 saliency, wasm ${ours.threads} threads`, fmtMs(ours.ms), `PyTorch CPU ${refMs(torch)}`, ratio(ours.ms, torch), "≤ 1.2× (goal 1.0×)"],
     ["VGG16 saliency, wasm 1 thread", fmtMs(one.ms), `PyTorch CPU ${refMs(torch)}`, ratio(one.ms, torch), "—"],
     [`threads: ${ours.threads} vs 1`, fmtMs(ours.ms), `1 thread ${fmtMs(one.ms)}`, fmtX(ours.ms / one.ms), "< 1×"],
-    ["kernel ready (kernel_info answered)", fmtMs(kernel), `IPython ${refMs(ipython)}`, ratio(kernel, ipython), "≤ 1.5 s"],
+    ["kernel ready (kernel_info answered)", fmtMs(kernel.ready), `IPython ${refMs(ipython)}`, ratio(kernel.ready, ipython), "≤ 1.5 s"],
+    ["kernel start to a first cell's result", fmtMs(kernel.firstCell), `IPython ready ${refMs(ipython)}`, ratio(kernel.firstCell, ipython), "—"],
   ]));
 }
 

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { bundleFor, JUPYTER_DISPLAY, MimeBundle } from "./core/display-registry";
+import type { Model } from "./model/kind";
 
 /** Every attribution method's shape: the registry (src/methods/registry.ts) lists them. */
-export type AttributionMethod<O = any> = (model: tf.LayersModel, input: tf.Tensor, options?: O) => Promise<Attribution>;
+export type AttributionMethod<O = any> = (model: Model, input: tf.Tensor, options?: O) => Promise<Attribution>;
 
 /** What a target means after resolution: fixed class indices (one per batch item) or a score function. */
 export type Target = number | number[] | "predicted" | ((output: tf.Tensor) => tf.Tensor);

@@ -1,12 +1,17 @@
 export { DeepVizError } from "./errors";
 export { backend } from "./backend";
+export { AbortError, Progress, RunOptions } from "./core/work";
 export { Attribution, AttributionMethod, Target } from "./attribution";
 
 // model machinery
-export { loadModel } from "./model/load";
-export { listLayers, resolveLayer, LayerInfo, LayerRef } from "./model/layers";
+export { loadModel, LoadModelOptions } from "./model/load";
+export { Model, isGraphModel } from "./model/kind";
+export { selectOutput } from "./model/graph";
+export { listLayers, resolveLayer, LayerInfo, LayerRef, ModelLayer } from "./model/layers";
 export { forward, endsInSoftmax, ForwardOptions, ForwardPass } from "./model/interpreter";
 export { ReluMode } from "./model/relu";
+/** Targets for detection, segmentation and regression outputs. */
+export * as targets from "./task-targets";
 
 // attribution methods
 export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";

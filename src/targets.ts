@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "./model/kind";
 import { fail } from "./errors";
 import { Target } from "./attribution";
-import { forward } from "./model/interpreter";
+import { forward, scoreShape } from "./model/interpreter";
 
 /**
  * A target resolved against one input batch: which score to explain for each example. Methods that
@@ -16,12 +17,11 @@ export interface ResolvedTarget {
 }
 
 /** Number of scores per example: the output's size after the batch axis. */
-export function outputSize(model: tf.LayersModel): number {
-  const shape = model.outputs[0].shape.slice(1);
-  return shape.reduce<number>((a, d) => a * (d ?? 1), 1);
+export function outputSize(model: Model): number {
+  return scoreShape(model).slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
 }
 
-export function resolveTarget(model: tf.LayersModel, x: tf.Tensor, target: Target = "predicted"): ResolvedTarget {
+export function resolveTarget(model: Model, x: tf.Tensor, target: Target = "predicted"): ResolvedTarget {
   const batch = x.shape[0];
   if (typeof target === "function") return functionTarget(target);
   const k = outputSize(model);

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { backend } from "../src";
+import { useBackend } from "../src/backend";
+import { fastKernelsOn } from "../src/wasm";
 
 describe("backend", () => {
   it("starts the fastest installed backend and reports it", async () => {
@@ -35,5 +37,24 @@ describe("DEEPVIZ_BACKEND", () => {
     try { require.resolve("@tensorflow/tfjs-node"); } catch { installed = false; }
     if (installed) this.skip(); // with tfjs-node present, forcing tensorflow succeeds: nothing to report
     assert.match(run("tensorflow"), /could not be started. Install @tensorflow\/tfjs-node/);
+  });
+});
+
+describe("useBackend", () => {
+  it("switches to the named backend, reports it from then on, and switches back", async () => {
+    const chosen = await backend();
+    const other = chosen === "cpu" ? "wasm" : "cpu";
+    const previous = await useBackend(other);
+    try {
+      assert.equal(previous, chosen);
+      assert.equal(tf.getBackend(), other);
+      assert.equal(await backend(), other);
+      assert.deepEqual(Array.from(tf.tidy(() => tf.add([1, 2], [3, 4]).dataSync())), [4, 6]);
+    } finally {
+      assert.equal(await useBackend(previous), other);
+    }
+    assert.equal(tf.getBackend(), chosen);
+    // the wasm hooks ran for wasm whichever way round: the library's kernels are on there
+    if (chosen === "wasm" || other === "wasm") assert.ok(fastKernelsOn());
   });
 });

@@ -49,11 +49,21 @@ export interface CommManager {
   unregisterTarget(targetName: string): void;
   /** Kernel-initiated comm_open. */
   open(targetName: string, data?: unknown, options?: SendOptions & { commId?: string }): Comm;
-  /** display_data into the output area currently in scope (see kernel README for the rules). */
-  display(bundle: MimeBundle, metadata?: Record<string, unknown>): void;
+  /**
+   * display_data into the output area currently in scope (see kernel README for the rules); with a
+   * `displayId`, later calls with `update: true` replace that output (update_display_data).
+   */
+  display(bundle: MimeBundle, metadata?: Record<string, unknown>, options?: { displayId?: string; update?: boolean }): void;
 }
 
 export const COMM_MANAGER_KEY = Symbol.for("deepviz.kernel.commManager");
+
+/**
+ * `{ current(): AbortSignal | undefined }`: the signal of the cell that is running, aborted when the
+ * kernel is interrupted (interrupt_request or SIGINT), so long library work stops at its next chunk
+ * instead of running on after the cell has ended.
+ */
+export const CELL_SIGNAL_KEY = Symbol.for("deepviz.kernel.cellSignal");
 
 export function getCommManager(): CommManager | undefined {
   return (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] as CommManager | undefined;

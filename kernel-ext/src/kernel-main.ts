@@ -10,6 +10,7 @@ import type { ConnectionInfo } from "./connection";
 import { KernelServer } from "./kernel-server";
 import { installSelfReference } from "./self-reference";
 import { expandShorthandProperties } from "./shorthand";
+import { onlyNodeTypesByDefault } from "./type-roots";
 
 /** Converters are built on first use, as tslab does (each one costs a TypeScript program). */
 class Converters implements ConverterSet {
@@ -41,8 +42,8 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
     throw new Error(`unsupported signature_scheme ${conn.signature_scheme}; only hmac-sha256 is implemented`);
   }
   installSelfReference(ts as never, process.cwd());
+  onlyNodeTypesByDefault(ts as never);
   const converters = new Converters(js);
-  void converters.node; // warm the TypeScript program before the first cell
   let server: KernelServer | undefined;
   const tslabExecutor = createExecutor(process.cwd(), converters, KernelServer.executorConsole(() => server));
   const executor = { ...tslabExecutor, execute: (src: string) => tslabExecutor.execute(expandShorthandProperties(src)) };
@@ -56,6 +57,8 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   process.on("uncaughtException", (err) => server?.reportError("uncaught exception", err));
   process.on("unhandledRejection", (reason) => server?.reportError("unhandled promise rejection", reason));
   await server.start();
+  // The TypeScript program costs seconds: build it once the front end knows the kernel is up.
+  server.whenReady(() => void converters.node);
   exitWithParent(server);
   return server;
 }

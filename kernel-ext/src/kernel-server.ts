@@ -11,7 +11,7 @@ import { format } from "util";
 import * as zmq from "zeromq";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Executor } from "tslab/dist/executor";
-import { COMM_MANAGER_KEY, JUPYTER_DISPLAY, type MimeBundle, type SendOptions } from "./comm-api";
+import { CELL_SIGNAL_KEY, COMM_MANAGER_KEY, JUPYTER_DISPLAY, type MimeBundle, type SendOptions } from "./comm-api";
 import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
@@ -28,6 +28,8 @@ interface Execution {
   diagnostics: string[];
   /** Rich results whose Jupyter.display() returned a promise. */
   pending: Promise<void>[];
+  /** Aborted by an interrupt: long library work started by this cell observes it. */
+  abort: AbortController;
 }
 
 interface Outbox {
@@ -64,6 +66,10 @@ export class KernelServer implements KernelIo {
   private failureGeneration = 0;
   private readonly outboxes = new Map<zmq.Socket, Outbox>();
   private stopping = false;
+  /** Slow start-up work deferred until the front end has seen the kernel ready (see whenReady). */
+  private readyWork?: () => void;
+  private readyTimer?: NodeJS.Timeout;
+  private readyQuietMs = 1000;
   private readonly shell = new zmq.Router();
   private readonly control = new zmq.Router();
   private readonly stdin = new zmq.Router();
@@ -87,8 +93,24 @@ export class KernelServer implements KernelIo {
     };
   }
 
+  /**
+   * Runs `work` once the handshake is over: front ends repeat kernel_info until they also see its
+   * status on iopub, so the work waits for a quiet `quietMs` after the last one (or `fallbackMs` if
+   * none comes). Cells that arrive meanwhile wait for it, as they would at start.
+   */
+  whenReady(work: () => void, quietMs = 1000, fallbackMs = 3000): void {
+    this.readyWork = () => {
+      clearTimeout(this.readyTimer);
+      this.readyWork = undefined;
+      work();
+    };
+    this.readyQuietMs = quietMs;
+    this.readyTimer = setTimeout(() => this.readyWork?.(), fallbackMs);
+  }
+
   async start(): Promise<void> {
     (globalThis as Record<symbol, unknown>)[COMM_MANAGER_KEY] = this.comms;
+    (globalThis as Record<symbol, unknown>)[CELL_SIGNAL_KEY] = { current: () => this.running?.abort.signal };
     await Promise.all([
       this.shell.bind(channelAddress(this.conn, "shell")),
       this.control.bind(channelAddress(this.conn, "control")),
@@ -183,6 +205,10 @@ export class KernelServer implements KernelIo {
     } finally {
       this.publish("status", { execution_state: "idle" }, msg.header);
     }
+    if (type === "kernel_info_request" && this.readyWork) {
+      clearTimeout(this.readyTimer);
+      this.readyTimer = setTimeout(() => this.readyWork?.(), this.readyQuietMs);
+    }
     if (shutdown) await this.stop();
   }
 
@@ -251,7 +277,7 @@ export class KernelServer implements KernelIo {
       execute: async (src: string) => {
         const msg = this.writerOwners.get(tslabJupyter.lastWriteDisplayData as object);
         if (!msg) return executor.execute(src);
-        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [] };
+        const run: Execution = { msg, thrown: [], diagnostics: [], pending: [], abort: new AbortController() };
         this.running = run;
         this.lastExecute = msg;
         process.stdout.write = this.streamWriter("stdout");
@@ -329,10 +355,12 @@ export class KernelServer implements KernelIo {
   }
 
   /**
-   * Stops the running cell. tslab's executor only stops code that is awaiting at that moment; a cell
-   * still being compiled would miss it, so the interrupt is repeated until that cell has ended.
+   * Stops the running cell. Its abort signal stops library work at the next chunk. tslab's executor
+   * only stops code that is awaiting at that moment; a cell still being compiled would miss it, so the
+   * interrupt is repeated until that cell has ended.
    */
   interrupt(): void {
+    this.running?.abort.abort();
     this.executor.interrupt();
     const run = this.running;
     if (!run) return;
@@ -448,6 +476,7 @@ export class KernelServer implements KernelIo {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearTimeout(this.readyTimer);
     this.comms.closeAll();
     await this.drain();
     this.handler.close();

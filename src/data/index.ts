@@ -12,3 +12,5 @@ export { loadImage } from "./image";
 export type { ImageSource, LoadImageOptions } from "./image";
 export { preprocess, deprocess, PREPROCESS_MODES, IMAGENET_MEAN, IMAGENET_STD, CAFFE_MEAN_BGR } from "./preprocess";
 export type { PreprocessMode } from "./preprocess";
+export { photo, PHOTOS, ASTRONAUT_FACE } from "./photos";
+export type { PhotoName, PhotoOptions } from "./photos";

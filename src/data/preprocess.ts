@@ -9,8 +9,11 @@ import { fail } from "../errors";
  *   "-1-1"     2x − 1 (MobileNet, Inception)
  *   "imagenet" (x − mean) / std per channel, mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225) (PyTorch)
  *   "caffe"    RGB → BGR, x·255 − (103.939, 116.779, 123.68) (Keras VGG16 / ResNet50)
+ *   "gray-1-1" RGB → one grey channel g = 0.2989R + 0.587G + 0.114B, then 2g − 1 (the emotion model,
+ *              trained on grey faces); deprocess repeats the grey into three channels
  */
-export const PREPROCESS_MODES = ["0-1", "0-255", "-1-1", "imagenet", "caffe"] as const;
+export const PREPROCESS_MODES = ["0-1", "0-255", "-1-1", "imagenet", "caffe", "gray-1-1"] as const;
+export const GRAY_WEIGHTS = [0.2989, 0.587, 0.114];
 export type PreprocessMode = (typeof PREPROCESS_MODES)[number];
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406];
@@ -26,7 +29,7 @@ function checkMode(mode: string): asserts mode is PreprocessMode {
 
 function checkChannels(x: tf.Tensor, mode: PreprocessMode): void {
   const channels = x.shape[x.rank - 1];
-  if ((mode === "imagenet" || mode === "caffe") && channels !== 3) {
+  if ((mode === "imagenet" || mode === "caffe" || mode === "gray-1-1") && channels !== 3) {
     fail(`Preprocessing "${mode}" needs RGB images (last axis 3), got shape [${x.shape.join(", ")}].`);
   }
 }
@@ -48,6 +51,8 @@ export function preprocess<T extends tf.Tensor>(x: T, mode: PreprocessMode): T {
         return f.sub(IMAGENET_MEAN).div(IMAGENET_STD);
       case "caffe":
         return tf.reverse(f, -1).mul(255).sub(CAFFE_MEAN_BGR);
+      case "gray-1-1":
+        return tf.sum(f.mul(GRAY_WEIGHTS), -1, true).mul(2).sub(1);
     }
   }) as T;
 }
@@ -55,7 +60,7 @@ export function preprocess<T extends tf.Tensor>(x: T, mode: PreprocessMode): T {
 /** The inverse of `preprocess`: back to RGB in [0, 1] (not clipped, so round trips are exact). */
 export function deprocess<T extends tf.Tensor>(x: T, mode: PreprocessMode): T {
   checkMode(mode);
-  checkChannels(x, mode);
+  if (mode !== "gray-1-1") checkChannels(x, mode);
   return tf.tidy(() => {
     const f = x.toFloat();
     switch (mode) {
@@ -69,6 +74,8 @@ export function deprocess<T extends tf.Tensor>(x: T, mode: PreprocessMode): T {
         return f.mul(IMAGENET_STD).add(IMAGENET_MEAN);
       case "caffe":
         return tf.reverse(f.add(CAFFE_MEAN_BGR).div(255), -1);
+      case "gray-1-1":
+        return tf.tile(f.add(1).div(2), [...new Array(f.rank - 1).fill(1), 3]);
     }
   }) as T;
 }

@@ -1,6 +1,7 @@
 /** dv.show, dv.save, dv.plots, dv.modelSummary: rich display in notebooks and files outside them. */
 import { registerBundleMakers } from "./bundles";
 import * as plots from "./plots";
+import "./progress-view";
 
 registerBundleMakers();
 

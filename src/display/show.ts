@@ -6,6 +6,27 @@ import { MimeBundle } from "../core/display-registry";
 import { fail } from "../errors";
 import { bundleOf, ShowOptions } from "./bundles";
 
+/** Options of an updatable display: later sends with `update: true` replace the output with this id. */
+export interface DisplayTarget {
+  displayId?: string;
+  update?: boolean;
+}
+
+/**
+ * How to put a bundle into the running notebook cell: through the DeepViz kernel's comm manager, else
+ * tslab's display hook; null outside a notebook.
+ */
+export function notebookDisplay(): ((bundle: MimeBundle, target?: DisplayTarget) => void) | null {
+  const cm = getCommManager();
+  if (typeof cm?.display === "function") return (bundle, target = {}) => cm.display(bundle, {}, target);
+  const write = tslabWriter();
+  if (write) {
+    return (bundle, target = {}) =>
+      write({ data: bundle, metadata: {}, transient: target.displayId ? { display_id: target.displayId } : {} }, target.update === true);
+  }
+  return null;
+}
+
 type TslabWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
 /** tslab's own display hook: set only while code runs inside a tslab kernel. */
@@ -62,14 +83,9 @@ export function show(x: unknown, options: ShowOptions & { name?: string } = {}):
   const { name, ...o } = options;
   const bundle = bundleOf(x, o);
   if (!("text/plain" in bundle)) fail("internal: a display bundle lacks its text/plain fallback.");
-  const cm = getCommManager();
-  if (typeof cm?.display === "function") {
-    cm.display(bundle);
-    return;
-  }
-  const write = tslabWriter();
-  if (write) {
-    write({ data: bundle, metadata: {}, transient: {} }, false);
+  const send = notebookDisplay();
+  if (send) {
+    send(bundle);
     return;
   }
   const file = writeBundle(bundle, name);

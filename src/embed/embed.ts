@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { backend } from "../backend";
 import { fail } from "../errors";
 import { LayerRef } from "../model/layers";
@@ -6,14 +7,14 @@ import { layerActivations } from "./activations";
 import { EmbedMethod, Embedding, EmbeddingInfo, Label } from "./embedding";
 import { pcaProject } from "./pca";
 import { Points, PointsInput, toPoints } from "./points";
-import { EmbedProgress, RunControl } from "./progress";
+import { RunControl } from "./progress";
 import { makeThumbnails } from "./thumbnails";
 import { tsne, TsneOptions } from "./tsne";
 import { umap, UmapOptions } from "./umap";
 
 /** Activations of `layer` (name or index) for `images`, computed by embed() itself. */
 export interface ModelActivations {
-  model: tf.LayersModel;
+  model: Model;
   /** Layer name, index (see dv.listLayers) or "lastConv". */
   layer: LayerRef;
   images: tf.Tensor;
@@ -52,18 +53,6 @@ function readLabels(labels: Label[] | tf.Tensor, n: number, classNames?: string[
   return out;
 }
 
-/** A one-line progress bar on a terminal when the caller gave no onProgress (notebooks show none). */
-function terminalProgress(): ((p: EmbedProgress) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (p) => {
-    const frac = p.iterations > 0 ? p.iteration / p.iterations : 0;
-    const bar = "#".repeat(Math.round(frac * 30)).padEnd(30, ".");
-    const kl = p.klDivergence !== undefined ? ` KL ${p.klDivergence.toFixed(3)}` : "";
-    process.stderr.write(`\r${p.method} ${p.phase.padEnd(10)} [${bar}] ${p.iteration}/${p.iterations}${kl}`);
-    if (p.phase === "done") process.stderr.write("\n");
-  };
-}
-
 /**
  * Reduces activations (a tensor [N, ...], rows number[][], or { model, layer, images }) to 2 or 3
  * dimensions with t-SNE (default), PCA or UMAP. Returns an Embedding that displays itself as a scatter
@@ -81,7 +70,7 @@ export async function embed(input: PointsInput | ModelActivations, options: Embe
   let images = options.images;
   let layer: string | undefined;
   if (isModelActivations(input)) {
-    const acts = await layerActivations(input.model, input.layer, input.images);
+    const acts = await layerActivations(input.model, input.layer, input.images, { signal: options.signal, progress: options.progress });
     try {
       points = toPoints(acts.values, "activations");
     } finally {
@@ -97,7 +86,7 @@ export async function embed(input: PointsInput | ModelActivations, options: Embe
   const labels = options.labels !== undefined ? readLabels(options.labels, points.n, options.classNames) : null;
   if (images && images.shape[0] !== points.n) fail(`images has ${images.shape[0]} items but there are ${points.n} points; give one image per point.`);
 
-  const control: RunControl = { onProgress: options.onProgress ?? terminalProgress(), signal: options.signal };
+  const control: RunControl = { onProgress: options.onProgress, signal: options.signal, progress: options.progress };
   let coords: Float64Array;
   const info: EmbeddingInfo = { inputDims: points.d, seconds: 0 };
   if (layer !== undefined) info.layer = layer;

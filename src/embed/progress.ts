@@ -1,5 +1,7 @@
-/** What long embeddings report while they run (t-SNE and UMAP). */
-export interface EmbedProgress {
+import { Progress, RunOptions } from "../core/work";
+
+/** What long embeddings report while they run (t-SNE and UMAP): the common fields and their phase. */
+export interface EmbedProgress extends Progress {
   method: "tsne" | "umap" | "pca";
   phase: "neighbours" | "affinities" | "optimize" | "done";
   /** Optimization steps done and planned (0 of N before optimizing). */
@@ -9,20 +11,11 @@ export interface EmbedProgress {
   klDivergence?: number;
 }
 
-export interface RunControl {
+/**
+ * Progress, abort and display as for every long function (src/core/work.ts), with the embeddings' own
+ * reports. Aborting stops the optimization at the next step and returns the layout reached so far
+ * (`stoppedEarly`), rather than rejecting.
+ */
+export interface RunControl extends Omit<RunOptions, "onProgress"> {
   onProgress?: (p: EmbedProgress) => void;
-  /** Aborting stops the optimization at the next step; the layout reached so far is returned. */
-  signal?: AbortSignal;
-}
-
-/** Yields to the event loop now and then (so progress displays and abort signals get through), cheaply. */
-export class Yielder {
-  private last = Date.now();
-  constructor(private readonly everyMs = 40) {}
-  async maybeYield(): Promise<void> {
-    const now = Date.now();
-    if (now - this.last < this.everyMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.last = Date.now();
-  }
 }

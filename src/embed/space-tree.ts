@@ -10,22 +10,23 @@ export class SpaceTree {
   readonly children: number;
   size = 0;
   private capacity = 0;
-  center = new Float64Array(0);
-  half = new Float64Array(0);
-  comSum = new Float64Array(0);
-  count = new Int32Array(0);
-  firstChild = new Int32Array(0);
-  point = new Int32Array(0);
-  depth = new Int32Array(0);
+  center: Float64Array = new Float64Array(0);
+  half: Float64Array = new Float64Array(0);
+  comSum: Float64Array = new Float64Array(0);
+  count: Int32Array = new Int32Array(0);
+  firstChild: Int32Array = new Int32Array(0);
+  point: Int32Array = new Int32Array(0);
+  depth: Int32Array = new Int32Array(0);
   /** The leaf holding each point (coincident points share one). */
-  leafOf = new Int32Array(0);
+  leafOf: Int32Array = new Int32Array(0);
   private stack = new Int32Array(1024);
 
-  constructor(dims: number, n: number) {
+  /** `shared`: keep the arrays in SharedArrayBuffers, so that worker threads can walk the tree too. */
+  constructor(dims: number, n: number, private readonly shared = false) {
     this.dims = dims;
     this.children = 1 << dims;
     this.grow(Math.max(16, 2 * n));
-    this.leafOf = new Int32Array(n);
+    this.leafOf = new Int32Array(shared ? new SharedArrayBuffer(4 * n) : new ArrayBuffer(4 * n));
   }
 
   private grow(capacity: number): void {
@@ -35,8 +36,9 @@ export class SpaceTree {
       a.set(old.subarray(0, this.size * per));
       return a;
     };
-    const f = (len: number) => new Float64Array(len);
-    const i = (len: number) => new Int32Array(len);
+    const bytes = (n: number) => (this.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+    const f = (len: number) => new Float64Array(bytes(8 * len));
+    const i = (len: number) => new Int32Array(bytes(4 * len));
     this.center = copy(this.center, f, d);
     this.half = copy(this.half, f, 1);
     this.comSum = copy(this.comSum, f, d);
@@ -149,48 +151,7 @@ export class SpaceTree {
 
   /** The same walk as repulsion(), unrolled for 2-D layouts (the common case, and the hot loop of t-SNE). */
   repulsion2(y: Float64Array, i: number, theta2: number, force: Float64Array): number {
-    const stack = this.stack;
-    const com = this.comSum;
-    const count = this.count;
-    const firstChild = this.firstChild;
-    const half = this.half;
-    const own = this.leafOf[i];
-    const yx = y[2 * i];
-    const yy = y[2 * i + 1];
-    let fx = 0;
-    let fy = 0;
-    let z = 0;
-    let top = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const node = stack[--top];
-      const c = count[node];
-      const first = firstChild[node];
-      if (node === own) {
-        z += c - 1;
-        continue;
-      }
-      const dx = yx - com[2 * node];
-      const dy = yy - com[2 * node + 1];
-      const d2 = dx * dx + dy * dy;
-      const w = 2 * half[node];
-      if (first === -1 || w * w < theta2 * d2) {
-        const q = 1 / (1 + d2);
-        const cq = c * q;
-        z += cq;
-        const cqq = cq * q;
-        fx += cqq * dx;
-        fy += cqq * dy;
-      } else {
-        if (count[first] > 0) stack[top++] = first;
-        if (count[first + 1] > 0) stack[top++] = first + 1;
-        if (count[first + 2] > 0) stack[top++] = first + 2;
-        if (count[first + 3] > 0) stack[top++] = first + 3;
-      }
-    }
-    force[0] += fx;
-    force[1] += fy;
-    return z;
+    return repulsion2D(this.comSum, this.count, this.firstChild, this.half, this.leafOf, this.stack, y, i, theta2, force);
   }
 
   /**
@@ -236,4 +197,50 @@ export class SpaceTree {
     }
     return z;
   }
+}
+
+/**
+ * Repulsion on point i of a 2-D layout: adds Σ_j w_ij² (y_i − y_j) into force[0..2) and returns Σ_j w_ij.
+ * A free function of the tree's arrays, with no closures or imports, because worker threads run its
+ * source too (src/embed/repulsion-pool.ts).
+ */
+export function repulsion2D(com: Float64Array, count: Int32Array, firstChild: Int32Array, half: Float64Array,
+  leafOf: Int32Array, stack: Int32Array, y: Float64Array, i: number, theta2: number, force: Float64Array): number {
+  const own = leafOf[i];
+  const yx = y[2 * i];
+  const yy = y[2 * i + 1];
+  let fx = 0;
+  let fy = 0;
+  let z = 0;
+  let top = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const node = stack[--top];
+    const c = count[node];
+    const first = firstChild[node];
+    if (node === own) {
+      z += c - 1;
+      continue;
+    }
+    const dx = yx - com[2 * node];
+    const dy = yy - com[2 * node + 1];
+    const d2 = dx * dx + dy * dy;
+    const w = 2 * half[node];
+    if (first === -1 || w * w < theta2 * d2) {
+      const q = 1 / (1 + d2);
+      const cq = c * q;
+      z += cq;
+      const cqq = cq * q;
+      fx += cqq * dx;
+      fy += cqq * dy;
+    } else {
+      if (count[first] > 0) stack[top++] = first;
+      if (count[first + 1] > 0) stack[top++] = first + 1;
+      if (count[first + 2] > 0) stack[top++] = first + 2;
+      if (count[first + 3] > 0) stack[top++] = first + 3;
+    }
+  }
+  force[0] += fx;
+  force[1] += fy;
+  return z;
 }

@@ -3,8 +3,10 @@ import { conditionalAffinities, SparseRows, symmetrize } from "./affinities";
 import { nearestNeighbours } from "./knn";
 import { pcaProject } from "./pca";
 import { Points } from "./points";
-import { RunControl, Yielder } from "./progress";
+import { AbortError, Work } from "../core/work";
+import { RunControl } from "./progress";
 import { Random } from "../core/random";
+import { RepulsionPool } from "./repulsion-pool";
 import { SpaceTree } from "./space-tree";
 
 export interface TsneOptions extends RunControl {
@@ -22,6 +24,8 @@ export interface TsneOptions extends RunControl {
   theta?: number;
   init?: "pca" | "random";
   seed?: number;
+  /** Threads for the repulsion of 2-D layouts (default: the available cores; 1 = this thread only). */
+  threads?: number;
 }
 
 export interface TsneResult {
@@ -153,13 +157,17 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   if (!Number.isInteger(iterations) || iterations < 1) fail(`iterations must be a positive integer; got ${iterations}.`);
   if (!(exaggeration >= 1)) fail(`earlyExaggeration must be at least 1; got ${exaggeration}.`);
   if (!(theta >= 0)) fail(`theta must be 0 or more; got ${theta}.`);
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
+    fail(`threads must be a positive integer; got ${options.threads}.`);
+  }
   if (init !== "pca" && init !== "random") fail(`init must be "pca" or "random"; got ${JSON.stringify(init)}.`);
   const learningRate = options.learningRate === undefined || options.learningRate === "auto" ? Math.max(n / exaggeration / 4, 50) : options.learningRate;
   if (!(learningRate > 0)) fail(`learningRate must be positive or "auto"; got ${options.learningRate}.`);
 
-  const { onProgress, signal } = options;
+  const { onProgress } = options;
+  const work = new Work("t-SNE", { signal: options.signal, progress: options.progress }).plan(iterations, "iterations");
   const report = (phase: "neighbours" | "affinities" | "optimize" | "done", iteration: number, kl?: number) =>
-    onProgress?.({ method: "tsne", phase, iteration, iterations, klDivergence: kl });
+    onProgress?.({ ...work.progress(), method: "tsne", phase, iteration, iterations, klDivergence: kl });
 
   report("neighbours", 0);
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
@@ -174,48 +182,51 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const gains = new Float64Array(n * dims).fill(1);
   const grad = new Float64Array(n * dims);
   const force = new Float64Array(dims);
-  const tree = new SpaceTree(dims, n);
+  const pool = dims === 2 ? RepulsionPool.create(n, options.threads) : null;
+  const tree = new SpaceTree(dims, n, pool !== null);
   const theta2 = theta * theta;
-  const yielder = new Yielder();
   let z = 1;
   let kl = NaN;
   let done = 0;
   let stoppedEarly = false;
 
-  for (let iter = 0; iter < iterations; iter++) {
-    if (signal?.aborted) {
-      stoppedEarly = true;
-      break;
-    }
-    const exag = iter < exaggerationIterations ? exaggeration : 1;
-    const momentum = iter < exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
+  try {
+    for (let iter = 0; iter < iterations && !stoppedEarly; iter++) {
+      const exag = iter < exaggerationIterations ? exaggeration : 1;
+      const momentum = iter < exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
 
-    // Repulsion (Barnes–Hut) first: it also yields Z, the normalizer of Q.
-    tree.build(y, n);
-    z = 0;
-    for (let i = 0; i < n; i++) {
-      force.fill(0);
-      z += dims === 2 ? tree.repulsion2(y, i, theta2, force) : tree.repulsion(y, i, theta2, force);
-      for (let t = 0; t < dims; t++) grad[i * dims + t] = force[t];
+      // Repulsion (Barnes–Hut) first: it also yields Z, the normalizer of Q.
+      tree.build(y, n);
+      if (pool) z = pool.run(tree, y, theta2, grad);
+      else {
+        z = 0;
+        for (let i = 0; i < n; i++) {
+          force.fill(0);
+          z += dims === 2 ? tree.repulsion2(y, i, theta2, force) : tree.repulsion(y, i, theta2, force);
+          for (let t = 0; t < dims; t++) grad[i * dims + t] = force[t];
+        }
+      }
+      const invZ = 1 / Math.max(z, Number.MIN_VALUE);
+      // grad = 4 (exag·attraction − repulsion/Z); attraction visits each symmetric pair once.
+      for (let c = 0; c < n * dims; c++) grad[c] *= -invZ;
+      if (dims === 2) attract2(edges, y, exag, grad);
+      else attract(edges, y, dims, exag, grad);
+      // Gains grow where the gradient changed sign against the last update and shrink where it kept it.
+      for (let c = 0; c < n * dims; c++) {
+        const g = 4 * grad[c];
+        gains[c] = update[c] * g < 0 ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, MIN_GAIN);
+        update[c] = momentum * update[c] - learningRate * gains[c] * g;
+        y[c] += update[c];
+      }
+      done = iter + 1;
+      if (done % 50 === 0 || done === iterations) {
+        kl = klDivergence(p, y, dims, z);
+        report("optimize", done, kl);
+      }
+      stoppedEarly = await stepOrStop(work);
     }
-    const invZ = 1 / Math.max(z, Number.MIN_VALUE);
-    // grad = 4 (exag·attraction − repulsion/Z); attraction visits each symmetric pair once.
-    for (let c = 0; c < n * dims; c++) grad[c] *= -invZ;
-    if (dims === 2) attract2(edges, y, exag, grad);
-    else attract(edges, y, dims, exag, grad);
-    // Gains grow where the gradient changed sign against the last update and shrink where it kept it.
-    for (let c = 0; c < n * dims; c++) {
-      const g = 4 * grad[c];
-      gains[c] = update[c] * g < 0 ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, MIN_GAIN);
-      update[c] = momentum * update[c] - learningRate * gains[c] * g;
-      y[c] += update[c];
-    }
-    done = iter + 1;
-    if (done % 50 === 0 || done === iterations) {
-      kl = klDivergence(p, y, dims, z);
-      report("optimize", done, kl);
-    }
-    await yielder.maybeYield();
+  } finally {
+    pool?.close();
   }
   if (Number.isNaN(kl) || stoppedEarly) {
     tree.build(y, n);
@@ -226,6 +237,18 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
     }
     kl = klDivergence(p, y, dims, z);
   }
+  work.end(stoppedEarly ? new AbortError("stopped early") : undefined);
   report("done", done, kl);
   return { coords: y, dims, klDivergence: kl, iterations: done, stoppedEarly };
+}
+
+/** One optimization step counted: true when the run's signal says stop (the layout so far is kept). */
+export async function stepOrStop(work: Work): Promise<boolean> {
+  try {
+    await work.step(1, false);
+    return false;
+  } catch (e) {
+    if (e instanceof AbortError) return true;
+    throw e;
+  }
 }

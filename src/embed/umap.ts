@@ -2,7 +2,9 @@ import { UMAP } from "umap-js";
 import { fail } from "../errors";
 import { nearestNeighbours } from "./knn";
 import { Points, toRows } from "./points";
-import { RunControl, Yielder } from "./progress";
+import { AbortError, Work } from "../core/work";
+import { EmbedProgress, RunControl } from "./progress";
+import { stepOrStop } from "./tsne";
 import { Random } from "../core/random";
 
 export interface UmapOptions extends RunControl {
@@ -40,11 +42,14 @@ export async function umap(x: Points, options: UmapOptions = {}): Promise<UmapRe
   if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 1)) {
     fail(`UMAP epochs must be a positive integer; got ${options.epochs}.`);
   }
-  const { onProgress, signal } = options;
+  const { onProgress } = options;
+  const work = new Work("UMAP", { signal: options.signal, progress: options.progress });
+  const report = (phase: EmbedProgress["phase"], iteration: number, iterations: number) =>
+    onProgress?.({ ...work.progress(), method: "umap", phase, iteration, iterations });
   const rng = new Random(options.seed ?? 0);
   const model = new UMAP({ nComponents: dims, nNeighbors, minDist, nEpochs: options.epochs, random: () => rng.uniform() });
 
-  onProgress?.({ method: "umap", phase: "neighbours", iteration: 0, iterations: 0 });
+  report("neighbours", 0, 0);
   // UMAP counts each point as its own nearest neighbour (distance 0).
   const nb = nearestNeighbours(x, nNeighbors - 1);
   const indices: number[][] = [];
@@ -60,23 +65,20 @@ export async function umap(x: Points, options: UmapOptions = {}): Promise<UmapRe
     distances.push(dist);
   }
   model.setPrecomputedKNN(indices, distances);
-  onProgress?.({ method: "umap", phase: "affinities", iteration: 0, iterations: 0 });
+  report("affinities", 0, 0);
   const epochs = model.initializeFit(toRows(x.data, n, x.d));
 
-  const yielder = new Yielder();
+  work.plan(epochs, "epochs");
   let done = 0;
   let stoppedEarly = false;
-  while (done < epochs) {
-    if (signal?.aborted) {
-      stoppedEarly = true;
-      break;
-    }
+  while (done < epochs && !stoppedEarly) {
     done = model.step();
-    if (done % 10 === 0 || done === epochs) onProgress?.({ method: "umap", phase: "optimize", iteration: done, iterations: epochs });
-    await yielder.maybeYield();
+    if (done % 10 === 0 || done === epochs) report("optimize", done, epochs);
+    stoppedEarly = await stepOrStop(work);
   }
   const coords = new Float64Array(n * dims);
   model.getEmbedding().forEach((row, i) => row.forEach((v, t) => (coords[i * dims + t] = v)));
-  onProgress?.({ method: "umap", phase: "done", iteration: done, iterations: epochs });
+  work.end(stoppedEarly ? new AbortError("stopped early") : undefined);
+  report("done", done, epochs);
   return { coords, dims, epochs: done, stoppedEarly };
 }

@@ -1,14 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
-import { backend } from "../backend";
+import { RunOptions } from "../core/work";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
-import { resolveLayer } from "../model/layers";
-import { assertLayersModel, assertPositiveInt } from "../model/validate";
+import { LayerRef, resolveLayer } from "../model/layers";
+import { assertModel, assertPositiveInt, inputShape } from "../model/validate";
 import { mulberry32, normals } from "../core/random";
 import { outputSize } from "../targets";
+import { explain } from "./explain";
 
-export interface ActivationMaximizationOptions {
+export interface ActivationMaximizationOptions extends RunOptions {
   /** A class index of the output, or a channel of a layer to excite (mean over its positions). */
   target: number | { layer: string | number; channel: number };
   /** Gradient-ascent steps (default 150). */
@@ -33,9 +35,8 @@ export interface ActivationMaximizationOptions {
  * or a channel's mean activation, with jitter, decay and blur as regularizers. `values` is the image;
  * `info.scores` the score after each step.
  */
-export async function activationMaximization(model: tf.LayersModel, options: ActivationMaximizationOptions): Promise<Attribution> {
-  assertLayersModel(model);
-  await backend();
+export async function activationMaximization(model: Model, options: ActivationMaximizationOptions): Promise<Attribution> {
+  assertModel(model);
   if (!options || options.target === undefined) fail("activationMaximization needs a target: a class index or { layer, channel }.");
   const steps = options.steps ?? 150;
   assertPositiveInt(steps, "steps");
@@ -44,7 +45,7 @@ export async function activationMaximization(model: tf.LayersModel, options: Act
   const blurEvery = options.blurEvery ?? 4;
   const jitter = options.jitter ?? 2;
   const [lo, hi] = options.range ?? [0, 1];
-  const shape = model.inputs[0].shape.slice(1) as number[];
+  const shape = inputShape(model).slice(1) as number[];
   if (shape.some((d) => d == null)) fail("the model's input shape must be fully known to generate an image.");
   const isImage = shape.length === 3;
   const objective = makeObjective(model, options.target);
@@ -52,39 +53,43 @@ export async function activationMaximization(model: tf.LayersModel, options: Act
   const size = shape.reduce((a, b) => a * b, 1);
   const mid = (lo + hi) / 2;
 
-  let x = tf.tidy(() => tf.add(mid, tf.mul(tf.tensor(normals(size, random), [1, ...shape]), 0.05 * (hi - lo))));
-  const start = x.clone();
-  const scores: number[] = [];
-  for (let step = 0; step < steps; step++) {
-    const dy = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
-    const dx = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
-    const [next, score] = tf.tidy(() => {
-      const shifted = roll(x, dy, dx);
-      const g = tf.grad((input: tf.Tensor) => tf.sum(objective(input)))(shifted);
-      const rms = tf.sqrt(tf.add(tf.mean(tf.square(g)), 1e-12));
-      let y = tf.add(shifted, tf.mul(tf.div(g, rms), lr));
-      y = tf.sub(y, tf.mul(tf.sub(y, mid), decay));
-      y = roll(y, -dy, -dx);
-      if (isImage && blurEvery > 0 && (step + 1) % blurEvery === 0) y = blur(y as tf.Tensor4D);
-      y = tf.clipByValue(y, lo, hi);
-      return [y, tf.sum(objective(y))];
-    });
-    x.dispose();
-    x = next;
-    scores.push(score.dataSync()[0]);
-    score.dispose();
-    options.onStep?.(step, scores[scores.length - 1]);
+  const start = tf.tidy(() => tf.add(mid, tf.mul(tf.tensor(normals(size, random), shape), 0.05 * (hi - lo))));
+  const classTarget = typeof options.target === "number" ? options.target : undefined;
+  const layer = classTarget === undefined ? resolveLayer(model, (options.target as { layer: LayerRef }).layer).name : undefined;
+  const run = { onProgress: options.onProgress, signal: options.signal, progress: options.progress, target: classTarget };
+  try {
+    return await explain("activationMaximization", model, start, run, async ({ x: initial, work }) => {
+      work.plan(steps, "steps");
+      let x = work.tidy(() => tf.clone(initial));
+      const scores: number[] = [];
+      for (let step = 0; step < steps; step++) {
+        const dy = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
+        const dx = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
+        const [next, score] = work.tidy(() => {
+          const shifted = roll(x, dy, dx);
+          const g = tf.grad((input: tf.Tensor) => tf.sum(objective(input)))(shifted);
+          const rms = tf.sqrt(tf.add(tf.mean(tf.square(g)), 1e-12));
+          let y = tf.add(shifted, tf.mul(tf.div(g, rms), lr));
+          y = tf.sub(y, tf.mul(tf.sub(y, mid), decay));
+          y = roll(y, -dy, -dx);
+          if (isImage && blurEvery > 0 && (step + 1) % blurEvery === 0) y = blur(y as tf.Tensor4D);
+          y = tf.clipByValue(y, lo, hi);
+          return [y, tf.sum(objective(y))];
+        });
+        scores.push(score.dataSync()[0]);
+        work.free(x, score);
+        x = next;
+        options.onStep?.(step, scores[scores.length - 1]);
+        await work.step();
+      }
+      return { values: x, info: { scores, steps, layer } };
+    }, { targeted: classTarget !== undefined });
+  } finally {
+    start.dispose();
   }
-  const image = tf.tidy(() => tf.squeeze(x, [0]));
-  x.dispose();
-  const initial = tf.tidy(() => tf.squeeze(start, [0]));
-  start.dispose();
-  const target = typeof options.target === "number" ? [options.target] : null;
-  return new Attribution(image, "activationMaximization", initial, target, false,
-    { scores, steps, layer: typeof options.target === "number" ? undefined : resolveLayer(model, options.target.layer).name });
 }
 
-function makeObjective(model: tf.LayersModel, target: ActivationMaximizationOptions["target"]): (x: tf.Tensor) => tf.Tensor {
+function makeObjective(model: Model, target: ActivationMaximizationOptions["target"]): (x: tf.Tensor) => tf.Tensor {
   if (typeof target === "number") {
     const k = outputSize(model);
     if (!Number.isInteger(target) || target < 0 || target >= k) fail(`target class ${target} is out of range: the model has ${k} outputs (0..${k - 1}).`);

@@ -1,8 +1,8 @@
-import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { modelLayers } from "../model/layers";
 
 /** Bytes of activations one example produces across all layers, from the static output shapes. */
-export function activationBytesPerExample(model: tf.LayersModel): number {
+export function activationBytesPerExample(model: Model): number {
   let floats = 0;
   for (const layer of modelLayers(model)) {
     const s = layer.outputShape;
@@ -13,7 +13,7 @@ export function activationBytesPerExample(model: tf.LayersModel): number {
 }
 
 /** Rows per forward/backward batch so that the recorded activations stay near `budgetBytes`. */
-export function autoBatchSize(model: tf.LayersModel, wanted: number, budgetBytes = 256 * 2 ** 20): number {
+export function autoBatchSize(model: Model, wanted: number, budgetBytes = 256 * 2 ** 20): number {
   // the tape keeps forward activations and their gradients: about three copies
   const perRow = Math.max(1, activationBytesPerExample(model) * 3);
   return Math.max(1, Math.min(wanted, Math.floor(budgetBytes / perRow)));

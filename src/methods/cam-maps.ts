@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { fail } from "../errors";
 import { hasSpatialAxes, LayerRef, resolveLayer } from "../model/layers";
 import { TargetOptions } from "./explain";
@@ -30,7 +31,7 @@ export function upsampleMode(value: unknown): Upsample {
 }
 
 /** The CAM layers named by `ref` (default "lastConv"), each checked to have spatial axes. */
-export function camLayers(model: tf.LayersModel, ref: CamOptions["layer"]): string[] {
+export function camLayers(model: Model, ref: CamOptions["layer"]): string[] {
   const refs = Array.isArray(ref) ? ref : [ref ?? "lastConv"];
   if (refs.length === 0) fail('layer is an empty list; name at least one layer, or leave it out for "lastConv".');
   const names = refs.map((r) => {

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { camInfo, camLayers, CamOptions, meanOfMaps, spatialAxes, upsample, upsampleMode, weightedSum } from "./cam-maps";
@@ -47,12 +48,12 @@ function gradientCam(ctx: Context, options: CamOptions, weightsOf: ChannelWeight
  * for a batch (the layer's spatial shape with `upsample: false`). A map that is all zero after the
  * ReLU stays zero.
  */
-export async function gradCam(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+export async function gradCam(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
   return explain("gradCam", model, input, options, (ctx) => gradientCam(ctx, options, gradCamWeights));
 }
 
 /** Grad-CAM++: like Grad-CAM with the pixel-weighted channel weights of Chattopadhyay et al. */
-export async function gradCamPlusPlus(model: tf.LayersModel, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
+export async function gradCamPlusPlus(model: Model, input: tf.Tensor, options: CamOptions = {}): Promise<Attribution> {
   return explain("gradCamPlusPlus", model, input, options, (ctx) => gradientCam(ctx, options, gradCamPlusPlusWeights));
 }
 
@@ -64,7 +65,7 @@ export interface GuidedGradCamOptions extends CamOptions {
  * Guided Grad-CAM: guided backprop times the Grad-CAM map upsampled to the input; every channel of the
  * guided map is multiplied by the same map, so the result has the input's shape.
  */
-export async function guidedGradCam(model: tf.LayersModel, input: tf.Tensor, options: GuidedGradCamOptions = {}): Promise<Attribution> {
+export async function guidedGradCam(model: Model, input: tf.Tensor, options: GuidedGradCamOptions = {}): Promise<Attribution> {
   if ((options.upsample as unknown) === false) fail("guidedGradCam multiplies the map with the input-sized guided backprop, so it needs upsample \"bilinear\" or \"nearest\", not false.");
   return explain("guidedGradCam", model, input, options, (ctx) => {
     const camMap = gradientCam(ctx, options, gradCamWeights);

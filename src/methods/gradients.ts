@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { forward } from "../model/interpreter";
 import { ReluMode } from "../model/relu";
 
@@ -9,7 +10,7 @@ export type ScoreFn = (output: tf.Tensor, rows: number[]) => tf.Tensor1D;
  * Gradient of each row's score w.r.t. that row of `x`. Rows are independent, so the gradient of the
  * summed score gives every row's own gradient in one backward pass.
  */
-export function inputGradient(model: tf.LayersModel, x: tf.Tensor, score: ScoreFn, rows: number[],
+export function inputGradient(model: Model, x: tf.Tensor, score: ScoreFn, rows: number[],
   relu: ReluMode = "normal"): tf.Tensor {
   return tf.grad((input: tf.Tensor) => tf.sum(score(forward(model, input, { relu }).output, rows)))(x);
 }
@@ -18,7 +19,7 @@ export function inputGradient(model: tf.LayersModel, x: tf.Tensor, score: ScoreF
  * Gradients of the score w.r.t. the outputs of `layers`, and those outputs, in one pass: a zero tensor
  * is added to each layer's output and the gradient is taken w.r.t. those zeros.
  */
-export function layerGradient(model: tf.LayersModel, x: tf.Tensor, layers: string[], score: ScoreFn,
+export function layerGradient(model: Model, x: tf.Tensor, layers: string[], score: ScoreFn,
   rows: number[], relu: ReluMode = "normal"): { gradients: tf.Tensor[]; activations: tf.Tensor[] } {
   const shapes = tf.tidy(() => {
     const pass = forward(model, x, { capture: layers });
@@ -39,6 +40,6 @@ export function layerGradient(model: tf.LayersModel, x: tf.Tensor, layers: strin
 }
 
 /** Forward pass only: one score per row. */
-export function scores(model: tf.LayersModel, x: tf.Tensor, score: ScoreFn, rows: number[]): tf.Tensor1D {
+export function scores(model: Model, x: tf.Tensor, score: ScoreFn, rows: number[]): tf.Tensor1D {
   return tf.tidy(() => score(forward(model, x).output, rows));
 }

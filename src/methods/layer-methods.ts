@@ -1,24 +1,23 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
+import { RunOptions } from "../core/work";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
 import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
-import { assertLayersModel } from "../model/validate";
+import { assertModel } from "../model/validate";
 import { lossOf, outputSize } from "../targets";
-import { explain, TargetOptions } from "./explain";
+import { explain, explainEach, TargetOptions } from "./explain";
 import { layerGradient } from "./gradients";
-import { backend } from "../backend";
-import { batchInput } from "../model/validate";
-import { resolveTarget } from "../targets";
 
-export interface LayerOptions {
+export interface LayerOptions extends RunOptions {
   /** Layer name, index (see dv.listLayers) or "lastConv". */
   layer: LayerRef;
 }
 
 /** The activations (outputs) of one layer, shaped like the layer's output. */
-export async function layerActivation(model: tf.LayersModel, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
-  assertLayersModel(model);
+export async function layerActivation(model: Model, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
+  assertModel(model);
   const layer = resolveLayer(model, requireLayer(options));
   return explain("layerActivation", model, input, {}, ({ model, x }) => ({
     values: forward(model, x, { stopAt: layer.name }).output,
@@ -37,28 +36,18 @@ export interface LayerGradientsOptions extends TargetOptions {
  * Gradient of the score (or loss) w.r.t. every chosen layer's output, all from one backward pass.
  * One Attribution per layer, in model order.
  */
-export async function layerGradients(model: tf.LayersModel, input: tf.Tensor,
+export async function layerGradients(model: Model, input: tf.Tensor,
   options: LayerGradientsOptions = {}): Promise<Attribution[]> {
-  assertLayersModel(model);
+  assertModel(model);
   const layers = (options.layers ?? modelLayers(model)).map((l) => resolveLayer(model, l).name);
   const of = options.of ?? "score";
   if (of !== "score" && of !== "loss") fail(`of must be "score" or "loss"; got ${of}.`);
-  await backend();
-  let grads: tf.Tensor[] = [];
-  let classes: number[] | null = null;
-  let batched = false;
-  tf.tidy(() => {
-    const b = batchInput(model, input);
-    batched = b.batched;
-    const target = resolveTarget(model, b.x, options.target);
-    classes = target.classes;
+  return explainEach("layerGradients", model, input, options, ({ model, x, target, allRows }) => {
     const score = of === "loss" ? lossOf(target, outputSize(model)) : target.score;
-    const rows = Array.from({ length: b.x.shape[0] }, (_, i) => i);
-    const { gradients, activations } = layerGradient(model, b.x, layers, score, rows);
+    const { gradients, activations } = layerGradient(model, x, layers, score, allRows);
     tf.dispose(activations);
-    grads = gradients.map((g) => tf.keep(batched ? g : tf.squeeze(g, [0])));
+    return gradients.map((values, i) => ({ values, info: { layer: layers[i], of } }));
   });
-  return grads.map((g, i) => new Attribution(g, "layerGradients", tf.clone(input), classes, batched, { layer: layers[i], of }));
 }
 
 export interface NeuronGradientOptions extends LayerOptions {
@@ -75,8 +64,8 @@ export interface NeuronGradientOptions extends LayerOptions {
  * channel, or one neuron (channel at a position). Equivalent to setting that selection's gradient to
  * one and backpropagating.
  */
-export async function neuronGradient(model: tf.LayersModel, input: tf.Tensor, options: NeuronGradientOptions): Promise<Attribution> {
-  assertLayersModel(model);
+export async function neuronGradient(model: Model, input: tf.Tensor, options: NeuronGradientOptions): Promise<Attribution> {
+  assertModel(model);
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
   const mask = selectionMask(shape.slice(1) as number[], options, layer.name);

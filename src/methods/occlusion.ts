@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { assertPositiveInt } from "../model/validate";
@@ -22,8 +23,8 @@ export interface OcclusionOptions extends TargetOptions {
  * credited to every element of the window; overlapping windows are averaged. Windows start at 0 and
  * step by the stride until one reaches the end (it may be cut short there), so every element is covered.
  */
-export async function occlusion(model: tf.LayersModel, input: tf.Tensor, options: OcclusionOptions): Promise<Attribution> {
-  return explain("occlusion", model, input, options, ({ model, x, target, rowsFor }) => {
+export async function occlusion(model: Model, input: tf.Tensor, options: OcclusionOptions): Promise<Attribution> {
+  return explain("occlusion", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const itemShape = x.shape.slice(1);
     const window = perAxis(options?.window, itemShape, "window");
     const stride = options.stride === undefined ? window : perAxis(options.stride, itemShape, "stride");
@@ -39,14 +40,15 @@ export async function occlusion(model: tf.LayersModel, input: tf.Tensor, options
     const size = itemShape.reduce((a, b) => a * b, 1);
     const strides = itemShape.map((_, i) => itemShape.slice(i + 1).reduce((a, b) => a * b, 1));
 
+    work.plan(x.shape[0] * positions.length, "windows");
     const perExample: tf.Tensor[] = [];
     for (let e = 0; e < x.shape[0]; e++) {
-      const xe = tf.slice(x, e, 1);
-      const full = scores(model, xe, target.score, rowsFor(e, 1)).dataSync()[0];
+      const xe = work.tidy(() => tf.slice(x, e, 1));
+      const full = tf.tidy(() => scores(model, xe, target.score, rowsFor(e, 1)).dataSync()[0]);
       const total = new Float32Array(size);
       const count = new Float32Array(size);
-      for (let start = 0; start < positions.length; start += batchSize) {
-        const chunk = positions.slice(start, start + batchSize);
+      for await (const [start, end] of work.chunks(positions.length, batchSize)) {
+        const chunk = positions.slice(start, end);
         const masks = new Float32Array(chunk.length * size);
         const windows = chunk.map((pos, r) => {
           const idx = windowIndices(pos, window, itemShape, strides);
@@ -64,9 +66,10 @@ export async function occlusion(model: tf.LayersModel, input: tf.Tensor, options
         });
       }
       for (let i = 0; i < size; i++) total[i] /= count[i];
-      perExample.push(tf.tensor(total, [1, ...itemShape]));
+      work.free(xe);
+      perExample.push(work.tidy(() => tf.tensor(total, [1, ...itemShape])));
     }
-    return { values: tf.concat(perExample), info: { window, stride, baseline, windows: positions.length } };
+    return { values: work.tidy(() => tf.concat(perExample)), info: { window, stride, baseline, windows: positions.length } };
   });
 }
 

@@ -24,6 +24,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { AttributionMethod } from "../attribution";
 import { fail } from "../errors";
+import type { Model } from "../model/kind";
 import { cam } from "./cam";
 import { gradCam, gradCamPlusPlus, guidedGradCam } from "./grad-cam";
 import { deconvnet, guidedBackprop } from "./guided";
@@ -45,41 +46,38 @@ export interface MethodSpec {
   readonly graphModel: true | string;
   readonly cost: Cost;
   readonly run: AttributionMethod;
-  readonly defaults?: (model: tf.LayersModel, input: tf.Tensor) => Record<string, unknown>;
+  readonly defaults?: (model: Model, input: tf.Tensor) => Record<string, unknown>;
 }
 
-/** Until the GraphModel interpreter lands (issue 15), methods read a LayersModel's layers. */
-const LAYERS_ONLY = "it runs on the layers of a tf.LayersModel; GraphModels need the graph interpreter (issue 15)";
-
 const METHODS: MethodSpec[] = [
-  { name: "saliency", label: "Saliency", signed: false, needsLayer: false, graphModel: LAYERS_ONLY, cost: "one-pass", run: saliency,
+  { name: "saliency", label: "Saliency", signed: false, needsLayer: false, graphModel: true, cost: "one-pass", run: saliency,
     summary: "gradient of the score w.r.t. the input; `abs` (default true)" },
-  { name: "inputXGradient", label: "Input × gradient", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "one-pass", run: inputXGradient,
+  { name: "inputXGradient", label: "Input × gradient", signed: true, needsLayer: false, graphModel: true, cost: "one-pass", run: inputXGradient,
     summary: "gradient × input" },
-  { name: "integratedGradients", label: "Integrated gradients", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "batched", run: integratedGradients,
+  { name: "integratedGradients", label: "Integrated gradients", signed: true, needsLayer: false, graphModel: true, cost: "batched", run: integratedGradients,
     summary: "`steps` (50), `method` (`gausslegendre`, `riemann_left/right/middle/trapezoid`), `baseline` (number or tensor), `batchSize`; `info.delta`" },
-  { name: "smoothGrad", label: "SmoothGrad", signed: false, needsLayer: false, graphModel: LAYERS_ONLY, cost: "batched", run: smoothGrad,
+  { name: "smoothGrad", label: "SmoothGrad", signed: false, needsLayer: false, graphModel: true, cost: "batched", run: smoothGrad,
     summary: "wraps any method (`method: dv.integratedGradients`, `methodOptions`); `kind` `smoothgrad`/`smoothgrad_sq`/`vargrad`; `samples` (25); `stdev` (0.15 of each example's range, or `stdevMode: \"absolute\"`); `seed`" },
-  { name: "guidedBackprop", label: "Guided backprop", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "one-pass", run: guidedBackprop,
+  { name: "guidedBackprop", label: "Guided backprop", signed: true, needsLayer: false, graphModel: true, cost: "one-pass", run: guidedBackprop,
     summary: "gradient where every ReLU passes back `grad·(x > 0)·(grad > 0)` (Springenberg et al.)" },
-  { name: "deconvnet", label: "Deconvnet", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "one-pass", run: deconvnet,
+  { name: "deconvnet", label: "Deconvnet", signed: true, needsLayer: false, graphModel: true, cost: "one-pass", run: deconvnet,
     summary: "gradient where every ReLU passes back `relu(grad)` (Zeiler & Fergus)" },
-  { name: "gradCam", label: "Grad-CAM", signed: false, needsLayer: true, graphModel: LAYERS_ONLY, cost: "one-pass", run: gradCam,
+  { name: "gradCam", label: "Grad-CAM", signed: false, needsLayer: true, graphModel: true, cost: "one-pass", run: gradCam,
     summary: "`ReLU(Σ_k w_k A_k)`, `w_k` = spatial mean of ∂score/∂A_k (Selvaraju et al.)" },
-  { name: "gradCamPlusPlus", label: "Grad-CAM++", signed: false, needsLayer: true, graphModel: LAYERS_ONLY, cost: "one-pass", run: gradCamPlusPlus,
+  { name: "gradCamPlusPlus", label: "Grad-CAM++", signed: false, needsLayer: true, graphModel: true, cost: "one-pass", run: gradCamPlusPlus,
     summary: "weights `Σ_ij α_ij relu(g_ij)`, `α = g²/(2g² + ΣA·g³)` (Chattopadhyay et al., exp score; the common factor e^score left out)" },
-  { name: "guidedGradCam", label: "Guided Grad-CAM", signed: true, needsLayer: true, graphModel: LAYERS_ONLY, cost: "one-pass", run: guidedGradCam,
+  { name: "guidedGradCam", label: "Guided Grad-CAM", signed: true, needsLayer: true, graphModel: true, cost: "one-pass", run: guidedGradCam,
     summary: "guided backprop × the upsampled Grad-CAM, every channel" },
-  { name: "cam", label: "CAM", signed: true, needsLayer: true, graphModel: LAYERS_ONLY, cost: "one-pass", run: cam,
-    summary: "`Σ_k W[k,c] A_k` for models ending in GlobalAveragePooling2D → (Dropout) → Dense (softmax fused or as a layer); no ReLU by default, as in Zhou et al." },
-  { name: "scoreCam", label: "Score-CAM", signed: false, needsLayer: true, graphModel: LAYERS_ONLY, cost: "batched", run: scoreCam,
+  { name: "cam", label: "CAM", signed: true, needsLayer: true, graphModel: true, cost: "one-pass", run: cam,
+    summary: "`Σ_k W[k,c] A_k` for models ending in GlobalAveragePooling2D → (Dropout) → Dense (softmax fused or as a layer), or in a GraphModel Mean over the spatial axes → (MatMul); no ReLU by default, as in Zhou et al." },
+  { name: "scoreCam", label: "Score-CAM", signed: false, needsLayer: true, graphModel: true, cost: "batched", run: scoreCam,
     summary: "each channel's upsampled map scaled to [0, 1] masks the input; `weights: \"softmax\"` (default, the paper's Algorithm 1) or `\"difference\"` (Eq. 3: masked score − score of the zero input); `batchSize` masked inputs per forward pass" },
-  { name: "occlusion", label: "Occlusion", signed: true, needsLayer: false, graphModel: LAYERS_ONLY, cost: "batched", run: occlusion,
+  { name: "occlusion", label: "Occlusion", signed: true, needsLayer: false, graphModel: true, cost: "batched", run: occlusion,
     defaults: (_model, input) => ({ window: defaultWindow(input) }),
     summary: "`window` and `stride` per axis (a number: square over the spatial axes, all channels), `baseline`; overlapping windows averaged, edge windows cut short" },
-  { name: "layerActivation", label: "Layer activation", signed: true, needsLayer: true, graphModel: LAYERS_ONLY, cost: "one-pass", run: layerActivation,
+  { name: "layerActivation", label: "Layer activation", signed: true, needsLayer: true, graphModel: true, cost: "one-pass", run: layerActivation,
     summary: "a layer's output (`layer`: name, index or `\"lastConv\"`); no target" },
-  { name: "neuronGradient", label: "Neuron gradient", signed: true, needsLayer: true, graphModel: LAYERS_ONLY, cost: "one-pass", run: neuronGradient,
+  { name: "neuronGradient", label: "Neuron gradient", signed: true, needsLayer: true, graphModel: true, cost: "one-pass", run: neuronGradient,
     summary: "gradient of a layer / channel / neuron (`channel`, `position`) w.r.t. the input; no target" },
 ];
 

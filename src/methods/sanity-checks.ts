@@ -1,16 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
-import { AttributionMethod } from "../attribution";
-import { backend } from "../backend";
+import { AttributionMethod, Target } from "../attribution";
+import { RunOptions } from "../core/work";
 import { bundleFor, JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
 import { mulberry32, normals } from "../core/random";
 import { fail } from "../errors";
 import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
-import { assertLayersModel, batchInput } from "../model/validate";
-import { resolveTarget } from "../targets";
+import { assertLayersModel } from "../model/validate";
+import { inFrame } from "./explain";
 import { saliency } from "./saliency";
 import { spearman, ssim } from "./similarity";
 
-export interface SanityCheckOptions {
+export interface SanityCheckOptions extends RunOptions {
   /** The method under test (default dv.saliency) and its options. */
   method?: AttributionMethod;
   methodOptions?: Record<string, unknown>;
@@ -52,47 +52,50 @@ export class SanityCheckResult {
  */
 export async function sanityCheck(model: tf.LayersModel, input: tf.Tensor, options: SanityCheckOptions = {}): Promise<SanityCheckResult> {
   assertLayersModel(model);
-  await backend();
   const method = options.method ?? saliency;
   const mode = options.mode ?? "cascading";
   if (mode !== "cascading" && mode !== "independent") fail(`mode must be "cascading" or "independent"; got ${mode}.`);
   const layers = (options.layers ?? modelLayers(model).filter((l) => l.countParams() > 0).reverse()).map((l) => resolveLayer(model, l));
   if (!layers.length) fail("the model has no layer with weights to randomize.");
-  const classes = tf.tidy(() => {
-    const { x } = batchInput(model, input);
-    const t = resolveTarget(model, x, (options.methodOptions?.target as never) ?? "predicted");
-    if (!t.classes) fail("sanityCheck needs class targets (a function target cannot be fixed across models).");
-    return t.classes;
-  });
-  const target = classes.length === 1 && input.rank === model.inputs[0].shape.length - 1 ? classes[0] : classes;
-  const mapOf = async () => {
-    // signed maps where the method has a choice (saliency): the absolute comparison is made here
-    const a = await method(model, input, { abs: false, ...options.methodOptions, target });
-    const v = mapValues(a.values, input.rank === model.inputs[0].shape.length);
-    a.dispose();
-    return v;
-  };
-  const random = mulberry32(options.seed ?? 0);
-  const originals = model.getWeights().map((w) => w.clone());
-  const reference = await mapOf();
-  const result = { abs: [] as number[], signed: [] as number[], ssim: [] as number[] };
-  try {
-    for (const layer of layers) {
-      if (mode === "independent") model.setWeights(originals);
-      const fresh = layer.getWeights().map((w) => randomLike(w, random));
-      layer.setWeights(fresh);
-      tf.dispose(fresh);
-      const map = await mapOf();
-      result.abs.push(spearman(reference.abs, map.abs));
-      result.signed.push(spearman(reference.signed, map.signed));
-      result.ssim.push(ssim(reference.abs, map.abs, map.h, map.w));
+  const run = { onProgress: options.onProgress, signal: options.signal, progress: options.progress,
+    target: (options.methodOptions?.target as Target | undefined) ?? "predicted" };
+  return inFrame("sanityCheck", model, input, run, {}, async ({ target: resolved, work }) => {
+    if (!resolved.classes) fail("sanityCheck needs class targets (a function target cannot be fixed across models).");
+    const classes = resolved.classes;
+    const target = classes.length === 1 && input.rank === model.inputs[0].shape.length - 1 ? classes[0] : classes;
+    work.plan(layers.length + 1, "maps");
+    const mapOf = async () => {
+      // signed maps where the method has a choice (saliency): the absolute comparison is made here;
+      // the method shows no progress of its own and stops with this check
+      const a = await method(model, input, { abs: false, ...options.methodOptions, target, progress: false, signal: work.signal });
+      const v = mapValues(a.values, input.rank === model.inputs[0].shape.length);
+      a.dispose();
+      await work.step();
+      return v;
+    };
+    const random = mulberry32(options.seed ?? 0);
+    const originals = work.tidy(() => model.getWeights().map((w) => w.clone()));
+    const result = { abs: [] as number[], signed: [] as number[], ssim: [] as number[] };
+    try {
+      const reference = await mapOf();
+      for (const layer of layers) {
+        if (mode === "independent") model.setWeights(originals);
+        const fresh = layer.getWeights().map((w) => randomLike(w, random));
+        layer.setWeights(fresh);
+        tf.dispose(fresh);
+        const map = await mapOf();
+        result.abs.push(spearman(reference.abs, map.abs));
+        result.signed.push(spearman(reference.signed, map.signed));
+        result.ssim.push(ssim(reference.abs, map.abs, map.h, map.w));
+      }
+    } finally {
+      // restored whether the check ended, failed or was aborted
+      model.setWeights(originals);
+      work.free(...originals);
     }
-  } finally {
-    model.setWeights(originals);
-    tf.dispose(originals);
-  }
-  const name = (method as { name?: string }).name || "custom";
-  return new SanityCheckResult(name, mode, layers.map((l) => l.name), result.abs, result.signed, result.ssim);
+    const name = (method as { name?: string }).name || "custom";
+    return new SanityCheckResult(name, mode, layers.map((l) => l.name), result.abs, result.signed, result.ssim);
+  });
 }
 
 /** Normal draws with the weight's own standard deviation (zeros stay zeros). */

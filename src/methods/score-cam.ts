@@ -1,9 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { forward } from "../model/interpreter";
-import { assertLayersModel, assertPositiveInt } from "../model/validate";
-import { autoBatchSize, inChunks } from "./batching";
+import { assertModel, assertPositiveInt } from "../model/validate";
+import { Work } from "../core/work";
+import { autoBatchSize } from "./batching";
 import { camInfo, camLayers, CamOptions, meanOfMaps, spatialAxes, upsample, upsampleMode, weightedSum } from "./cam-maps";
 import { explain } from "./explain";
 import { scores } from "./gradients";
@@ -29,47 +31,56 @@ export interface ScoreCamOptions extends CamOptions {
  * all zero), masks the input; the masked inputs' scores, in batches of forward passes, weight the
  * channels: ReLU(Σ_k α_k A_k). Shapes as in dv.gradCam.
  */
-export async function scoreCam(model: tf.LayersModel, input: tf.Tensor, options: ScoreCamOptions = {}): Promise<Attribution> {
-  assertLayersModel(model);
+export async function scoreCam(model: Model, input: tf.Tensor, options: ScoreCamOptions = {}): Promise<Attribution> {
+  assertModel(model);
   const layers = camLayers(model, options.layer);
   const mode = upsampleMode(options.upsample);
   const relu = options.relu ?? true;
   const weighting = options.weights ?? "softmax";
   if (weighting !== "softmax" && weighting !== "difference") fail(`unknown Score-CAM weights "${weighting}"; use "softmax" or "difference".`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
-  return explain("scoreCam", model, input, options, ({ model, x, target, rowsFor }) => {
+  return explain("scoreCam", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     if (x.rank !== 4) fail(`Score-CAM masks an image input [H, W, C]; this model's input is [${x.shape.slice(1).join(", ")}].`);
-    const pass = forward(model, x, { capture: layers });
-    const maps = layers.map((name) => {
-      const a = pass.activations.get(name)!;
+    const activations = work.tidy(() => {
+      const pass = forward(model, x, { capture: layers });
+      return layers.map((name) => pass.activations.get(name)!);
+    });
+    const channels = activations.map((a) => a.shape[a.rank - 1]);
+    work.plan(x.shape[0] * channels.reduce((s, c) => s + c, 0), "masks");
+    const maps: tf.Tensor[] = [];
+    for (const a of activations) {
       const perExample: tf.Tensor[] = [];
       for (let e = 0; e < x.shape[0]; e++) {
-        const xe = tf.slice(x, e, 1);
-        const ae = tf.slice(a, e, 1);
-        const masked = maskedScores(model, xe, ae, mode === "nearest" ? "nearest" : "bilinear",
+        const [xe, ae] = work.tidy(() => [tf.slice(x, e, 1), tf.slice(a, e, 1)]);
+        const masked = await maskedScores(work, model, xe, ae, mode === "nearest" ? "nearest" : "bilinear",
           (batch, n) => scores(model, batch, target.score, rowsFor(e, n)), options.batchSize);
-        const alpha = weighting === "softmax"
-          ? tf.softmax(masked)
-          : tf.sub(masked, scores(model, tf.zerosLike(xe), target.score, rowsFor(e, 1)));
-        perExample.push(weightedSum(ae, tf.reshape(alpha, [1, -1])));
+        perExample.push(work.tidy(() => {
+          const alpha = weighting === "softmax"
+            ? tf.softmax(masked)
+            : tf.sub(masked, scores(model, tf.zerosLike(xe), target.score, rowsFor(e, 1)));
+          return weightedSum(ae, tf.reshape(alpha, [1, -1]));
+        }));
+        work.free(xe, ae, masked);
       }
-      const sum = tf.concat(perExample);
-      return upsample(relu ? tf.relu(sum) : sum, x, mode);
-    });
-    return { values: meanOfMaps(maps, layers), info: { ...camInfo(layers, relu, mode), weights: weighting } };
+      maps.push(work.tidy(() => {
+        const sum = tf.concat(perExample);
+        return upsample(relu ? tf.relu(sum) : sum, x, mode);
+      }));
+    }
+    return { values: work.tidy(() => meanOfMaps(maps, layers)), info: { ...camInfo(layers, relu, mode), weights: weighting } };
   });
 }
 
-/** The target score of one example masked by each of its K normalized, upsampled maps: [K]. */
-function maskedScores(model: tf.LayersModel, xe: tf.Tensor, ae: tf.Tensor, mode: "bilinear" | "nearest",
-  score: (batch: tf.Tensor, n: number) => tf.Tensor1D, batchSize?: number): tf.Tensor1D {
+/** The target score of one example masked by each of its K normalized, upsampled maps: [K], in chunks. */
+async function maskedScores(work: Work, model: Model, xe: tf.Tensor, ae: tf.Tensor, mode: "bilinear" | "nearest",
+  score: (batch: tf.Tensor, n: number) => tf.Tensor1D, batchSize?: number): Promise<tf.Tensor1D> {
   const channels = ae.shape[ae.rank - 1];
   // [1, h, w, K] → [K, h, w]: one map per channel
-  const perChannel = tf.transpose(tf.squeeze(ae, [0]), [2, 0, 1]);
+  const perChannel = work.tidy(() => tf.transpose(tf.squeeze(ae, [0]), [2, 0, 1]));
   const size = batchSize ?? autoBatchSize(model, channels, 64 * 2 ** 20);
   const out: tf.Tensor[] = [];
-  inChunks(channels, size, (start, end) => {
-    out.push(tf.tidy(() => {
+  for await (const [start, end] of work.chunks(channels, size)) {
+    out.push(work.tidy(() => {
       const m = upsample(tf.slice(perChannel, start, end - start), xe, mode);
       const axes = spatialAxes(tf.expandDims(m, -1));
       const lo = tf.min(m, axes, true);
@@ -78,6 +89,8 @@ function maskedScores(model: tf.LayersModel, xe: tf.Tensor, ae: tf.Tensor, mode:
       const normalized = tf.div(tf.sub(m, lo), tf.where(tf.greater(range, 0), range, tf.onesLike(range)));
       return score(tf.mul(xe, tf.expandDims(normalized, -1)), end - start);
     }));
-  });
-  return tf.concat(out) as tf.Tensor1D;
+  }
+  const all = work.tidy(() => tf.concat(out) as tf.Tensor1D);
+  work.free(perChannel, ...out);
+  return all;
 }

@@ -1,12 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../model/kind";
 import { Attribution, AttributionMethod } from "../attribution";
-import { backend } from "../backend";
 import { fail } from "../errors";
-import { assertLayersModel, assertPositiveInt, batchInput } from "../model/validate";
+import { assertModel, assertPositiveInt } from "../model/validate";
 import { mulberry32, normals } from "../core/random";
-import { resolveTarget } from "../targets";
 import { autoBatchSize } from "./batching";
-import { TargetOptions } from "./explain";
+import { explain, TargetOptions } from "./explain";
 import { saliency } from "./saliency";
 
 export interface SmoothGradOptions extends TargetOptions {
@@ -27,9 +26,8 @@ export interface SmoothGradOptions extends TargetOptions {
 }
 
 /** SmoothGrad (Smilkov et al.): the method averaged over noisy copies of the input. */
-export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
-  assertLayersModel(model);
-  await backend();
+export async function smoothGrad(model: Model, input: tf.Tensor, options: SmoothGradOptions = {}): Promise<Attribution> {
+  assertModel(model);
   const method = options.method ?? saliency;
   if (typeof method !== "function") fail("smoothGrad's method must be an attribution function such as dv.saliency.");
   const kind = options.kind ?? "smoothgrad";
@@ -42,49 +40,39 @@ export async function smoothGrad(model: tf.LayersModel, input: tf.Tensor, option
   const batchSize = options.batchSize ?? autoBatchSize(model, samples);
   const random = mulberry32(options.seed ?? 0);
 
-  const { x, batched } = batchInput(model, input);
-  const results: tf.Tensor[] = [];
-  let classes: number[] | null;
-  try {
-    const target = resolveTarget(model, x, options.target);
-    classes = target.classes;
+  const name = (method as { name?: string }).name || "custom";
+  return explain("smoothGrad", model, input, options, async ({ model, x, target, work }) => {
+    const classes = target.classes;
     const itemShape = x.shape.slice(1);
     const itemSize = itemShape.reduce((a, b) => a * b, 1);
+    work.plan(x.shape[0] * samples, "samples");
+    const results: tf.Tensor[] = [];
     for (let e = 0; e < x.shape[0]; e++) {
-      const xe = tf.slice(x, e, 1);
+      const xe = work.tidy(() => tf.slice(x, e, 1));
       const sigma = options.stdevMode === "absolute" ? stdev : stdev * valueRange(xe);
-      let sum = tf.zeros(itemShape);
-      let sumSq = tf.zeros(itemShape);
-      for (let start = 0; start < samples; start += batchSize) {
-        const n = Math.min(batchSize, samples - start);
-        const noisy = tf.tidy(() => tf.add(xe, tf.mul(tf.tensor(normals(n * itemSize, random), [n, ...itemShape]), sigma)));
+      let [sum, sumSq] = work.tidy(() => [tf.zeros(itemShape), tf.zeros(itemShape)]);
+      for await (const [start, end] of work.chunks(samples, batchSize)) {
+        const n = end - start;
+        const noisy = work.tidy(() => tf.add(xe, tf.mul(tf.tensor(normals(n * itemSize, random), [n, ...itemShape]), sigma)));
         const targetForBatch = classes ? new Array(n).fill(classes[e]) : options.target;
-        const attr = await method(model, noisy, { ...options.methodOptions, target: targetForBatch });
-        const [s, sq] = tf.tidy(() => [tf.add(sum, tf.sum(attr.values, 0)), tf.add(sumSq, tf.sum(tf.square(attr.values), 0))]);
-        tf.dispose([sum, sumSq, noisy]);
+        // the inner method shows no progress of its own and stops with this one
+        const attr = await method(model, noisy, { ...options.methodOptions, target: targetForBatch, progress: false, signal: work.signal });
+        const next = work.tidy(() => [tf.add(sum, tf.sum(attr.values, 0)), tf.add(sumSq, tf.sum(tf.square(attr.values), 0))]);
         attr.dispose();
-        [sum, sumSq] = [s, sq];
+        work.free(sum, sumSq, noisy);
+        [sum, sumSq] = next;
       }
-      results.push(tf.tidy(() => {
+      results.push(work.tidy(() => {
         const mean = tf.div(sum, samples);
         const meanSq = tf.div(sumSq, samples);
         if (kind === "smoothgrad") return mean;
         if (kind === "smoothgrad_sq") return meanSq;
         return tf.relu(tf.sub(meanSq, tf.square(mean))); // variance; relu clears rounding below zero
       }));
-      tf.dispose([sum, sumSq, xe]);
+      work.free(sum, sumSq, xe);
     }
-  } catch (err) {
-    tf.dispose(results);
-    throw err;
-  } finally {
-    if (!batched) x.dispose();
-  }
-  const values = batched ? tf.stack(results) : results[0];
-  if (batched) tf.dispose(results);
-  const name = (method as { name?: string }).name || "custom";
-  return new Attribution(values, "smoothGrad", tf.clone(input), classes!, batched,
-    { kind, samples, stdev, stdevMode: options.stdevMode ?? "fraction", base: name });
+    return { values: work.tidy(() => tf.stack(results)), info: { kind, samples, stdev, stdevMode: options.stdevMode ?? "fraction", base: name } };
+  });
 }
 
 function valueRange(x: tf.Tensor): number {

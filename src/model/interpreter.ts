@@ -1,49 +1,46 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { activationName, isModel } from "./layers";
-import { relu, ReluMode } from "./relu";
+import { clippedRelu, relu, ReluMode } from "./relu";
+import { finalActivation, nodeShape, scoreNode } from "./graph";
+import { forwardGraph } from "./graph-interpreter";
+import { isGraphModel, Model } from "./kind";
 
 /**
- * One interpreter for every method: runs a LayersModel layer by layer over its symbolic graph
- * (Sequential, functional, nested models). It applies each layer's activation separately, so fused
- * `activation: "relu"` behaves like a separate ReLU layer and its gradient can be swapped; it runs
- * Conv2D and Dense with unfused ops, whose input gradient needs no filter-gradient kernel.
+ * One interpreter contract for every method, with two implementations: this file runs a LayersModel
+ * layer by layer over its symbolic graph (Sequential, functional, nested models), and
+ * graph-interpreter.ts runs a GraphModel node by node ("layer" then means a node name). It applies
+ * each layer's activation separately, so fused `activation: "relu"` behaves like a separate ReLU layer
+ * and its gradient can be swapped; it runs Conv2D and Dense with unfused ops, whose input gradient
+ * needs no filter-gradient kernel.
  */
-export interface ForwardOptions {
-  /** Backward rule for every ReLU. */
-  relu?: ReluMode;
-  /** Layer names whose outputs to return. */
-  capture?: string[];
-  /**
-   * Tensors added to these layers' outputs. Zeros change nothing forward, and the gradient with
-   * respect to one of them is the gradient with respect to that layer's output.
-   */
-  inject?: Map<string, tf.Tensor>;
-  /** Stop at this layer: its output becomes `output`. */
-  stopAt?: string;
-  /** Start here: use `value` as this layer's output instead of computing what comes before. */
-  startAt?: { layer: string; value: tf.Tensor };
-  /** Drop a final softmax so scores are pre-softmax (default true). */
-  logits?: boolean;
-}
-
-export interface ForwardPass {
-  output: tf.Tensor;
-  activations: Map<string, tf.Tensor>;
-}
+export type { ForwardOptions, ForwardPass } from "./contract";
+import type { ForwardOptions, ForwardPass } from "./contract";
 
 type Sym = tf.SymbolicTensor;
 interface Node { inputTensors: Sym[]; callArgs?: tf.serialization.ConfigDict }
 const LINEAR = { apply: (x: tf.Tensor) => x, getClassName: () => "linear" };
 
 /** Whether the model's final output passes through a softmax (as a fused activation or a layer). */
-export function endsInSoftmax(model: tf.LayersModel): boolean {
+export function endsInSoftmax(model: Model): boolean {
+  if (isGraphModel(model)) return finalActivation(model) === "Softmax";
   const last = model.outputs[0].sourceLayer;
   if (isModel(last)) return endsInSoftmax(last);
   return activationName(last) === "softmax" || last.getClassName() === "Softmax";
 }
 
-export function forward(model: tf.LayersModel, x: tf.Tensor, options: ForwardOptions = {}): ForwardPass {
+/** Shape [batch, ...] of the scores that targets select from (the pre-activation output). */
+export function scoreShape(model: Model): (number | null)[] {
+  if (isGraphModel(model)) {
+    const shape = nodeShape(model, scoreNode(model));
+    if (!shape) fail("this GraphModel's output size is only known at run time; give targets as functions of the output.");
+    return shape;
+  }
+  return model.outputs[0].shape;
+}
+
+export function forward(model: Model, x: tf.Tensor, options: ForwardOptions = {}): ForwardPass {
+  if (isGraphModel(model)) return forwardGraph(model, x, options);
   const mode = options.relu ?? "normal";
   const activations = new Map<string, tf.Tensor>();
   const capture = new Set(options.capture ?? []);
@@ -117,7 +114,7 @@ function applyLayer(layer: tf.layers.Layer, input: tf.Tensor | tf.Tensor[], kwar
   else if (cls === "Dense" && !Array.isArray(input)) pre = dense(layer, input);
   // Activation layers land here too: their activation is applied below like a fused one.
   else if (act !== undefined) pre = withoutActivation(layer, () => layer.apply(input, kwargs) as tf.Tensor);
-  else if (cls === "ReLU" && layer.getConfig().maxValue == null) return relu(input as tf.Tensor, mode);
+  else if (cls === "ReLU") return reluLayer(layer, input as tf.Tensor, mode);
   else if (isFinal && cls === "Softmax") return input as tf.Tensor;
   else return layer.apply(input, kwargs) as tf.Tensor;
   return activate(layer, pre, mode, isFinal);
@@ -127,8 +124,15 @@ function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFina
   const act = activationName(layer);
   if (act === undefined || act === "linear") return pre;
   if (act === "relu") return relu(pre, mode);
+  if (act === "relu6") return clippedRelu(pre, 6, mode);
   if (act === "softmax" && isFinal) return pre;
   return (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation.apply(pre);
+}
+
+/** A ReLU layer, clipped when it has a maxValue (ReLU6 and the like): every kind takes the mode's rule. */
+function reluLayer(layer: tf.layers.Layer, x: tf.Tensor, mode: ReluMode): tf.Tensor {
+  const max = layer.getConfig().maxValue as number | null | undefined;
+  return max == null ? relu(x, mode) : clippedRelu(x, max, mode);
 }
 
 function channelsLast(layer: tf.layers.Layer): boolean {

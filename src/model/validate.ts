@@ -1,7 +1,34 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
+import { graphInfo, outputNode } from "./graph";
+import { isGraphModel, Model } from "./kind";
 
-/** Duck-typed so that a model built with another copy of tfjs is accepted too. */
+/**
+ * Accepts a tf.LayersModel or a tf.GraphModel (duck-typed, so a model built with another copy of tfjs
+ * is accepted too). A GraphModel must have one input and, if it has several outputs, a chosen one.
+ */
+export function assertModel(model: unknown, what = "model"): asserts model is Model {
+  if (isGraphModel(model)) {
+    graphInfo(model);
+    outputNode(model);
+    return;
+  }
+  const m = model as Partial<tf.LayersModel> | null;
+  const looksLayers = m != null && typeof m === "object" && Array.isArray(m.layers);
+  if (!looksLayers) {
+    const got = m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "object" : typeof m;
+    fail(`${what} must be a tf.LayersModel or tf.GraphModel (from tf.sequential, tf.model, tf.loadGraphModel or dv.loadModel); got ${got}.`);
+  }
+  assertLayersModel(model, what);
+}
+
+/** The input shape [batch, ...item] of either kind of model, null where any size goes. */
+export function inputShape(model: Model): (number | null)[] {
+  if (isGraphModel(model)) return graphInfo(model).inputShape;
+  return (model as tf.LayersModel).inputs[0].shape;
+}
+
+/** For methods that need a LayersModel's layers (weights to randomize, a dense head): say so for a GraphModel. */
 export function assertLayersModel(model: unknown, what = "model"): asserts model is tf.LayersModel {
   const m = model as Partial<tf.LayersModel> | null;
   const ok = m != null && typeof m === "object" && Array.isArray(m.layers) && Array.isArray(m.inputs) &&
@@ -9,7 +36,7 @@ export function assertLayersModel(model: unknown, what = "model"): asserts model
   if (!ok) {
     const got = m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "object" : typeof m;
     fail(`${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.` +
-      " A tf.GraphModel has no layers to explain: convert or rebuild it as a LayersModel.");
+      (isGraphModel(model) ? " This method needs layer objects (weights it can read or change), which a GraphModel does not have." : ""));
   }
   if (m!.inputs!.length !== 1) fail(`${what} has ${m!.inputs!.length} inputs; DeepViz explains single-input models.`);
   if (m!.outputs!.length !== 1) fail(`${what} has ${m!.outputs!.length} outputs; DeepViz explains single-output models.`);
@@ -38,10 +65,10 @@ const fmt = (shape: (number | null)[]) => `[${shape.map((d) => (d == null ? "any
  * Checks `input` against the model's input shape and returns it with a batch axis, plus whether the
  * caller passed a batch. The caller owns the returned tensor only when `added` is true.
  */
-export function batchInput(model: tf.LayersModel, input: unknown, what = "input"):
+export function batchInput(model: Model, input: unknown, what = "input"):
   { x: tf.Tensor; batched: boolean } {
   assertTensor(input, what);
-  const expected = model.inputs[0].shape; // [null, ...dims]
+  const expected = inputShape(model); // [null, ...dims]
   const item = expected.slice(1);
   let batched: boolean;
   if (input.rank === expected.length) batched = true;

@@ -9,6 +9,8 @@ import { fail } from "../errors";
  */
 interface ModelJson {
   modelTopology: object;
+  signature?: object;
+  userDefinedMetadata?: { signature?: object };
   weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
   format?: string;
   generatedBy?: string;
@@ -22,11 +24,10 @@ export function readArtifacts(path: string): tf.io.ModelArtifacts {
   try {
     json = JSON.parse(readFileSync(path, "utf8")) as ModelJson;
   } catch (e) {
-    return fail(`${path} is not valid JSON (${(e as Error).message}); a tfjs LayersModel model.json was expected.`);
+    return fail(`${path} is not valid JSON (${(e as Error).message}); a tfjs model.json was expected.`);
   }
-  if (json.format === "graph-model") fail(`${path} is a tfjs GraphModel; DeepViz explains LayersModels (layer by layer) only.`);
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    fail(`${path} has no modelTopology/weightsManifest: it is not a tfjs LayersModel model.json (a GraphModel cannot be explained layer by layer).`);
+    fail(`${path} has no modelTopology/weightsManifest: it is not a tfjs model.json (layers-model or graph-model).`);
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Buffer[] = [];
@@ -40,12 +41,28 @@ export function readArtifacts(path: string): tf.io.ModelArtifacts {
   }
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  return { modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
+  // some converters put the signature under userDefinedMetadata
+  const signature = json.signature ?? json.userDefinedMetadata?.signature;
+  return { modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, ...(signature ? { signature } : {}) };
+}
+
+/** Whether artifacts hold a graph-model (a TensorFlow GraphDef: `node` list, or format "graph-model"). */
+export function isGraphArtifacts(artifacts: tf.io.ModelArtifacts): boolean {
+  const topology = artifacts.modelTopology as { node?: unknown } | undefined;
+  return artifacts.format === "graph-model" || Array.isArray(topology?.node);
+}
+
+/** Loads a LayersModel or a GraphModel from a model.json path on disk, whichever it holds. */
+export async function loadModelFile(path: string): Promise<tf.LayersModel | tf.GraphModel> {
+  const artifacts = readArtifacts(path);
+  const handler = { load: async () => artifacts };
+  return isGraphArtifacts(artifacts) ? tf.loadGraphModel(handler) : tf.loadLayersModel(handler);
 }
 
 /** Loads a LayersModel from a model.json path on disk. */
 export async function loadLayersModelFile(path: string): Promise<tf.LayersModel> {
   const artifacts = readArtifacts(path);
+  if (isGraphArtifacts(artifacts)) fail(`${path} is a tfjs GraphModel; load it with dv.loadModel, which takes both kinds.`);
   return tf.loadLayersModel({ load: async () => artifacts });
 }
 

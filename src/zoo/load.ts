@@ -5,14 +5,16 @@ import { backend } from "../backend";
 import { fail } from "../errors";
 import { PreprocessMode } from "../data/preprocess";
 import { cacheDir, downloadModel } from "./cache";
-import { loadLayersModelFile } from "./files";
+import { loadLayersModelFile, loadModelFile } from "./files";
+import { Model } from "../model/kind";
 import { ShippedMeta } from "./meta";
-import { PRETRAINED_MODELS, SHIPPED_MODELS } from "./registry";
+import { GraphZooName, PRETRAINED_MODELS, SHIPPED_MODELS } from "./registry";
 
 /** A model and what a lesson needs to use it. */
-export interface ZooModel {
+export interface ZooModel<M extends Model = tf.LayersModel> {
   name: string;
-  model: tf.LayersModel;
+  /** A LayersModel (trained here), or a GraphModel for the real models converted elsewhere; every method takes both. */
+  model: M;
   /** [height, width, channels] of one example. */
   inputShape: [number, number, number];
   classNames: string[];
@@ -70,12 +72,12 @@ export function list(): Array<{ name: string; kind: "shipped" | "pretrained"; de
   ];
 }
 
-async function loadShipped(name: string): Promise<ZooModel> {
+async function loadShipped(name: string): Promise<ZooModel<Model>> {
   const dir = join(modelsDir(), name);
   const path = join(dir, "model.json");
   if (!existsSync(path)) fail(`The shipped model "${name}" has no weights at ${path}; train it with \`npm run train -- ${name}\`.`);
   const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ShippedMeta;
-  const model = await loadLayersModelFile(path);
+  const model = await loadModelFile(path);
   return {
     name, model, inputShape: meta.inputShape, classNames: [...meta.classNames], preprocessing: meta.preprocessing,
     lastConvLayer: meta.lastConvLayer, convLayers: [...meta.convLayers], accuracy: meta.accuracy, source: "shipped", path,
@@ -116,7 +118,9 @@ async function loadFile(path: string): Promise<ZooModel> {
  * pretrained one (mobilenet_v1, mobilenet_v1_025, mobilenet_v2: downloaded once, then read from the
  * cache), or any tfjs LayersModel from a model.json path.
  */
-export async function load(name: string, options: LoadOptions = {}): Promise<ZooModel> {
+export async function load(name: GraphZooName, options?: LoadOptions): Promise<ZooModel<tf.GraphModel>>;
+export async function load(name: string, options?: LoadOptions): Promise<ZooModel>;
+export async function load(name: string, options: LoadOptions = {}): Promise<ZooModel<Model>> {
   await backend();
   if (typeof name !== "string" || !name) fail("zoo.load needs a model name or a model.json path.");
   if ((SHIPPED_MODELS as readonly string[]).includes(name)) return loadShipped(name);

@@ -1,8 +1,13 @@
 import { PreprocessMode } from "../data/preprocess";
 import { IMAGENET_CLASSES } from "./imagenet-classes";
 
-/** Models trained by `npm run train` and committed under models/NAME. */
-export const SHIPPED_MODELS = ["shapes_cnn", "shapes_vgg", "shapes_biased", "mnist_cnn"] as const;
+/**
+ * Models committed under models/NAME: trained here by `npm run train` (LayersModels), and real trained
+ * GraphModels copied from elsewhere with a model card (README.md) saying where from and under which licence.
+ */
+export const SHIPPED_MODELS = ["shapes_cnn", "shapes_vgg", "shapes_biased", "mnist_cnn", "emotion"] as const;
+/** The shipped models that are GraphModels (zoo.load types their `model` as tf.GraphModel). */
+export type GraphZooName = "emotion";
 
 /** Pretrained ImageNet LayersModels published by the TensorFlow.js team, fetched on first use. */
 export interface PretrainedEntry {

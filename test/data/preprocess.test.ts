@@ -29,10 +29,12 @@ describe("data.preprocess / deprocess", () => {
     close(run("caffe"), [0 - 103.939, 127.5 - 116.779, 255 - 123.68]);
   });
 
-  it("deprocess inverts every mode (round trip on a random batch) without leaking", () => {
-    const x = tf.randomUniform([2, 4, 5, 3], 0, 1, "float32", 7);
+  it("deprocess inverts every mode (round trip on a random batch; grey images for gray-1-1) without leaking", () => {
+    const colour = tf.randomUniform([2, 4, 5, 3], 0, 1, "float32", 7);
+    const grey = tf.tile(tf.randomUniform([2, 4, 5, 1], 0, 1, "float32", 8), [1, 1, 1, 3]);
     const before = tf.memory().numTensors;
     for (const mode of PREPROCESS_MODES) {
+      const x = mode === "gray-1-1" ? grey : colour; // one channel cannot hold colour
       const y = preprocess(x, mode);
       const back = deprocess(y, mode);
       assert.deepEqual(back.shape, x.shape);
@@ -40,7 +42,14 @@ describe("data.preprocess / deprocess", () => {
       tf.dispose([y, back]);
     }
     assert.equal(tf.memory().numTensors, before);
-    x.dispose();
+    tf.dispose([colour, grey]);
+  });
+
+  it("gray-1-1 is the luma-weighted grey, scaled to [-1, 1] (the emotion model's input)", () => {
+    const y = preprocess(tf.tensor3d([[[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]]), "gray-1-1");
+    assert.deepEqual(y.shape, [1, 4, 1]);
+    close(Array.from(y.dataSync()), [0.2989 * 2 - 1, 0.587 * 2 - 1, 0.114 * 2 - 1, (0.2989 + 0.587 + 0.114) * 2 - 1], 1e-6);
+    y.dispose();
   });
 
   it("rejects unknown modes and non-RGB input for channel-wise modes", () => {

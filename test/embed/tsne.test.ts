@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import { conditionalAffinities, symmetrize } from "../../src/embed/affinities";
 import { nearestNeighbours } from "../../src/embed/knn";
 import { toPoints } from "../../src/embed/points";
@@ -121,5 +123,27 @@ describe("embed: t-SNE", () => {
     await assert.rejects(tsne(x, { dims: 4 as 2 }), DeepVizError);
     await assert.rejects(tsne(x, { init: "spectral" as "pca" }), DeepVizError);
     await assert.rejects(tsne(x, { learningRate: -1 }), DeepVizError);
+    await assert.rejects(tsne(x, { threads: 0 }), DeepVizError);
+  });
+
+  it("splits the repulsion over worker threads with the very same layout as one thread, and lets the process exit", () => {
+    // in a child process: a worker left running would keep it from exiting (the timeout would fail the test)
+    const script = `
+      const { toPoints } = require("./src/embed/points");
+      const { tsne } = require("./src/embed/tsne");
+      const { blobs } = require("./test/embed/helpers");
+      (async () => {
+        const x = toPoints(blobs(1200, 10, 4, 4).rows, "x");
+        const one = await tsne(x, { threads: 1, iterations: 60, progress: false });
+        const two = await tsne(x, { threads: 2, iterations: 60, progress: false });
+        let same = one.coords.length === two.coords.length;
+        for (let i = 0; i < one.coords.length; i++) if (one.coords[i] !== two.coords[i]) same = false;
+        process.stdout.write(JSON.stringify({ same, kl: [one.klDivergence, two.klDivergence] }));
+      })();`;
+    const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script],
+      { cwd: path.join(__dirname, "..", ".."), encoding: "utf8", timeout: 240_000 });
+    const result = JSON.parse(out) as { same: boolean; kl: number[] };
+    assert.ok(result.same, "2 threads moved some point differently from 1 thread");
+    assert.equal(result.kl[0], result.kl[1]);
   });
 });

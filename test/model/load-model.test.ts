@@ -39,7 +39,7 @@ describe("loadModel", () => {
   it("loads from in-memory artifacts", async () => {
     let saved!: tf.io.ModelArtifacts;
     await model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }; }));
-    const loaded = await dv.loadModel(saved);
+    const loaded = await dv.loadModel(saved) as tf.LayersModel;
     assert.equal(loaded.layers.length, model.layers.length);
     loaded.dispose();
   });

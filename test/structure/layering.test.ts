@@ -21,7 +21,8 @@ function cruise(cwd: string, dirs: string[]): { status: number | null; out: stri
 function tree(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-layering-"));
   fs.copyFileSync(path.join(ROOT, "tsconfig.base.json"), path.join(dir, "tsconfig.base.json"));
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "probe", version: "0.0.0" }));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "probe", version: "0.0.0", devDependencies: { mocha: "*" } }));
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   for (const [file, source] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), source);
@@ -32,6 +33,7 @@ function tree(files: Record<string, string>): string {
 // The parts as they may import each other: one file each, every allowed arrow used once.
 const ALLOWED: Record<string, string> = {
   "src/index.ts": `export const lib = 1;\n`,
+  "src/show.ts": `import { COMM } from "../kernel-ext/src/comm-api";\nexport const show = COMM;\n`,
   "src/render/colors.ts": `export const red = [255, 0, 0];\n`,
   "src/render/png.ts": `import * as zlib from "zlib";\nexport const z = zlib.constants;\n`,
   "kernel-ext/src/comm-api.ts": `export const COMM = 1;\n`,
@@ -71,6 +73,7 @@ describe("layering (dependency-cruiser)", function () {
     ["the browser views import the kit's kernel side", "widgets/frontend/src/kit.ts", `import { w } from "../../../widgets/src/widget";\nexport const b = w;\n`, "browser-views-import-no-kernel-side-code"],
     ["the browser views import library code that needs Node", "widgets/frontend/src/png.ts", `import { z } from "../../../src/render/png";\nexport const b = z;\n`, "browser-views-reach-no-node-or-tfjs"],
     ["a part imports a test", "src/uses-test.ts", `import { t } from "../test/helper";\nexport const u = t;\n`, "parts-do-not-import-tools"],
+    ["shipped code imports a devDependency", "widgets/src/test-only.ts", `import { describe } from "mocha";\nexport const d = describe;\n`, "shipped-code-not-to-dev-dependencies"],
     ["an import resolves to nothing", "src/missing.ts", `import { nothing } from "./not-there";\nexport const m = nothing;\n`, "not-to-unresolvable"],
   ];
   for (const [what, file, source, rule] of forbidden) {

@@ -4,6 +4,7 @@
  * without a kernel round trip; colormap and threshold sit in the heatmap's own controls.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { DeepVizError } from "../../../src/errors";
 import { getMethod, listMethods } from "../../../src/methods/registry";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
@@ -21,6 +22,8 @@ export interface AttributionExplorerOptions {
   /** Method names to offer (default every registered one, see dv.listMethods()). */
   methods?: string[];
   size?: number;
+  /** The picture under the map, RGB or grey in [0, 1], when the model's input is preprocessed (default: the input). */
+  display?: tf.Tensor;
 }
 
 export class AttributionExplorer extends VBox {
@@ -34,11 +37,11 @@ export class AttributionExplorer extends VBox {
   private readonly refresh: ReturnType<typeof latestWins<[]>>;
 
   constructor(
-    readonly model: tf.LayersModel,
+    readonly model: Model,
     readonly image: tf.Tensor,
     /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
-    options: AttributionExplorerOptions = {},
+    private readonly options: AttributionExplorerOptions = {},
     private readonly asProbabilities = true,
   ) {
     super();
@@ -66,7 +69,7 @@ export class AttributionExplorer extends VBox {
   }
 
   async init(): Promise<this> {
-    const { rgba, width, height } = await imageBytes(this.image);
+    const { rgba, width, height } = await imageBytes(this.options.display ?? this.image);
     this.heatmap.set({ image: rgba, image_width: width, image_height: height });
     await this.refresh();
     return this;
@@ -102,7 +105,7 @@ export class AttributionExplorer extends VBox {
 
 /** Compare attribution methods on one image (HWC tensor). Await it; the result displays itself. */
 export async function attributionExplorer(
-  model: tf.LayersModel,
+  model: Model,
   image: tf.Tensor,
   options: AttributionExplorerOptions = {},
 ): Promise<AttributionExplorer> {

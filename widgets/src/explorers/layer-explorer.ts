@@ -5,6 +5,7 @@
  * moving the channel slider only sends the cached map.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { LayerInfo } from "../../../src/model/layers";
 import { valueRange } from "../../../src/render/normalize";
 import { latestWins } from "../coalesce";
@@ -37,7 +38,7 @@ export class LayerExplorer extends VBox {
   private readonly refresh: ReturnType<typeof latestWins<[]>>;
 
   constructor(
-    readonly model: tf.LayersModel,
+    readonly model: Model,
     readonly image: tf.Tensor,
     options: LayerExplorerOptions = {},
   ) {
@@ -110,6 +111,6 @@ export class LayerExplorer extends VBox {
 }
 
 /** Explore a model's feature maps for one image (HWC tensor). Await it; the result displays itself. */
-export async function layerExplorer(model: tf.LayersModel, image: tf.Tensor, options: LayerExplorerOptions = {}): Promise<LayerExplorer> {
+export async function layerExplorer(model: Model, image: tf.Tensor, options: LayerExplorerOptions = {}): Promise<LayerExplorer> {
   return new LayerExplorer(model, image, options).init();
 }

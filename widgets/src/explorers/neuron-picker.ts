@@ -4,6 +4,7 @@
  * normal or guided backward rule.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Model } from "../../../src/model/kind";
 import { neuronGradient } from "../../../src/methods/layer-methods";
 import { LayerInfo } from "../../../src/model/layers";
 import { latestWins } from "../coalesce";
@@ -34,7 +35,7 @@ export class NeuronPicker extends VBox {
   private readonly refreshGradient: ReturnType<typeof latestWins<[]>>;
 
   constructor(
-    readonly model: tf.LayersModel,
+    readonly model: Model,
     readonly image: tf.Tensor,
     options: NeuronPickerOptions = {},
   ) {
@@ -120,6 +121,6 @@ export class NeuronPicker extends VBox {
 }
 
 /** Click neurons of a feature map and see their input gradients. Await it; the result displays itself. */
-export async function neuronPicker(model: tf.LayersModel, image: tf.Tensor, options: NeuronPickerOptions = {}): Promise<NeuronPicker> {
+export async function neuronPicker(model: Model, image: tf.Tensor, options: NeuronPickerOptions = {}): Promise<NeuronPicker> {
   return new NeuronPicker(model, image, options).init();
 }

@@ -1,5 +1,6 @@
 /** Moving tensors into the flat arrays the views take (image bytes, channel-first maps). */
 import * as tf from "@tensorflow/tfjs";
+import { isGraphModel, Model } from "../../../src/model/kind";
 import { DeepVizError } from "../../../src/errors";
 import { layerActivation } from "../../../src/methods/layer-methods";
 import { listLayers, LayerInfo } from "../../../src/model/layers";
@@ -43,7 +44,7 @@ export async function mapOf(values: tf.Tensor, abs = false): Promise<{ map: Floa
 }
 
 /** Layers whose output has spatial axes (NHWC): the ones a feature-map view can show. */
-export function spatialLayers(model: tf.LayersModel): LayerInfo[] {
+export function spatialLayers(model: Model): LayerInfo[] {
   const layers = listLayers(model).filter((l) => l.outputShape.length === 4);
   if (!layers.length) throw new DeepVizError("this model has no layer with spatial axes (no conv or pooling layer) to explore");
   return layers;
@@ -61,7 +62,7 @@ export interface Maps {
 export class ActivationCache {
   private cache = new Map<string, Maps>();
   constructor(
-    private readonly model: tf.LayersModel,
+    private readonly model: Model,
     private readonly image: tf.Tensor,
   ) {}
 
@@ -95,7 +96,8 @@ export function channelOf(maps: Maps, channel: number): Float32Array {
 }
 
 /** The kernel slices of one output channel of a conv layer, [in, kh, kw]; null for layers without one. */
-export function filterOf(model: tf.LayersModel, layerName: string, channel: number): Maps | null {
+export function filterOf(model: Model, layerName: string, channel: number): Maps | null {
+  if (isGraphModel(model)) return null; // a node's weights are not tied to it as a layer's are
   const layer = model.getLayer(layerName);
   const weights = layer.getWeights();
   if (!/Conv2D$/.test(layer.getClassName()) || !weights.length || weights[0].rank !== 4) return null;
