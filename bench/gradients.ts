@@ -114,7 +114,7 @@ function report(bm: BenchModel, rows: Row[]): string {
     r.stockError ? `fails: ${r.stockError}` : fmtMs(r.stock?.cpuMs) + (r.stockNote ? ` (${r.stockNote})` : ""),
     r.stock ? fmtX(r.stock.cpuMs / r.ours.cpuMs) : "—",
     fmtX(r.ours.cpuMs / forwardCpu),
-    r.ours.peakMB.toFixed(0),
+    Number.isNaN(r.ours.peakMB) ? "—" : r.ours.peakMB.toFixed(0),
     r.stock ? r.stock.peakMB.toFixed(0) : "—",
   ]);
   return `\n## ${bm.name}\n` +

@@ -50,9 +50,14 @@ export interface ProgressView {
 type ViewFactory = (task: string) => ProgressView | null;
 let viewFactory: ViewFactory = () => null;
 
-/** The display layer says how to draw progress (src/display/progress-view.ts); core code never imports it. */
-export function setProgressViews(factory: ViewFactory): void {
+/**
+ * The display layer says how to draw progress (src/display/progress-view.ts); core code never imports
+ * it. Returns the factory it replaces.
+ */
+export function setProgressViews(factory: ViewFactory): ViewFactory {
+  const previous = viewFactory;
   viewFactory = factory;
+  return previous;
 }
 
 /** The DeepViz kernel publishes the running cell's abort signal here (kernel-ext/src/comm-api.ts). */
@@ -69,14 +74,15 @@ const SHOW_AFTER_MS = 1000;
 const REDRAW_MS = 250;
 /** The event loop gets a turn at least this often while work runs. */
 const YIELD_MS = 20;
-/** Chunk sizes adapt so that a chunk takes about this long. */
-const CHUNK_MS = 100;
+/** Chunks grow while they take less than this, and halve when they take 4× as long. */
+const CHUNK_MS = 150;
 
 export class Work {
   readonly signal: AbortSignal | undefined;
   private done = 0;
   private total = 1;
-  private unit = "steps";
+  private unit = "passes";
+  private reported = 0;
   private readonly started = Date.now();
   private lastYield = Date.now();
   private lastDraw = 0;
@@ -131,7 +137,7 @@ export class Work {
    */
   async step(n = 1, report = true): Promise<void> {
     this.done = Math.min(this.total, this.done + n);
-    if (report) this.options.onProgress?.(this.progress());
+    if (report) this.report();
     this.draw();
     // an abort that arrived during the last turn of the event loop frees the tensors before the next turn
     this.throwIfAborted();
@@ -143,23 +149,32 @@ export class Work {
   }
 
   /**
-   * [start, end) ranges that split `total` rows into chunks of at most `maxRows`, sized to take about
-   * 100 ms each (so a 3,000-step IG reports and yields often without a per-row overhead); each range
-   * counts as its rows done once the caller's loop body has run.
+   * [start, end) ranges that split `total` rows into chunks of at most `maxRows`, sized to take a few
+   * hundred ms at most (so a 3,000-step IG reports and yields often without a per-row overhead); each range
+   * counts as its rows done once the caller's loop body has run. Sizes are powers of two (or maxRows,
+   * or what is left), so repeated runs meet the same tensor shapes and the backends' caches serve them.
    */
   async *chunks(total: number, maxRows: number): AsyncGenerator<[number, number]> {
     for (let start = 0; start < total;) {
       this.throwIfAborted();
-      const size = Math.max(1, Math.min(maxRows, this.rows || Math.min(maxRows, 4)));
+      const size = Math.min(maxRows, this.rows || 4);
       const end = Math.min(total, start + size);
       const t0 = Date.now();
       yield [start, end];
       const ms = Math.max(1, Date.now() - t0);
-      // grow at most 2× a chunk, shrink as far as needed
-      this.rows = Math.max(1, Math.min(2 * size, Math.round((size * CHUNK_MS) / ms)));
+      // A chunk costs a fixed overhead plus its rows (on a busy machine the overhead can dominate), so
+      // sizes grow while chunks are short and shrink only when one is clearly too long.
+      if (ms < CHUNK_MS) this.rows = powerOfTwoBelow(Math.max(2 * size, Math.min(4 * size, (size * CHUNK_MS) / ms)));
+      else if (ms > 4 * CHUNK_MS) this.rows = Math.max(1, powerOfTwoBelow(size / 2));
+      else this.rows = size;
       await this.step(end - start);
       start = end;
     }
+  }
+
+  private report(): void {
+    this.reported = this.done;
+    this.options.onProgress?.(this.progress());
   }
 
   progress(): Progress {
@@ -174,7 +189,11 @@ export class Work {
     this.ended = true;
     tf.dispose([...this.owned]);
     this.owned.clear();
-    if (error === undefined) this.done = this.total;
+    if (error === undefined) {
+      // work without steps of its own (one pass) reports once, at the end
+      this.done = this.total;
+      if (this.reported < this.total) this.report();
+    }
     this.view?.end(this.progress(), error === undefined ? "done" : error instanceof AbortError ? "aborted" : "failed");
   }
 
@@ -199,6 +218,11 @@ export async function withWork<T>(task: string, options: RunOptions | undefined,
     work.end(e ?? new Error("failed"));
     throw e;
   }
+}
+
+/** The largest power of two ≤ n (1 for n < 2). */
+function powerOfTwoBelow(n: number): number {
+  return n < 2 ? 1 : 2 ** Math.floor(Math.log2(n));
 }
 
 /** A signal aborted when any of `signals` is (AbortSignal.any, which Node 18 lacks). */

@@ -19,7 +19,7 @@ export interface LayerOptions extends RunOptions {
 export async function layerActivation(model: Model, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
   assertModel(model);
   const layer = resolveLayer(model, requireLayer(options));
-  return explain("layerActivation", model, input, {}, ({ model, x }) => ({
+  return explain("layerActivation", model, input, options, ({ model, x }) => ({
     values: forward(model, x, { stopAt: layer.name }).output,
     info: { layer: layer.name },
   }), { targeted: false });
@@ -69,7 +69,7 @@ export async function neuronGradient(model: Model, input: tf.Tensor, options: Ne
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
   const mask = selectionMask(shape.slice(1) as number[], options, layer.name);
-  return explain("neuronGradient", model, input, {}, ({ model, x }) => {
+  return explain("neuronGradient", model, input, options, ({ model, x }) => {
     const m = tf.tensor(mask, [1, ...(shape.slice(1) as number[])]);
     const selected = (out: tf.Tensor) => tf.sum(tf.reshape(tf.mul(out, m), [out.shape[0], -1]), 1) as tf.Tensor1D;
     const run = (xx: tf.Tensor) => forward(model, xx, { relu: options.relu, stopAt: layer.name, logits: false }).output;

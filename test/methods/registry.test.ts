@@ -34,9 +34,14 @@ describe("the method registry", function () {
   });
 
   for (const spec of dv.listMethods()) {
-    it(`${spec.name}: runs, is named and shaped honestly, and leaks nothing`, async () => {
+    it(`${spec.name}: runs through explain(), is named and shaped honestly, and leaks nothing`, async () => {
       const before = tf.memory().numTensors;
-      const a = await spec.run(model, x, quickOptions(spec, model, x));
+      const reports: dv.Progress[] = [];
+      const a = await spec.run(model, x, { ...quickOptions(spec, model, x), onProgress: (p: dv.Progress) => reports.push(p) });
+      // explain()'s frame reports progress under the method's name, ending with everything done
+      assert.ok(reports.length >= 1 && reports.every((p) => p.task === spec.name), `reports: ${JSON.stringify(reports)}`);
+      assert.equal(reports[reports.length - 1].done, reports[reports.length - 1].total);
+      assert.equal(reports[0].unit, spec.cost === "one-pass" ? "passes" : reports[0].unit);
       assert.equal(a.method, spec.name);
       assert.ok(a.values.size > 0);
       assert.ok(Array.from(a.values.dataSync()).every(Number.isFinite), "finite values");

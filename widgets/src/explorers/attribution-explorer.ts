@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Model } from "../../../src/model/kind";
 import { DeepVizError } from "../../../src/errors";
+import type { Progress } from "../../../src/core/work";
 import { getMethod, listMethods } from "../../../src/methods/registry";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
 import { LatestWins } from "../coalesce";
@@ -87,8 +88,10 @@ export class AttributionExplorer extends Explorer {
     const options: Record<string, unknown> = { ...spec.defaults?.(this.model, this.image), target: this.target.value };
     if (spec.needsLayer && this.layer.value) options.layer = this.layer.value;
     const started = Date.now();
-    const { map, width, height } = await this.busy.run(async () => {
-      const attribution = await spec.run(this.model, this.image, options);
+    const { map, width, height } = await this.busy.run(async (step) => {
+      // the busy bar shows how far the method is; no progress output of its own in the notebook
+      const run = { ...options, progress: false, onProgress: (p: Progress) => step(p.done / p.total) };
+      const attribution = await spec.run(this.model, this.image, run);
       try {
         return await mapOf(attribution.values, !spec.signed);
       } finally {
