@@ -185,12 +185,21 @@ export function nodeShapes(model: tf.GraphModel): Map<string, number[]> {
   const result = new Map<string, number[]>();
   if (info.inputShape.slice(1).every((d) => d != null)) {
     const dims = [1, ...info.inputShape.slice(1)] as number[];
-    tf.tidy(() => {
-      const dtype = (model.inputs[0].dtype ?? "float32") as tf.DataType;
-      const out = model.execute({ [info.input]: tf.zeros(dims, dtype) }, info.order);
-      const values = Array.isArray(out) ? out : [out];
-      info.order.forEach((name, i) => result.set(name, values[i].shape));
-    });
+    try {
+      tf.tidy(() => {
+        const dtype = (model.inputs[0].dtype ?? "float32") as tf.DataType;
+        const out = model.execute({ [info.input]: tf.zeros(dims, dtype) }, info.order);
+        const values = Array.isArray(out) ? out : [out];
+        info.order.forEach((name, i) => result.set(name, values[i].shape));
+      });
+    } catch (e) {
+      // wasm runs no channels-first convolution: the model cannot run here at all
+      if (/channelsFirst/.test((e as Error).message ?? "")) {
+        fail(`this GraphModel has channels-first (NCHW) convolutions, which the ${tf.getBackend()} backend cannot run: ` +
+          `${(e as Error).message} Switch to the cpu or tensorflow backend (DEEPVIZ_BACKEND=cpu), or convert the model to NHWC.`);
+      }
+      throw e;
+    }
   }
   shapes.set(info, result);
   return result;

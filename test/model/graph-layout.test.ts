@@ -84,6 +84,36 @@ describe("GraphModels: channels-first layers and the CAM methods", () => {
     input.dispose(); chw.dispose();
   });
 
+  it("after a Transpose, a node shaped [C, H, H] with C ≠ H reads as channels-first; the NHWC node before it is fine", async () => {
+    const g = new GraphBuilder();
+    g.input("image", [-1, 6, 6, 2]);
+    g.op("relu_in", "Relu", ["image"]);
+    g.op("to_nchw", "Transpose", ["relu_in", g.constant("perm", [0, 3, 1, 2], [4], "int32")], { Tperm: { type: "DT_INT32" } });
+    g.op("relu", "Relu", ["to_nchw"]);
+    g.op("scores", "Sum", ["relu", g.constant("axes", [2, 3], [2], "int32")], { keep_dims: attr.bool(false), Tidx: { type: "DT_INT32" } });
+    const m = await g.build();
+    g.dispose();
+    const n = tf.memory().numTensors;
+    await assert.rejects(() => dv.gradCam(m, x, { layer: "relu", target: 0 }),
+      (e: Error) => e instanceof dv.DeepVizError && /node "relu" comes after a Transpose and has shape \[2, 6, 6\]/.test(e.message));
+    assert.equal(tf.memory().numTensors, n);
+    const a = await dv.gradCam(m, x, { layer: "relu_in", target: 0, upsample: false });
+    assert.deepEqual(a.values.shape, [6, 6]);
+    a.dispose(); m.dispose();
+  });
+
+  it("on wasm, where an NCHW convolution cannot run at all, the first call says so and what to switch to", async () => {
+    await useBackend("wasm");
+    try {
+      const wasmModel = await channelsFirstNet();
+      await assert.rejects(() => dv.saliency(wasmModel, x, { target: 0 }),
+        (e: Error) => e instanceof dv.DeepVizError && /channels-first \(NCHW\) convolutions, which the wasm backend cannot run.*DEEPVIZ_BACKEND=cpu/.test(e.message));
+      wasmModel.dispose();
+    } finally {
+      await useBackend("cpu");
+    }
+  });
+
   it("LayersModels: a conv layer with dataFormat channelsFirst is refused the same way", async () => {
     const m = tf.sequential({ layers: [
       tf.layers.conv2d({ inputShape: [2, 6, 6], filters: 3, kernelSize: 3, padding: "same", dataFormat: "channelsFirst" }),
