@@ -3,7 +3,7 @@
  * their cell finished (slider observers) write here instead of into whichever cell runs at the time.
  */
 import { inspect } from "node:util";
-import { bundleOf } from "./display";
+import { bundleOf } from "../../src/display/bundles";
 import { domDefaults } from "./dom";
 import { OUTPUT_MODULE, widgetClass } from "./widget";
 
@@ -20,7 +20,7 @@ export class Output extends widgetClass({ model: "OutputModel", module: OUTPUT_M
   append(...values: unknown[]): void {
     this.outputs = [
       ...this.outputs,
-      ...values.map((v): OutputItem => ({ output_type: "display_data", data: bundleOf(v), metadata: {} })),
+      ...values.map((v): OutputItem => ({ output_type: "display_data", data: bundleOf(v, { as: "cell" }), metadata: {} })),
     ];
   }
 
