@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ExecuteTimeout, KernelClient, withTimeout, type LaunchOptions } from "./client";
+import { ExecuteTimeout, KernelClient, KernelDied, withTimeout, type LaunchOptions } from "./client";
 import { KERNEL_NAMES } from "./installer";
 import { cellSource, OutputCollector, readNotebook, type Cell, type Notebook, type Output } from "./notebook";
 import { notebookToHtml, type HtmlOptions } from "./notebook-html";
@@ -32,13 +32,18 @@ export interface RunOptions {
   kernel?: LaunchOptions;
   /** Progress events (the CLI prints them). */
   onProgress?: (event: RunProgress) => void;
+  /** Run this notebook instead of the file's contents (the path still names the outputs and the kernel's folder). */
+  notebook?: Notebook;
 }
+
+/** How a code cell ended: "stopped" when the kernel died or hung, so it and the cells after it did not run to the end. */
+export type CellStatus = "ok" | "error" | "timeout" | "stopped";
 
 export type RunProgress =
   | { kind: "start"; notebook: string; codeCells: number }
   | { kind: "kernel-ready"; ms: number }
   | { kind: "cell-start"; index: number; codeIndex: number; codeCells: number; source: string }
-  | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: "ok" | "error" | "timeout" }
+  | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: CellStatus }
   | { kind: "done"; ok: boolean; ms: number };
 
 export interface CellFailure {
@@ -61,7 +66,8 @@ export interface RunResult {
   failure?: CellFailure;
   /** Every failing cell (more than one only with allowErrors). */
   failures: CellFailure[];
-  cellTimesMs: { cellIndex: number; ms: number }[];
+  /** Every code cell that ran (empty ones are skipped), in order; cells after a "stopped" one did not run. */
+  cellTimesMs: { cellIndex: number; ms: number; status: CellStatus }[];
   totalMs: number;
 }
 
@@ -93,7 +99,7 @@ function isJavaScript(nb: Notebook): boolean {
 export async function runNotebook(notebookPath: string, options: RunOptions = {}): Promise<RunResult> {
   const t0 = Date.now();
   const progress = options.onProgress ?? (() => undefined);
-  const nb = readNotebook(fs.readFileSync(notebookPath, "utf8"), notebookPath);
+  const nb = options.notebook ?? readNotebook(fs.readFileSync(notebookPath, "utf8"), notebookPath);
   const js = isJavaScript(nb);
   const codeCells = nb.cells.filter((c) => c.cell_type === "code").length;
   progress({ kind: "start", notebook: notebookPath, codeCells });
@@ -104,7 +110,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   const widgets = new WidgetStateTracker();
   const cellOf = new Map<string, Output[]>(); // execute msg_id → the outputs of its cell
   const failures: CellFailure[] = [];
-  const cellTimesMs: { cellIndex: number; ms: number }[] = [];
+  const cellTimesMs: RunResult["cellTimesMs"] = [];
   const produced: Output[][] = []; // the output lists this run filled (trusted on the page)
 
   const client = await KernelClient.launch({ cwd: path.dirname(path.resolve(notebookPath)), js, ...options.kernel });
@@ -129,7 +135,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       if (source.trim() === "") continue;
       progress({ kind: "cell-start", index, codeIndex, codeCells, source });
       const started = Date.now();
-      let status: "ok" | "error" | "timeout" = "ok";
+      let status: CellStatus = "ok";
       let reply: JupyterMessage | undefined;
       try {
         const outcome = await client.execute(source, {
@@ -140,18 +146,29 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         cell.execution_count = reply.content.execution_count ?? null;
         if (reply.content.status !== "ok") status = "error";
       } catch (e) {
-        if (!(e instanceof ExecuteTimeout)) throw e;
-        status = "timeout";
-        outputs.push({ output_type: "error", ename: "CellTimeoutError", evalue: `${e.message}; interrupted`, traceback: [] });
-        await client.interrupt();
-        await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).catch(() => undefined);
+        if (e instanceof KernelDied) {
+          status = "stopped";
+          outputs.push({ output_type: "error", ename: "KernelDied", evalue: e.message.split("\n")[0], traceback: [] });
+        } else if (e instanceof ExecuteTimeout) {
+          status = "timeout";
+          await client.interrupt();
+          // A loop that runs after an await ignores the interrupt and keeps the kernel busy for good.
+          const recovered = await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).then(() => true, () => false);
+          if (!recovered) status = "stopped";
+          outputs.push({
+            output_type: "error",
+            ename: "CellTimeoutError",
+            evalue: `${e.message}; interrupted` + (recovered ? "" : ", but the kernel stayed busy, so it was stopped and no later cell ran"),
+            traceback: [],
+          });
+        } else throw e;
       }
       const ms = Date.now() - started;
-      cellTimesMs.push({ cellIndex: index, ms });
+      cellTimesMs.push({ cellIndex: index, ms, status });
       progress({ kind: "cell-done", index, codeIndex, codeCells, ms, status });
       if (status !== "ok") {
         failures.push(failureFrom(index, cell, outputs, reply));
-        if (!options.allowErrors) break;
+        if (!options.allowErrors || status === "stopped") break;
       }
     }
     nb.metadata.language_info = info.content.language_info ?? nb.metadata.language_info;

@@ -7,6 +7,7 @@ import { looksLikeImage } from "../render/arrays";
 import { renderAttribution, AttributionViewOptions } from "../render/attribution-view";
 import { featureMaps, FeatureMapOptions } from "../render/feature-maps";
 import { image } from "../render/image";
+import { imageGrid } from "../render/image-grid";
 import { Picture } from "../render/picture";
 import { modelSummary } from "./model-summary";
 import { Plot } from "./plot";
@@ -47,6 +48,11 @@ function attributionPicture(a: Attribution, o: ShowOptions): Picture | null {
   if (a.method === "layerActivation" && itemRank === 3) return featureMaps(a.values, { ...o, title });
   if (a.method === "activationMaximization" && (a.batched ? a.values.shape[0] === 1 : true)) {
     return image(a.values, { title, rescale: true });
+  }
+  if (a.method === "featureVisualization") {
+    if (itemRank === 3 && a.values.rank === 3) return image(a.values, { title });
+    const labels = a.info.labels as string[] | undefined;
+    return imageGrid(a.values, { title, titles: labels });
   }
   // class activation maps are coarse heat maps: jet over the colour image, as in the Grad-CAM paper
   const camDefaults: ShowOptions = CAM_METHODS.includes(a.method) ? { cmap: "jet", greyscale: false } : {};

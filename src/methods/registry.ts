@@ -37,6 +37,12 @@ import { occlusion } from "./occlusion";
 import { inputXGradient, saliency } from "./saliency";
 import { scoreCam } from "./score-cam";
 import { smoothGrad } from "./smooth-grad";
+import { lrp } from "./lrp";
+import { deepLift, deepLiftShap } from "./deep-lift";
+import { gradientShap } from "./gradient-shap";
+import { featureAblation } from "./feature-ablation";
+import { kernelShap } from "./kernel-shap";
+import { lime } from "./lime";
 
 export type Cost = "one-pass" | "batched" | "iterative";
 
@@ -51,6 +57,11 @@ export interface MethodSpec {
   readonly run: AttributionMethod;
   readonly defaults?: (model: Model, input: tf.Tensor) => Record<string, unknown>;
 }
+
+/** Methods that change a layer's backward rule through the LayersModel interpreter's `rule` hook. */
+const RULE_HOOK = "its backward rules are keyed by layer type and read each layer's weights through the LayersModel interpreter's rule hook; a GraphModel's nodes are ops, with no such hook";
+/** Perturbation and expected-gradient methods: only forward passes and input gradients, but not yet tested on GraphModels. */
+const GRAPH_UNTESTED = "not yet tested on GraphModels (it needs only forward passes and input gradients, so it should work once checked)";
 
 const METHODS: MethodSpec[] = [
   { name: "saliency", label: "Saliency", signed: false, needsLayer: false, graphModel: true, cost: "one-pass", run: saliency,
@@ -88,6 +99,20 @@ const METHODS: MethodSpec[] = [
   { name: "occlusion", label: "Occlusion", signed: true, needsLayer: false, graphModel: true, cost: "batched", run: occlusion,
     defaults: (_model, input) => ({ window: defaultWindow(input) }),
     summary: "`window` and `stride` per axis (a number: square over the spatial axes, all channels), `baseline`; overlapping windows averaged, edge windows cut short" },
+  { name: "lrp", label: "LRP", signed: true, needsLayer: false, graphModel: RULE_HOOK, cost: "one-pass", run: lrp,
+    summary: "layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `\"epsilonGammaBox\"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; `info.conservation`" },
+  { name: "deepLift", label: "DeepLift", signed: true, needsLayer: false, graphModel: RULE_HOOK, cost: "one-pass", run: deepLift,
+    summary: "Rescale rule against a `baseline` (number or tensor, default 0); sums to F(x) − F(x₀) (`info.delta`)" },
+  { name: "deepLiftShap", label: "DeepLiftShap", signed: true, needsLayer: false, graphModel: RULE_HOOK, cost: "batched", run: deepLiftShap,
+    summary: "DeepLift averaged over a batch of `baselines` [N, …] (default: one zero input); `batchSize`; `info.delta`" },
+  { name: "gradientShap", label: "GradientShap", signed: true, needsLayer: false, graphModel: GRAPH_UNTESTED, cost: "batched", run: gradientShap,
+    summary: "expected gradient × (x̃ − b) over `baselines` [N, …] (or one), random path points and optional noise `stdev`; `samples` (50), `seed`" },
+  { name: "featureAblation", label: "Feature ablation", signed: true, needsLayer: false, graphModel: GRAPH_UNTESTED, cost: "batched", run: featureAblation,
+    summary: "score drop when each group of `featureMask` (default: SLIC superpixels for images) is set to the `baseline`, credited to every member" },
+  { name: "kernelShap", label: "KernelSHAP", signed: true, needsLayer: false, graphModel: GRAPH_UNTESTED, cost: "batched", run: kernelShap,
+    summary: "Shapley values of feature groups by constrained weighted least squares over coalitions (all of them when ≤ `samples`, 256); `featureMask`, `baseline`, `seed`" },
+  { name: "lime", label: "LIME", signed: true, needsLayer: false, graphModel: GRAPH_UNTESTED, cost: "batched", run: lime,
+    summary: "weighted linear fit over random coalitions of feature groups, exponential kernel on the cosine distance (`kernelWidth` 0.25); `samples` (256), `featureMask`, `seed`" },
   { name: "layerActivation", label: "Layer activation", signed: true, needsLayer: true, graphModel: true, cost: "one-pass", run: layerActivation,
     summary: "a layer's output (`layer`: name, index or `\"lastConv\"`); no target" },
   { name: "neuronGradient", label: "Neuron gradient", signed: true, needsLayer: true, graphModel: true, cost: "one-pass", run: neuronGradient,

@@ -24,7 +24,26 @@ export interface ForwardOptions {
    * a final Softmax / Sigmoid / Identity chain (GraphModel).
    */
   logits?: boolean;
+  /**
+   * Backward rule per layer (LRP, DeepLift, feature visualisation's redirected ReLU): called for each
+   * layer's linear part and for its activation; it may compute that part its own way (usually the same
+   * value with a different gradient) or return undefined to keep the default. LayersModels only: rules
+   * are keyed by layer class and read layer weights; the GraphModel interpreter does not call it.
+   */
+  rule?: LayerRule;
 }
+
+/** One part of one layer, as the LayersModel interpreter is about to apply it. */
+export interface LayerStep {
+  layer: tf.layers.Layer;
+  /** "linear": the layer without its activation (the whole layer when it has none); "activation": its nonlinearity. */
+  part: "linear" | "activation";
+  input: tf.Tensor | tf.Tensor[];
+  /** The default computation of this part. */
+  apply: (input: tf.Tensor | tf.Tensor[]) => tf.Tensor;
+}
+
+export type LayerRule = (step: LayerStep) => tf.Tensor | undefined;
 
 export interface ForwardPass {
   output: tf.Tensor;

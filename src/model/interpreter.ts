@@ -16,6 +16,11 @@ import { isGraphModel, Model } from "./kind";
  */
 export type { ForwardOptions, ForwardPass } from "./contract";
 import type { ForwardOptions, ForwardPass } from "./contract";
+export type { LayerRule, LayerStep } from "./contract";
+import type { LayerRule, LayerStep } from "./contract";
+
+/** Layer classes that are a nonlinearity only (their "linear" part is the identity). */
+const ACTIVATION_LAYERS = new Set(["ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Activation"]);
 
 type Sym = tf.SymbolicTensor;
 interface Node { inputTensors: Sym[]; callArgs?: tf.serialization.ConfigDict }
@@ -69,7 +74,7 @@ export function forward(model: Model, x: tf.Tensor, options: ForwardOptions = {}
           out = evaluate(layer, inputs[0], layer.outputs[s.tensorIndex]);
         } else {
           out = applyLayer(layer, inputs.length === 1 ? inputs[0] : inputs, node.callArgs ?? {},
-            mode, logits && layer === outputLayer);
+            mode, logits && layer === outputLayer, options.rule);
         }
         const extra = options.inject?.get(layer.name);
         if (extra) out = tf.add(out, extra);
@@ -106,27 +111,33 @@ function symbolicOutput(model: tf.LayersModel, name: string): Sym {
 }
 
 function applyLayer(layer: tf.layers.Layer, input: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict,
-  mode: ReluMode, isFinal: boolean): tf.Tensor {
+  mode: ReluMode, isFinal: boolean, rule?: LayerRule): tf.Tensor {
+  const step = (part: LayerStep["part"], value: tf.Tensor | tf.Tensor[], apply: LayerStep["apply"]): tf.Tensor =>
+    (rule && rule({ layer, part, input: value, apply })) ?? apply(value);
   const cls = layer.getClassName();
   const act = activationName(layer);
   let pre: tf.Tensor;
-  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = conv2d(layer, input);
-  else if (cls === "Dense" && !Array.isArray(input)) pre = dense(layer, input);
+  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = step("linear", input, (t) => conv2d(layer, t as tf.Tensor));
+  else if (cls === "Dense" && !Array.isArray(input)) pre = step("linear", input, (t) => dense(layer, t as tf.Tensor));
   // Activation layers land here too: their activation is applied below like a fused one.
-  else if (act !== undefined) pre = withoutActivation(layer, () => layer.apply(input, kwargs) as tf.Tensor);
-  else if (cls === "ReLU") return reluLayer(layer, input as tf.Tensor, mode);
+  else if (act !== undefined) {
+    const linear = (t: tf.Tensor | tf.Tensor[]) => withoutActivation(layer, () => layer.apply(t, kwargs) as tf.Tensor);
+    pre = cls === "Activation" ? linear(input) : step("linear", input, linear);
+  } else if (cls === "ReLU") return step("activation", input, (t) => reluLayer(layer, t as tf.Tensor, mode));
   else if (isFinal && cls === "Softmax") return input as tf.Tensor;
-  else return layer.apply(input, kwargs) as tf.Tensor;
-  return activate(layer, pre, mode, isFinal);
+  else return step(ACTIVATION_LAYERS.has(cls) ? "activation" : "linear", input, (t) => layer.apply(t, kwargs) as tf.Tensor);
+  return activate(layer, pre, mode, isFinal, step);
 }
 
-function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean): tf.Tensor {
+function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean,
+  step: (part: "activation", value: tf.Tensor, apply: LayerStep["apply"]) => tf.Tensor): tf.Tensor {
   const act = activationName(layer);
   if (act === undefined || act === "linear") return pre;
-  if (act === "relu") return relu(pre, mode);
-  if (act === "relu6") return clippedRelu(pre, 6, mode);
+  if (act === "relu") return step("activation", pre, (t) => relu(t as tf.Tensor, mode));
+  if (act === "relu6") return step("activation", pre, (t) => clippedRelu(t as tf.Tensor, 6, mode));
   if (act === "softmax" && isFinal) return pre;
-  return (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation.apply(pre);
+  const fn = (layer as unknown as { activation: { apply(t: tf.Tensor): tf.Tensor } }).activation;
+  return step("activation", pre, (t) => fn.apply(t as tf.Tensor));
 }
 
 /** A ReLU layer, clipped when it has a maxValue (ReLU6 and the like): every kind takes the mode's rule. */

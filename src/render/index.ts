@@ -17,3 +17,4 @@ export { featureMaps, FeatureMapOptions } from "./feature-maps";
 export { filters, FilterOptions, KernelLike } from "./filters";
 export { compare, CompareItem, CompareOptions } from "./compare";
 export { image, ImageOptions } from "./image";
+export { imageGrid, ImageGridOptions } from "./image-grid";

@@ -153,7 +153,7 @@ export class HeatmapView extends DOMWidgetView {
     const c = document.createElement("canvas");
     c.width = w;
     c.height = h;
-    c.getContext("2d")!.putImageData(new ImageData(rgba, w, h), 0, 0);
+    c.getContext("2d")!.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
     return c;
   }
 

@@ -1,0 +1,154 @@
+import * as tf from "@tensorflow/tfjs";
+import { Attribution } from "../attribution";
+import { fail } from "../errors";
+import { layersModelFor, Model } from "../model/kind";
+import { forward, LayerRule } from "../model/interpreter";
+import { probe, stopGradient } from "../model/probe";
+import { assertPositiveInt } from "../model/validate";
+import { autoBatchSize } from "./batching";
+import { Work } from "../core/work";
+import { Context, explain, TargetOptions } from "./explain";
+import { scores } from "./gradients";
+import { baselineLike } from "./integrated-gradients";
+
+export interface DeepLiftOptions extends TargetOptions {
+  /** Reference input: a number (filled) or a tensor shaped like one example or like the input (default 0). */
+  baseline?: number | tf.Tensor;
+}
+
+export interface DeepLiftShapOptions extends TargetOptions {
+  /** A batch of reference inputs [N, ...example shape]; the attribution is the mean over them (default: one zero input). */
+  baselines?: tf.Tensor;
+  /** Baselines per pass (default: sized to fit memory). */
+  batchSize?: number;
+}
+
+const MAX_POOLS = new Set(["MaxPooling1D", "MaxPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]);
+/** Below this |Δ| a multiplier becomes the derivative (Shrikumar et al.: the limit of the rescale ratio). */
+const SMALL = 1e-6;
+const safeInverse = (d: tf.Tensor) => tf.where(tf.greater(tf.abs(d), SMALL), tf.div(1, tf.where(tf.greater(tf.abs(d), SMALL), d, tf.onesLike(d))), tf.zerosLike(d));
+
+/**
+ * DeepLift's Rescale rule as an interpreter rule. The pass runs 2n rows: inputs first, their references
+ * after. Every nonlinearity passes back its multiplier Δy/Δz (the derivative where Δz ≈ 0); max pooling
+ * passes g·Δy to its window's winner at the input, divided by that element's Δz;
+ * linear layers keep their gradient. Then Σ (x − x₀) ⊙ multiplier = F(x) − F(x₀), exactly but for a max-pool
+ * window whose winner at the input equals the reference there (its share is lost; info.delta shows it).
+ */
+export function rescaleRule(n: number): LayerRule {
+  const halves = (t: tf.Tensor) => [tf.slice(t, 0, n), tf.slice(t, n, n)];
+  const twice = (t: tf.Tensor) => tf.concat([t, t]);
+  return ({ layer, part, input, apply }) => {
+    if (Array.isArray(input)) return undefined;
+    const isMaxPool = part === "linear" && MAX_POOLS.has(layer.getClassName());
+    if (part !== "activation" && !isMaxPool) return undefined;
+    const z = stopGradient(input);
+    const y = apply(z);
+    const [zx, z0] = halves(z);
+    const [yx, y0] = halves(y);
+    const dz = tf.sub(zx, z0);
+    if (isMaxPool) {
+      // g·Δy goes to each window's winner at the input, divided by that element's Δz
+      const scale = twice(safeInverse(dz));
+      const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
+      return tf.add(stopGradient(y), tf.mul(routed, twice(tf.sub(yx, y0))));
+    }
+    const h = 1e-3;
+    const slope = tf.div(tf.sub(apply(tf.add(zx, h)), apply(tf.sub(zx, h))), 2 * h);
+    const ratio = tf.div(tf.sub(yx, y0), tf.where(tf.greater(tf.abs(dz), SMALL), dz, tf.onesLike(dz)));
+    const m = tf.where(tf.greater(tf.abs(dz), SMALL), ratio, slope);
+    return tf.add(stopGradient(y), probe(input, undefined, twice(m)));
+  };
+}
+
+/** (x − x₀) ⊙ multipliers for rows of inputs and references, one backward pass. */
+export function deepLiftRows(model: tf.LayersModel, x: tf.Tensor, x0: tf.Tensor, score: Context["target"]["score"], rows: number[]): tf.Tensor {
+  return tf.tidy(() => {
+    const n = x.shape[0];
+    const both = tf.concat([x, x0]);
+    const g = tf.grad((inp: tf.Tensor) => tf.sum(tf.slice(score(forward(model, inp, { rule: rescaleRule(n) }).output, [...rows, ...rows]), 0, n)))(both);
+    return tf.mul(tf.slice(g, 0, n), tf.sub(x, x0));
+  });
+}
+
+function deltas(model: tf.LayersModel, x: tf.Tensor, attribution: tf.Tensor, reference: number[], score: Context["target"]["score"], rows: number[]): number[] {
+  const fx = tf.tidy(() => scores(model, x, score, rows).dataSync());
+  const sums = tf.tidy(() => tf.sum(tf.reshape(attribution, [x.shape[0], -1]), 1).dataSync());
+  return Array.from(sums, (s, i) => s - (fx[i] - reference[i]));
+}
+
+/**
+ * DeepLift (Shrikumar et al. 2017) with the Rescale rule: (x − x₀) × multipliers, whose sum is exactly
+ * F(x) − F(x₀) (`info.delta`: the residual per example). LayersModels only (it uses the rule hook).
+ */
+export async function deepLift(model: Model, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
+  return explain("deepLift", model, input, options, async ({ model: m, x, target, allRows, work }) => {
+    const model = layersModelFor("deepLift", m);
+    const x0 = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
+    const values = work.tidy(() => deepLiftRows(model, x, x0, target.score, allRows));
+    const reference = Array.from(tf.tidy(() => scores(model, x0, target.score, allRows).dataSync()));
+    const delta = deltas(model, x, values, reference, target.score, allRows);
+    await work.step(); // one pass over the whole batch
+    return { values, info: { delta } };
+  });
+}
+
+/**
+ * DeepLiftShap: DeepLift against each of a batch of baselines, averaged (Lundberg & Lee 2017, Captum's
+ * DeepLiftShap). Σ attribution = F(x) − mean F(baselines) (`info.delta`: the residual).
+ */
+export async function deepLiftShap(model: Model, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
+  return explain("deepLiftShap", model, input, options, async ({ model: m, x, target, rowsFor, work }) => {
+    const model = layersModelFor("deepLiftShap", m);
+    const baselines = options.baselines === undefined ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)])) : checkBaselines(options.baselines, x);
+    const count = baselines.shape[0];
+    if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
+    const batchSize = options.batchSize ?? Math.max(1, Math.floor(autoBatchSize(model, 2 * count) / 2));
+    work.plan(x.shape[0] * count, "rows");
+    return perExampleMean(x, count, batchSize, work, (e, start, end) => {
+      const xe = tf.tile(tf.slice(x, e, 1), [end - start, ...new Array(x.rank - 1).fill(1)]);
+      return deepLiftRows(model, xe, tf.slice(baselines, start, end - start), target.score, rowsFor(e, end - start));
+    }, (values) => {
+      // F of the baselines for each example's target (a function target sees each baseline row alike)
+      const reference = Array.from({ length: x.shape[0] }, (_, e) =>
+        tf.tidy(() => tf.mean(scores(model, baselines, target.score, rowsFor(e, count))).dataSync()[0]));
+      return { delta: deltas(model, x, values, reference, target.score, Array.from({ length: x.shape[0] }, (_, i) => i)), baselines: count };
+    });
+  });
+}
+
+export function checkBaselines(baselines: unknown, x: tf.Tensor): tf.Tensor {
+  if (!(baselines instanceof tf.Tensor)) return fail("baselines must be a tf.Tensor holding a batch of reference inputs [N, ...example shape].");
+  if (baselines.isDisposed) fail("baselines was already disposed.");
+  const item = x.shape.slice(1);
+  if (baselines.rank !== x.rank || baselines.shape.slice(1).join() !== item.join()) {
+    fail(`baselines has shape [${baselines.shape.join(", ")}]; expected a batch [N, ${item.join(", ")}] of reference inputs.`);
+  }
+  if (baselines.shape[0] < 1) fail("baselines must hold at least one reference input.");
+  return baselines;
+}
+
+/**
+ * For each example, sums `rowsOf(e, start, end)` (per-row attributions) over `count` rows in chunks,
+ * yielding between chunks, and returns the mean per example; `info` gets the finished values.
+ */
+export async function perExampleMean(x: tf.Tensor, count: number, batchSize: number, work: Work,
+  rowsOf: (e: number, start: number, end: number) => tf.Tensor,
+  info: (values: tf.Tensor) => Record<string, unknown>): Promise<{ values: tf.Tensor; info: Record<string, unknown> }> {
+  const means: tf.Tensor[] = [];
+  for (let e = 0; e < x.shape[0]; e++) {
+    let sum = work.tidy(() => tf.zeros([1, ...x.shape.slice(1)]));
+    for (let start = 0; start < count; start += batchSize) {
+      const end = Math.min(count, start + batchSize);
+      const next: tf.Tensor = work.tidy(() => tf.add(sum, tf.sum(rowsOf(e, start, end), 0, true)));
+      work.free(sum);
+      sum = next;
+      await work.step(end - start);
+    }
+    means.push(work.tidy(() => tf.div(sum, count)));
+    work.free(sum);
+  }
+  const values = work.tidy(() => tf.concat(means));
+  work.free(...means);
+  return { values, info: info(values) };
+}
