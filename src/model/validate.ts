@@ -28,14 +28,15 @@ export function inputShape(model: Model): (number | null)[] {
   return (model as tf.LayersModel).inputs[0].shape;
 }
 
-/** The LayersModel half of assertModel: one input, one output. */
+/** For methods that need a LayersModel's layers (weights to randomize, a dense head): say so for a GraphModel. */
 export function assertLayersModel(model: unknown, what = "model"): asserts model is tf.LayersModel {
   const m = model as Partial<tf.LayersModel> | null;
   const ok = m != null && typeof m === "object" && Array.isArray(m.layers) && Array.isArray(m.inputs) &&
     Array.isArray(m.outputs) && typeof m.predict === "function";
   if (!ok) {
     const got = m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "object" : typeof m;
-    fail(`${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.`);
+    fail(`${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.` +
+      (isGraphModel(model) ? " This method needs layer objects (weights it can read or change), which a GraphModel does not have." : ""));
   }
   if (m!.inputs!.length !== 1) fail(`${what} has ${m!.inputs!.length} inputs; DeepViz explains single-input models.`);
   if (m!.outputs!.length !== 1) fail(`${what} has ${m!.outputs!.length} outputs; DeepViz explains single-output models.`);
