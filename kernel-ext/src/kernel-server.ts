@@ -16,6 +16,7 @@ import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./com
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
 import { decode, encode, makeHeader, PROTOCOL_VERSION, WireError, type JupyterMessage, type MessageHeader } from "./wire";
+import { languageInfo } from "./language-info";
 
 /** The process's real stderr, kept before tslab redirects process.stderr into cells. */
 const kernelStderr = process.stderr.write.bind(process.stderr);
@@ -79,7 +80,7 @@ export class KernelServer implements KernelIo {
   constructor(
     private readonly conn: ConnectionInfo,
     private readonly executor: Executor,
-    isJs: boolean,
+    private readonly isJs: boolean,
     private readonly onStopped: () => void = () => process.exit(0),
   ) {
     this.handler = new tslabJupyter.JupyterHandlerImpl(this.wrapExecutor(executor), isJs);
@@ -155,6 +156,7 @@ export class KernelServer implements KernelIo {
         case "kernel_info_request":
           this.reply(sock, msg, "kernel_info_reply", {
             ...this.handler.handleKernel(),
+            language_info: languageInfo(this.isJs),
             status: "ok",
             protocol_version: PROTOCOL_VERSION,
             help_links: [],
