@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { inspect } from "node:util";
-import { bundleOf } from "./display";
+import { bundleOf } from "../../src/display/bundles";
 import { domDefaults } from "./dom";
 import { OUTPUT_MODULE, widgetClass } from "./widget";
 
@@ -26,7 +26,7 @@ export class Output extends widgetClass({ model: "OutputModel", module: OUTPUT_M
   append(...values: unknown[]): void {
     this.outputs = [
       ...this.outputs,
-      ...values.map((v): OutputItem => ({ output_type: "display_data", data: bundleOf(v), metadata: {} })),
+      ...values.map((v): OutputItem => ({ output_type: "display_data", data: bundleOf(v, { as: "cell" }), metadata: {} })),
     ];
   }
 
