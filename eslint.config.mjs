@@ -11,6 +11,8 @@ export default tseslint.config(
       "widgets/frontend/lib/**",
       "widgets/frontend/labextension/**",
       "widgets/frontend/.core/**",
+      "lab/build/**",
+      "lab/index.template.js", // a Handlebars template (webpack.config.js fills it in)
       "site/**",
       "test-output/**",
       "models/**",

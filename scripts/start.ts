@@ -48,7 +48,7 @@ function parse(argv: string[], root: string): StartOptions {
 
 const SOURCE_DIRS = ["src", "kernel-ext/src", "widgets/src", "entry/src", "scripts"];
 
-function newestMtime(dir: string, ext: RegExp): number {
+export function newestMtime(dir: string, ext: RegExp): number {
   if (!fs.existsSync(dir)) return 0;
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

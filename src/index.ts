@@ -49,7 +49,7 @@ export { listMethods, getMethod, MethodSpec, Cost } from "./methods/registry";
 
 // rendering and display
 export * as render from "./render";
-export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, inNotebook, ShowOptions } from "./display";
+export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, BundleOptions, inNotebook, ShowOptions } from "./display";
 
 // embeddings
 export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";

@@ -1,6 +1,7 @@
-/** `deepviz`: `deepviz run NB.ipynb [more] [--timeout S] [--allow-errors] [--out DIR]`. */
+/** `deepviz`: `deepviz run NB.ipynb [more] [--timeout S] [--allow-errors] [--out DIR]`, `deepviz assignment ...`. */
 import * as path from "path";
 import { parseArgs, UsageError } from "./args";
+import { ASSIGNMENT_USAGE, assignmentMain } from "./assignment/cli";
 import { runNotebook, type RunProgress } from "./runner";
 
 const USAGE = `usage:
@@ -11,7 +12,9 @@ writes the executed notebook and an HTML page of it: into DIR as NAME.ipynb + NA
 notebook as NAME.executed.ipynb + NAME.html. Stops at the first failing cell unless --allow-errors.
 --timeout is per cell (default 600). Exit status 1 when a notebook failed.
 Markdown and outputs the run did not produce are always sanitised on the page; --untrusted sanitises
-every output too and lets only the page's own scripts run (for notebooks from students or elsewhere).`;
+every output too and lets only the page's own scripts run (for notebooks from students or elsewhere).
+
+${ASSIGNMENT_USAGE.replace(/^usage:\n/, "")}`;
 
 function firstLine(source: string): string {
   const line = source.split("\n").find((l) => l.trim() !== "") ?? "";
@@ -44,6 +47,10 @@ export async function main(argv: string[]): Promise<void> {
     const [command, ...rest] = argv;
     if (command === undefined || command === "help" || command === "--help" || command === "-h") {
       console.log(USAGE);
+      return;
+    }
+    if (command === "assignment") {
+      await assignmentMain(rest);
       return;
     }
     if (command !== "run") throw new UsageError(`unknown command ${JSON.stringify(command)}`);

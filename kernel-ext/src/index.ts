@@ -1,5 +1,8 @@
 /** Public API of the kernel extension (for the lessons pipeline, scripts and tests). */
 export { runNotebook, outputPaths, type RunOptions, type RunResult, type RunProgress, type CellFailure, type CellStatus } from "./runner";
+export { releaseNotebook } from "./assignment/release";
+export { gradeNotebook, restoreFromSource, type GradeResult, type TestResult } from "./assignment/grade";
+export { feedbackHtml } from "./assignment/feedback";
 export { notebookToHtml, type HtmlOptions } from "./notebook-html";
 export { escapeHtml, sanitizeHtml, markdownHtml, markTrusted, isTrusted, contentSecurityPolicy } from "./trust";
 export { KernelClient, ExecuteTimeout, KernelDied, defaultKernelArgv, type LaunchOptions, type ExecuteOutcome } from "./client";

@@ -19,6 +19,7 @@ import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
 import type { FromThread, KernelThreadData, ToThread } from "./kernel-thread";
 import { decode, encode, makeHeader, PROTOCOL_VERSION, ReplayGuard, WireError, type JupyterMessage, type MessageHeader } from "./wire";
+import { languageInfo } from "./language-info";
 
 /** The process's real stderr, kept before tslab redirects process.stderr into cells. */
 const kernelStderr = process.stderr.write.bind(process.stderr);
@@ -142,7 +143,7 @@ export class KernelServer implements KernelIo {
   constructor(
     private readonly conn: ConnectionInfo,
     private readonly executor: Executor,
-    isJs: boolean,
+    private readonly isJs: boolean,
     private readonly onStopped: () => void = () => process.exit(0),
     /** Pid to exit with (the process that started the kernel), watched from the kernel thread. */
     private readonly parentPid?: number,
@@ -278,6 +279,7 @@ export class KernelServer implements KernelIo {
         case "kernel_info_request":
           this.reply(sock, msg, "kernel_info_reply", {
             ...this.handler.handleKernel(),
+            language_info: languageInfo(this.isJs),
             status: "ok",
             protocol_version: PROTOCOL_VERSION,
             help_links: [],

@@ -32,7 +32,12 @@ export interface RunOptions {
   kernel?: LaunchOptions;
   /** Progress events (the CLI prints them). */
   onProgress?: (event: RunProgress) => void;
+  /** Run this notebook instead of the file's contents (the path still names the outputs and the kernel's folder). */
+  notebook?: Notebook;
 }
+
+/** How a code cell ended: "stopped" when the kernel died or hung, so it and the cells after it did not run to the end. */
+export type CellStatus = "ok" | "error" | "timeout" | "stopped";
 
 export type RunProgress =
   | { kind: "start"; notebook: string; codeCells: number }
@@ -41,8 +46,6 @@ export type RunProgress =
   | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: CellStatus }
   | { kind: "done"; ok: boolean; ms: number };
 
-/** "died": the kernel process ended during the cell; the run stops there (the partial notebook is still written). */
-export type CellStatus = "ok" | "error" | "timeout" | "died";
 
 export interface CellFailure {
   /** Index among all cells (0-based). */
@@ -64,7 +67,8 @@ export interface RunResult {
   failure?: CellFailure;
   /** Every failing cell (more than one only with allowErrors). */
   failures: CellFailure[];
-  cellTimesMs: { cellIndex: number; ms: number }[];
+  /** Every code cell that ran (empty ones are skipped), in order; cells after a "stopped" one did not run. */
+  cellTimesMs: { cellIndex: number; ms: number; status: CellStatus }[];
   totalMs: number;
 }
 
@@ -96,7 +100,7 @@ function isJavaScript(nb: Notebook): boolean {
 export async function runNotebook(notebookPath: string, options: RunOptions = {}): Promise<RunResult> {
   const t0 = Date.now();
   const progress = options.onProgress ?? (() => undefined);
-  const nb = readNotebook(fs.readFileSync(notebookPath, "utf8"), notebookPath);
+  const nb = options.notebook ?? readNotebook(fs.readFileSync(notebookPath, "utf8"), notebookPath);
   const js = isJavaScript(nb);
   const codeCells = nb.cells.filter((c) => c.cell_type === "code").length;
   progress({ kind: "start", notebook: notebookPath, codeCells });
@@ -107,7 +111,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   const widgets = new WidgetStateTracker();
   const cellOf = new Map<string, Output[]>(); // execute msg_id → the outputs of its cell
   const failures: CellFailure[] = [];
-  const cellTimesMs: { cellIndex: number; ms: number }[] = [];
+  const cellTimesMs: RunResult["cellTimesMs"] = [];
   const produced: Output[][] = []; // the output lists this run filled (trusted on the page)
 
   const client = await KernelClient.launch({ cwd: path.dirname(path.resolve(notebookPath)), js, ...options.kernel });
@@ -144,25 +148,28 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         if (reply.content.status !== "ok") status = "error";
       } catch (e) {
         if (e instanceof KernelDied) {
-          // The partial notebook and page are still written below, naming this cell.
-          status = "died";
-          const lines = e.message.split("\n");
-          outputs.push({ output_type: "error", ename: "KernelDied", evalue: `the kernel died while running cell ${index + 1}: ${lines[0]}`, traceback: lines });
+          status = "stopped";
+          outputs.push({ output_type: "error", ename: "KernelDied", evalue: e.message.split("\n")[0], traceback: [] });
         } else if (e instanceof ExecuteTimeout) {
           status = "timeout";
-          outputs.push({ output_type: "error", ename: "CellTimeoutError", evalue: `${e.message}; interrupted`, traceback: [] });
           await client.interrupt();
-          await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).catch(() => undefined);
-        } else {
-          throw e;
-        }
+          // A loop that runs after an await ignores the interrupt and keeps the kernel busy for good.
+          const recovered = await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).then(() => true, () => false);
+          if (!recovered) status = "stopped";
+          outputs.push({
+            output_type: "error",
+            ename: "CellTimeoutError",
+            evalue: `${e.message}; interrupted` + (recovered ? "" : ", but the kernel stayed busy, so it was stopped and no later cell ran"),
+            traceback: [],
+          });
+        } else throw e;
       }
       const ms = Date.now() - started;
-      cellTimesMs.push({ cellIndex: index, ms });
+      cellTimesMs.push({ cellIndex: index, ms, status });
       progress({ kind: "cell-done", index, codeIndex, codeCells, ms, status });
       if (status !== "ok") {
         failures.push(failureFrom(index, cell, outputs, reply));
-        if (!options.allowErrors || status === "died") break;
+        if (!options.allowErrors || status === "stopped") break;
       }
     }
     nb.metadata.language_info = info.content.language_info ?? nb.metadata.language_info;

@@ -79,6 +79,7 @@ const CHUNK_MS = 150;
 
 export class Work {
   readonly signal: AbortSignal | undefined;
+  private releaseSignal = () => {};
   private done = 0;
   private total = 1;
   private unit = "passes";
@@ -94,7 +95,11 @@ export class Work {
 
   constructor(readonly task: string, private readonly options: RunOptions = {}) {
     const signals = [options.signal, cellSignal()].filter((s): s is AbortSignal => s !== undefined);
-    this.signal = signals.length > 1 ? eitherSignal(signals) : signals[0];
+    if (signals.length > 1) {
+      const either = eitherSignal(signals);
+      this.signal = either.signal;
+      this.releaseSignal = either.release;
+    } else this.signal = signals[0];
   }
 
   /** Says how many units the work has (for progress and ETA); call it once the count is known. */
@@ -187,6 +192,7 @@ export class Work {
   end(error?: unknown): void {
     if (this.ended) return;
     this.ended = true;
+    this.releaseSignal();
     tf.dispose([...this.owned]);
     this.owned.clear();
     if (error === undefined) {
@@ -226,13 +232,20 @@ function powerOfTwoBelow(n: number): number {
 }
 
 /** A signal aborted when any of `signals` is (AbortSignal.any, which Node 18 lacks). */
-function eitherSignal(signals: AbortSignal[]): AbortSignal {
+/** A signal aborted when any of `signals` is; `release` removes its listeners (a cell's signal outlives many works). */
+function eitherSignal(signals: AbortSignal[]): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
+  const removers: Array<() => void> = [];
   for (const s of signals) {
-    if (s.aborted) controller.abort(s.reason);
-    else s.addEventListener("abort", () => controller.abort(s.reason), { once: true });
+    if (s.aborted) {
+      controller.abort(s.reason);
+      continue;
+    }
+    const onAbort = () => controller.abort(s.reason);
+    s.addEventListener("abort", onAbort, { once: true });
+    removers.push(() => s.removeEventListener("abort", onAbort));
   }
-  return controller.signal;
+  return { signal: controller.signal, release: () => removers.splice(0).forEach((remove) => remove()) };
 }
 
 function tensorsIn(x: tf.TensorContainer): tf.Tensor[] {

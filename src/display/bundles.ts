@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { JUPYTER_DISPLAY, MimeBundle, registerBundleMaker } from "../core/display-registry";
@@ -78,12 +79,25 @@ export function pictureOf(x: unknown, o: ShowOptions = {}): Picture | null {
   return null;
 }
 
-export function bundleOf(x: unknown, o: ShowOptions = {}): MimeBundle {
-  if (x instanceof Attribution) return attributionBundle(x, o);
-  if (x instanceof tf.LayersModel) return modelSummary(x)[JUPYTER_DISPLAY]();
-  if (x instanceof tf.Tensor) return tensorPicture(x, o)[JUPYTER_DISPLAY]();
+export interface BundleOptions extends ShowOptions {
+  /**
+   * "show" (default): drawn the way dv.show draws it, and a DeepVizError for a value it cannot draw.
+   * "cell": the way a notebook cell shows its value (a widget's Output uses this): its own rich display
+   * if it has one, else its text (util.inspect).
+   */
+  as?: "show" | "cell";
+}
+
+export function bundleOf(x: unknown, options: BundleOptions = {}): MimeBundle {
+  const { as = "show", ...o } = options;
+  if (as === "show") {
+    if (x instanceof Attribution) return attributionBundle(x, o);
+    if (x instanceof tf.LayersModel) return modelSummary(x)[JUPYTER_DISPLAY]();
+    if (x instanceof tf.Tensor) return tensorPicture(x, o)[JUPYTER_DISPLAY]();
+  }
   if (hasDisplay(x)) return x[JUPYTER_DISPLAY]();
   if (typeof x === "string") return { "text/plain": x };
+  if (as === "cell") return { "text/plain": inspect(x, { depth: 3 }) };
   return fail("dv.show draws attributions, pictures, plots, tensors and models; got " +
     `${x === null ? "null" : typeof x === "object" ? (x as object).constructor?.name ?? "an object" : typeof x}.`);
 }

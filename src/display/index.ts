@@ -7,7 +7,7 @@ registerBundleMakers();
 
 export { show, inNotebook, outputDir } from "./show";
 export { save } from "./save";
-export { bundleOf, pictureOf, ShowOptions } from "./bundles";
+export { bundleOf, BundleOptions, pictureOf, ShowOptions } from "./bundles";
 export { modelSummary, ModelSummary, SummaryRow } from "./model-summary";
 export { Plot } from "./plot";
 export { plots };

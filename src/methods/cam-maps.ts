@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Model } from "../model/kind";
 import { fail } from "../errors";
-import { hasSpatialAxes, LayerRef, resolveLayer } from "../model/layers";
+import { assertChannelsLast, hasSpatialAxes, LayerRef, resolveLayer } from "../model/layers";
 import { Context, TargetOptions } from "./explain";
 
 /** How a layer-sized map is brought to the input's size, or false to keep the layer's size. */
@@ -41,6 +41,7 @@ export function camLayers(model: Model, ref: CamOptions["layer"]): string[] {
       fail(`layer ${layer.name} has output shape [${shape.map((d) => d ?? "batch").join(", ")}] with no spatial axes, ` +
         'so it has no map to show. Choose a convolutional layer (e.g. "lastConv") for a class activation map.');
     }
+    assertChannelsLast(model, layer);
     return layer.name;
   });
   return [...new Set(names)]; // a layer named twice counts once

@@ -3,7 +3,7 @@ import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { camHead } from "../model/head";
 import { Model } from "../model/kind";
-import { LayerRef, resolveLayer } from "../model/layers";
+import { assertChannelsLast, LayerRef, resolveLayer } from "../model/layers";
 import { assertModel } from "../model/validate";
 import { camInfo, CamOptions, upsample, upsampleMode, weightedSum } from "./cam-maps";
 import { explain } from "./explain";
@@ -28,6 +28,7 @@ export async function cam(model: Model, input: tf.Tensor, options: ClassActivati
     fail(`CAM reads the layer that the global average pooling pools, "${pooled}"; for layer ` +
       `"${resolveLayer(model, options.layer).name}" use dv.gradCam, which takes any layer.`);
   }
+  assertChannelsLast(model, resolveLayer(model, pooled));
   const mode = upsampleMode(options.upsample);
   const relu = options.relu ?? false;
   return explain("cam", model, input, options, ({ model, x, target, allRows }) => {

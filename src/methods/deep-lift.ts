@@ -84,12 +84,11 @@ function deltas(model: tf.LayersModel, x: tf.Tensor, attribution: tf.Tensor, ref
 export async function deepLift(model: Model, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
   return explain("deepLift", model, input, options, async ({ model: m, x, target, allRows, work }) => {
     const model = layersModelFor("deepLift", m);
-    work.plan(x.shape[0], "examples");
     const x0 = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
     const values = work.tidy(() => deepLiftRows(model, x, x0, target.score, allRows));
     const reference = Array.from(tf.tidy(() => scores(model, x0, target.score, allRows).dataSync()));
     const delta = deltas(model, x, values, reference, target.score, allRows);
-    await work.step(x.shape[0]);
+    await work.step(); // one pass over the whole batch
     return { values, info: { delta } };
   });
 }

@@ -4,8 +4,10 @@ import { RunOptions } from "../core/work";
 import { bundleFor, JUPYTER_DISPLAY, MimeBundle } from "../core/display-registry";
 import { mulberry32, normals } from "../core/random";
 import { fail } from "../errors";
-import { LayerRef, modelLayers, resolveLayer } from "../model/layers";
-import { assertLayersModel } from "../model/validate";
+import { Model } from "../model/kind";
+import { LayerRef } from "../model/layers";
+import { assertModel, inputShape } from "../model/validate";
+import { layerWeights } from "../model/weights";
 import { inFrame } from "./explain";
 import { saliency } from "./saliency";
 import { spearman, ssim } from "./similarity";
@@ -50,41 +52,40 @@ export class SanityCheckResult {
 /**
  * Model-parameter randomization test (Adebayo et al. 2018): re-draw the weights of layers (from the top,
  * cascading, or one at a time) and measure how much the explanation changes. A method that explains the
- * model must change when the model does. The model's weights are restored afterwards.
+ * model must change when the model does. Works on LayersModels and GraphModels (a layer is then a node
+ * with weights); every weight is restored exactly afterwards, however the check ends.
  */
-export async function sanityCheck(model: tf.LayersModel, input: tf.Tensor, options: SanityCheckOptions = {}): Promise<SanityCheckResult> {
-  assertLayersModel(model);
+export async function sanityCheck(model: Model, input: tf.Tensor, options: SanityCheckOptions = {}): Promise<SanityCheckResult> {
+  assertModel(model);
   const method = options.method ?? saliency;
   const mode = options.mode ?? "cascading";
   if (mode !== "cascading" && mode !== "independent") fail(`mode must be "cascading" or "independent"; got ${mode}.`);
-  const layers = (options.layers ?? modelLayers(model).filter((l) => l.countParams() > 0).reverse()).map((l) => resolveLayer(model, l));
-  if (!layers.length) fail("the model has no layer with weights to randomize.");
   const run = { onProgress: options.onProgress, signal: options.signal, progress: options.progress,
     target: options.target ?? (options.methodOptions?.target as Target | undefined) ?? "predicted" };
+  const batched = input instanceof tf.Tensor && input.rank === inputShape(model).length;
   return inFrame("sanityCheck", model, input, run, {}, async ({ target: resolved, work }) => {
     if (!resolved.classes) fail("sanityCheck needs class targets (a function target cannot be fixed across models).");
     const classes = resolved.classes;
-    const target = classes.length === 1 && input.rank === model.inputs[0].shape.length - 1 ? classes[0] : classes;
-    work.plan(layers.length + 1, "maps");
+    const target = classes.length === 1 && !batched ? classes[0] : classes;
+    const weights = layerWeights(model, options.layers);
+    const layers = weights.layers;
     const mapOf = async () => {
       // signed maps where the method has a choice (saliency): the absolute comparison is made here;
       // the method shows no progress of its own and stops with this check
       const a = await method(model, input, { abs: false, ...options.methodOptions, target, progress: false, signal: work.signal });
-      const v = mapValues(a.values, input.rank === model.inputs[0].shape.length);
+      const v = mapValues(a.values, batched);
       a.dispose();
       await work.step();
       return v;
     };
     const random = mulberry32(options.seed ?? 0);
-    const originals = work.tidy(() => model.getWeights().map((w) => w.clone()));
     const result = { abs: [] as number[], signed: [] as number[], ssim: [] as number[] };
     try {
+      work.plan(layers.length + 1, "maps");
       const reference = await mapOf();
       for (const layer of layers) {
-        if (mode === "independent") model.setWeights(originals);
-        const fresh = layer.getWeights().map((w) => randomLike(w, random));
-        layer.setWeights(fresh);
-        tf.dispose(fresh);
+        if (mode === "independent") weights.restore();
+        weights.replace(layer, (w) => randomLike(w, random));
         const map = await mapOf();
         result.abs.push(spearman(reference.abs, map.abs));
         result.signed.push(spearman(reference.signed, map.signed));
@@ -92,11 +93,10 @@ export async function sanityCheck(model: tf.LayersModel, input: tf.Tensor, optio
       }
     } finally {
       // restored whether the check ended, failed or was aborted
-      model.setWeights(originals);
-      work.free(...originals);
+      weights.dispose();
     }
     const name = (method as { name?: string }).name || "custom";
-    return new SanityCheckResult(name, mode, layers.map((l) => l.name), result.abs, result.signed, result.ssim);
+    return new SanityCheckResult(name, mode, layers, result.abs, result.signed, result.ssim);
   });
 }
 

@@ -185,12 +185,21 @@ export function nodeShapes(model: tf.GraphModel): Map<string, number[]> {
   const result = new Map<string, number[]>();
   if (info.inputShape.slice(1).every((d) => d != null)) {
     const dims = [1, ...info.inputShape.slice(1)] as number[];
-    tf.tidy(() => {
-      const dtype = (model.inputs[0].dtype ?? "float32") as tf.DataType;
-      const out = model.execute({ [info.input]: tf.zeros(dims, dtype) }, info.order);
-      const values = Array.isArray(out) ? out : [out];
-      info.order.forEach((name, i) => result.set(name, values[i].shape));
-    });
+    try {
+      tf.tidy(() => {
+        const dtype = (model.inputs[0].dtype ?? "float32") as tf.DataType;
+        const out = model.execute({ [info.input]: tf.zeros(dims, dtype) }, info.order);
+        const values = Array.isArray(out) ? out : [out];
+        info.order.forEach((name, i) => result.set(name, values[i].shape));
+      });
+    } catch (e) {
+      // wasm runs no channels-first convolution: the model cannot run here at all
+      if (/channelsFirst/.test((e as Error).message ?? "")) {
+        fail(`this GraphModel has channels-first (NCHW) convolutions, which the ${tf.getBackend()} backend cannot run: ` +
+          `${(e as Error).message} Switch to the cpu or tensorflow backend (DEEPVIZ_BACKEND=cpu), or convert the model to NHWC.`);
+      }
+      throw e;
+    }
   }
   shapes.set(info, result);
   return result;
@@ -216,4 +225,48 @@ export function feeds(info: GraphInfo, a: string, b: string): boolean {
     if (node) for (const i of node.inputNames) stack.push(baseName(i));
   }
   return false;
+}
+
+// ---- layout ----
+
+/** Ops that fix the layout of what they compute: those with a data_format attribute. */
+const dataFormatOf = (node: GraphNode) => {
+  const value = node.attrParams.dataFormat?.value;
+  return typeof value === "string" ? value.toUpperCase() : undefined;
+};
+
+/**
+ * Why a node's value may not be [batch, ...spatial, channels] (the layout every CAM method
+ * assumes), or undefined when it is. Walks back from the node to the nearest ops that fix a layout
+ * (convolutions, pools, bias adds: their data_format) or the input; a Transpose on the way (an ONNX
+ * export's layout change) leaves the axes unknown, and then a shape like [C, H, H] with C ≠ H counts
+ * as channels-first.
+ */
+export function channelsFirstReason(model: tf.GraphModel, name: string): string | undefined {
+  const info = graphInfo(model);
+  const seen = new Set<string>();
+  const stack = [name];
+  let transposed = false;
+  while (stack.length) {
+    const node = info.nodes.get(stack.pop()!);
+    if (!node || seen.has(node.name) || node.op === "Const") continue;
+    seen.add(node.name);
+    const format = dataFormatOf(node);
+    if (format?.startsWith("NC")) return `node "${node.name}" (${node.op}) computes channels-first (data_format ${format})`;
+    if (format) continue;
+    if (node.op === "Transpose") { transposed = true; continue; }
+    if (node.op === "Placeholder") {
+      const item = info.inputShape.slice(1);
+      if (item.length === 3 && item[0] != null && item[0] <= 4 && (item[2] ?? 0) > 4) {
+        return `the model's input [${item.join(", ")}] is channels-first`;
+      }
+      continue;
+    }
+    for (const input of node.inputNames) if (!input.startsWith("^")) stack.push(baseName(input));
+  }
+  const shape = nodeShape(model, name);
+  if (transposed && shape?.length === 4 && shape[2] === shape[3] && shape[1] !== shape[3]) {
+    return `node "${name}" comes after a Transpose and has shape [${shape.slice(1).join(", ")}], which reads as [channels, height, width]`;
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
 import { assertModel } from "./validate";
 import { Model, isGraphModel } from "./kind";
-import { graphInfo, graphNode, isConvLike, nodeShape } from "./graph";
+import { channelsFirstReason, graphInfo, graphNode, isConvLike, nodeShape } from "./graph";
 
 export interface LayerInfo {
   index: number;
@@ -121,6 +121,23 @@ export type LayerRef = string | number | ModelLayer;
 
 export function hasSpatialAxes(layer: ModelLayer): boolean {
   return outputShape(layer).length >= 4;
+}
+
+/**
+ * Fails for a layer whose output is not [batch, ...spatial, channels], the layout every CAM method
+ * and map upsampling assumes: a channels-first conv (a GraphModel converted from ONNX, a Keras
+ * layer with dataFormat "channelsFirst") would give a map over the wrong axes.
+ */
+export function assertChannelsLast(model: Model, layer: ModelLayer): void {
+  const reason = isGraphModel(model)
+    ? channelsFirstReason(model, layer.name)
+    : (layer as unknown as { dataFormat?: string }).dataFormat === "channelsFirst"
+      ? `layer "${layer.name}" has dataFormat "channelsFirst"` : undefined;
+  if (reason) {
+    fail(`${reason}, but CAM methods read feature maps as [height, width, channels] and would mix up the axes. ` +
+      "Choose a channels-last (NHWC) layer (dv.listLayers(model) lists them), or use an input-gradient method " +
+      "(dv.saliency, dv.integratedGradients, dv.occlusion); channels-first layers are not supported by CAM methods yet.");
+  }
 }
 
 export function resolveLayer(model: tf.LayersModel, ref: LayerRef): tf.layers.Layer;

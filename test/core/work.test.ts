@@ -1,10 +1,33 @@
 import { strict as assert } from "assert";
+import { getEventListeners } from "events";
 import * as tf from "@tensorflow/tfjs";
 import { AbortError, Progress, ProgressView, setProgressViews, withWork, Work } from "../../src/core/work";
 import { progressLine } from "../../src/display/progress-view";
 
 describe("Work: chunks, owned tensors, progress views", function () {
   this.timeout(60000);
+
+  it("listens to the kernel cell's signal only while it runs (a cell may run many works)", () => {
+    const key = Symbol.for("deepviz.kernel.cellSignal");
+    const cell = new AbortController();
+    const saved = (globalThis as Record<symbol, unknown>)[key];
+    (globalThis as Record<symbol, unknown>)[key] = { current: () => cell.signal };
+    try {
+      for (let i = 0; i < 20; i++) {
+        const mine = new AbortController();
+        const work = new Work("test", { signal: mine.signal });
+        assert.equal(getEventListeners(cell.signal, "abort").length, 1);
+        work.end();
+      }
+      assert.equal(getEventListeners(cell.signal, "abort").length, 0, "every ended work removed its listener");
+      const work = new Work("test", { signal: new AbortController().signal });
+      cell.abort();
+      assert.ok(work.aborted, "the cell's abort still reaches a running work");
+      work.end();
+    } finally {
+      (globalThis as Record<symbol, unknown>)[key] = saved;
+    }
+  });
 
   it("chunks cover [0, total) in order, grow while short and never exceed maxRows", async () => {
     const work = new Work("test").plan(200, "rows");

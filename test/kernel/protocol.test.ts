@@ -3,6 +3,7 @@ import { strict as assert } from "assert";
 import type { KernelClient } from "../../kernel-ext/src/client";
 import { encode, makeHeader } from "../../kernel-ext/src/wire";
 import { launch, nextIopub, recordIopub, trail } from "./helpers";
+import { tslabTypeScriptVersion } from "../../kernel-ext/src/language-info";
 
 const MANAGER = `(globalThis as any)[Symbol.for("deepviz.kernel.commManager")]`;
 
@@ -47,6 +48,23 @@ describe("kernel protocol (own client)", function () {
     assert.equal(reply.content.protocol_version, "5.3");
     assert.equal(reply.content.language_info.name, "typescript");
     assert.deepEqual(trail(rec.messages, reply.parent_header.msg_id!), ["status:busy", "status:idle"]);
+  });
+
+  it("names its language truly (the TypeScript tslab compiles with) and answers completion and inspection", async function () {
+    const info = (await kernel.kernelInfo()).content.language_info;
+    assert.equal(info.version, tslabTypeScriptVersion());
+    assert.match(info.version, /^5\./, "tslab compiles with the project's TypeScript 5, not the 3.7.2 its own reply claims");
+    assert.deepEqual([info.mimetype, info.file_extension, info.codemirror_mode], ["text/typescript", ".ts", "typescript"]);
+    await kernel.execute(`const deepvizProbe = { alpha: 1, beta: "two" };`);
+    const code = "deepvizProbe.al";
+    const done = await kernel.request("shell", "complete_request", { code, cursor_pos: code.length });
+    assert.equal(done.content.status, "ok");
+    assert.ok(done.content.matches.includes("alpha"), `completions: ${done.content.matches.join(", ")}`);
+    assert.deepEqual([done.content.cursor_start, done.content.cursor_end], [code.length - 2, code.length]);
+    const seen = await kernel.request("shell", "inspect_request", { code: "deepvizProbe", cursor_pos: 5, detail_level: 0 });
+    assert.equal(seen.content.status, "ok");
+    assert.equal(seen.content.found, true);
+    assert.match(seen.content.data["text/plain"], /alpha: number;\s*beta: string;/);
   });
 
   it("executes with streams, a rich last value (bytes as base64) and counts executions", async function () {

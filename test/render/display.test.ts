@@ -173,4 +173,18 @@ describe("display", () => {
     cam.dispose();
     sal.dispose();
   });
+
+  it("bundleOf: dv.show's way refuses what it cannot draw; a cell's way shows it as text, and a tensor as a cell would", () => {
+    throwsDeepViz(() => dv.bundleOf(42), /dv.show draws attributions, pictures, plots, tensors and models; got number/);
+    throwsDeepViz(() => dv.bundleOf({ a: 1 }), /got Object/);
+    assert.deepEqual(dv.bundleOf(42, { as: "cell" }), { "text/plain": "42" });
+    assert.deepEqual(dv.bundleOf({ a: [1, { b: 2 }] }, { as: "cell" }), { "text/plain": "{ a: [ 1, { b: 2 } ] }" });
+    assert.deepEqual(dv.bundleOf("hi", { as: "cell" }), dv.bundleOf("hi"));
+    const t = tf.ones([8, 8, 3]);
+    assert.ok("image/png" in dv.bundleOf(t)); // drawn by dv.show
+    const cell = dv.bundleOf(t, { as: "cell" });
+    assert.deepEqual(Object.keys(cell), ["text/plain"]);
+    assert.match(String(cell["text/plain"]), /Tensor/);
+    t.dispose();
+  });
 });

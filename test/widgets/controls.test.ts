@@ -92,11 +92,13 @@ describe("widgets: standard controls", () => {
   it("Output collects displayed values and streams as nbformat outputs", async () => {
     const out = new widgets.Output();
     const s = new widgets.IntSlider({ value: 1 });
-    out.append("hello", s);
+    out.append("hello", s, { n: 42 });
     out.appendStdout("line\n");
     assert.deepEqual(out.outputs[0], { output_type: "display_data", data: { "text/plain": "hello" }, metadata: {} });
     assert.equal((out.outputs[1] as any).data["application/vnd.jupyter.widget-view+json"].model_id, s.modelId);
-    assert.deepEqual(out.outputs[2], { output_type: "stream", name: "stdout", text: "line\n" });
+    // a value with no display of its own shows as its text, as a cell's value does
+    assert.deepEqual(out.outputs[2], { output_type: "display_data", data: { "text/plain": "{ n: 42 }" }, metadata: {} });
+    assert.deepEqual(out.outputs[3], { output_type: "stream", name: "stdout", text: "line\n" });
     out.clear();
     assert.deepEqual(out.outputs, []);
   });

@@ -55,10 +55,12 @@ describe("widgets: explorers", function () {
     assert.deepEqual([...ex.heatmap.image!.subarray(0, 4)], [0, 94, 189, 255]);
     // Channel slider moved in the page: the heatmap gets that channel's map, the grid highlights it.
     fe.receive(ex.channelSlider.modelId, { method: "update", state: { value: 2 }, buffer_paths: [] });
+    await ex.idle();
     assert.equal(ex.grid.selected, 2);
     assert.ok(Math.abs(ex.heatmap.map![3 * 8 + 3] - conv1At(model, x, 3, 3, 2)) < 1e-5);
     // A tile clicked in the grid moves the channel slider.
     fe.receive(ex.grid.modelId, { method: "update", state: { selected: 1 }, buffer_paths: [] });
+    await ex.idle();
     assert.equal(ex.channelSlider.value, 1);
     assert.ok(Math.abs(ex.heatmap.map![0] - conv1At(model, x, 0, 0, 1)) < 1e-5);
     // Layer slider: conv2 has 6 channels of 4×4.
@@ -68,7 +70,9 @@ describe("widgets: explorers", function () {
     assert.ok(ex.filter.channels === 4 && ex.filter.height === 3, "conv2's filter: 4 input channels of 3×3");
     const k = model.getLayer("conv2").getWeights()[0].arraySync() as number[][][][];
     assert.equal(ex.filter.data![2 * 9 + 1 * 3 + 0], Math.fround(k[1][0][2][ex.channelSlider.value]));
-    assert.equal(tf.memory().numTensors, before, "no tensors left behind");
+    assert.equal(tf.memory().numTensors, before + 1, "only the explorer's own copy of the image is kept");
+    ex.close();
+    assert.equal(tf.memory().numTensors, before, "close() frees it");
   });
 
   it("layerExplorer coalesces rapid layer moves: the latest wins, no backlog", async () => {
@@ -109,6 +113,8 @@ describe("widgets: explorers", function () {
         assert.ok(Math.abs(g[r * 8 + c] - expected) < 1e-5, `gradient at ${r},${c}: ${g[r * 8 + c]} vs ${expected}`);
       }
     assert.deepEqual(np.activation.marker, [px, py]);
+    assert.equal(tf.memory().numTensors, before + 1, "only the picker's own copy of the image is kept");
+    np.close();
     assert.equal(tf.memory().numTensors, before);
   });
 

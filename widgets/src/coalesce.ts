@@ -10,24 +10,35 @@ export interface LatestWins<A extends unknown[]> {
   readonly running: boolean;
 }
 
+export interface LatestWinsOptions {
+  /**
+   * Wait one event-loop turn before each run and run only the latest call of those that arrived by then:
+   * slider moves the kernel has already received are drawn once, even when each redraw is quick.
+   */
+  settle?: boolean;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function latestWins<A extends unknown[]>(
   work: (...args: A) => unknown,
   onError: (err: unknown) => void = (err) => console.error(err),
+  options: LatestWinsOptions = {},
 ): LatestWins<A> {
   let running: Promise<void> | null = null;
   let pending: A | null = null;
   let waiters: Array<() => void> = [];
 
-  async function loop(first: A): Promise<void> {
-    let args: A | null = first;
-    while (args) {
+  async function loop(): Promise<void> {
+    while (pending) {
+      if (options.settle) await nextTurn();
+      const args: A = pending;
+      pending = null;
       try {
         await work(...args);
       } catch (err) {
         onError(err);
       }
-      args = pending;
-      pending = null;
     }
     running = null;
     const done = waiters;
@@ -36,11 +47,9 @@ export function latestWins<A extends unknown[]>(
   }
 
   const call = ((...args: A) => {
-    if (running) {
-      pending = args;
-      return new Promise<void>((resolve) => waiters.push(resolve));
-    }
-    running = loop(args);
+    pending = args;
+    if (running) return new Promise<void>((resolve) => waiters.push(resolve));
+    running = loop();
     return running;
   }) as LatestWins<A>;
   call.idle = () => (running ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve());

@@ -26,7 +26,6 @@ export type { OutputItem } from "./output";
 export { link, dlink, jslink, jsdlink, Link, DirectionalLink } from "./link";
 export { interact, interactive, fixed, Interactive } from "./interact";
 export { latestWins } from "./coalesce";
-export { bundleOf } from "./display";
 export { Heatmap, FeatureGrid, Scatter, toRGBA, VIEWS_MODULE, VIEWS_VERSION } from "./views";
 export type { Colormap, HeatmapClick } from "./views";
 export * from "./explorers";

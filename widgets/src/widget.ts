@@ -74,6 +74,12 @@ export class Widget<S extends object = any> {
   private incoming: Record<string, unknown> | null = null;
   /** Keys changed inside holdSync, sent together when it ends. */
   private held: Set<string> | null = null;
+  /**
+   * Where this widget's front-end callbacks (observers, message handlers) print and report errors: an
+   * Output's capture, set by a composite widget that shows one (the explorers). Default: the kernel's
+   * current cell.
+   */
+  callbackOutput: { capture(fn: () => unknown): unknown } | null = null;
 
   constructor(spec: ModelSpec, defaults: S, options: Record<string, unknown> = {}) {
     this.defaults = defaults as Record<string, unknown>;
@@ -305,6 +311,11 @@ export class Widget<S extends object = any> {
   }
 
   private handleMsg(msg: CommMessage): void {
+    if (this.callbackOutput) this.callbackOutput.capture(() => this.dispatchMsg(msg));
+    else this.dispatchMsg(msg);
+  }
+
+  private dispatchMsg(msg: CommMessage): void {
     const data = msg.data ?? {};
     switch (data.method) {
       case "update": {

@@ -9,12 +9,13 @@ import { DeepVizError } from "../../../src/errors";
 import type { Progress } from "../../../src/core/work";
 import { getMethod, listMethods } from "../../../src/methods/registry";
 import { endsInSoftmax, forward } from "../../../src/model/interpreter";
-import { latestWins } from "../coalesce";
-import { FloatSlider, HBox, HTML, VBox } from "../controls";
+import { LatestWins } from "../coalesce";
+import { FloatSlider, HBox, HTML } from "../controls";
 import { jslink } from "../link";
 import { Dropdown } from "../selection";
 import { Heatmap } from "../views";
 import { Busy } from "./busy";
+import { Explorer } from "./explorer";
 import { imageBytes, mapOf, spatialLayers } from "./tensor-data";
 
 export interface AttributionExplorerOptions {
@@ -27,7 +28,7 @@ export interface AttributionExplorerOptions {
   display?: tf.Tensor;
 }
 
-export class AttributionExplorer extends VBox {
+export class AttributionExplorer extends Explorer {
   readonly method: Dropdown<string>;
   readonly target: Dropdown<number>;
   readonly layer: Dropdown<string>;
@@ -35,19 +36,20 @@ export class AttributionExplorer extends VBox {
   readonly heatmap: Heatmap;
   readonly info = new HTML();
   readonly busy = new Busy();
-  private readonly refresh: ReturnType<typeof latestWins<[]>>;
+  private readonly refresh: LatestWins<[]>;
 
   constructor(
-    readonly model: Model,
-    readonly image: tf.Tensor,
+    model: Model,
+    image: tf.Tensor,
     /** The model's outputs for the image: probabilities when it ends in a softmax, else raw scores. */
     readonly probabilities: number[],
     private readonly options: AttributionExplorerOptions = {},
     private readonly asProbabilities = true,
   ) {
-    super();
     const offered = listMethods().filter((m) => !options.methods || options.methods.includes(m.name));
-    if (!offered.length) throw new DeepVizError(`none of the methods ${options.methods?.join(", ")} is available; choose from ${listMethods().map((m) => m.name).join(", ")}`);
+    super(model, image, () => {
+      if (!offered.length) throw new DeepVizError(`none of the methods ${options.methods?.join(", ")} is available; choose from ${listMethods().map((m) => m.name).join(", ")}`);
+    });
     this.method = new Dropdown({ description: "method", options: offered.map((m) => m.name) });
     const names = options.classNames ?? [];
     const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
@@ -64,9 +66,9 @@ export class AttributionExplorer extends VBox {
     this.layer = new Dropdown({ description: "layer", options: convLayers, index: convLayers.length ? convLayers.length - 1 : null });
     this.heatmap = new Heatmap({ size: options.size ?? 256, opacity: this.opacity.value, title: "" });
     jslink([this.opacity, "value"], [this.heatmap, "opacity"]);
-    this.refresh = latestWins(() => this.update(), (err) => (this.info.value = `<span style="color:#b00">${String(err)}</span>`));
+    this.refresh = this.redraw(() => this.update());
     for (const w of [this.method, this.target, this.layer]) w.observe(() => void this.refresh(), "index");
-    this.children = [new HBox([this.method, this.target]), new HBox([this.layer, this.opacity, this.busy.bar]), this.info, this.heatmap];
+    this.setParts([new HBox([this.method, this.target]), new HBox([this.layer, this.opacity, this.busy.bar]), this.info, this.heatmap]);
   }
 
   async init(): Promise<this> {

@@ -1,18 +1,19 @@
 /**
  * layerExplorer(model, image): a layer slider and a channel slider over the image's feature maps.
  * Shows every channel of the layer as a grid (click a tile to pick it), the picked channel over the
- * image, and that channel's filter. Moving the layer slider recomputes (coalesced, with progress);
- * moving the channel slider only sends the cached map.
+ * image, and that channel's filter. Moving the layer slider recomputes (with progress); moving the
+ * channel slider only sends the cached map. Both are coalesced: moves that arrive together draw once.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Model } from "../../../src/model/kind";
 import { LayerInfo } from "../../../src/model/layers";
 import { valueRange } from "../../../src/render/normalize";
-import { latestWins } from "../coalesce";
+import { LatestWins } from "../coalesce";
 import { HBox, HTML, IntSlider, VBox } from "../controls";
 import { link } from "../link";
 import { Colormap, FeatureGrid, Heatmap } from "../views";
 import { Busy } from "./busy";
+import { Explorer } from "./explorer";
 import { ActivationCache, channelOf, filterOf, imageBytes, spatialLayers } from "./tensor-data";
 
 export interface LayerExplorerOptions {
@@ -25,7 +26,7 @@ export interface LayerExplorerOptions {
   tileSize?: number;
 }
 
-export class LayerExplorer extends VBox {
+export class LayerExplorer extends Explorer {
   readonly layers: LayerInfo[];
   readonly layerSlider: IntSlider;
   readonly channelSlider: IntSlider;
@@ -35,17 +36,14 @@ export class LayerExplorer extends VBox {
   readonly filter: FeatureGrid;
   readonly busy = new Busy();
   private readonly cache: ActivationCache;
-  private readonly refresh: ReturnType<typeof latestWins<[]>>;
+  private readonly refresh: LatestWins<[]>;
+  private readonly refreshChannel: LatestWins<[]>;
 
-  constructor(
-    readonly model: Model,
-    readonly image: tf.Tensor,
-    options: LayerExplorerOptions = {},
-  ) {
-    super();
+  constructor(model: Model, image: tf.Tensor, options: LayerExplorerOptions = {}) {
+    super(model, image, () => spatialLayers(model));
     this.layers = spatialLayers(model);
     const start = Math.max(0, this.layers.findIndex((l) => l.name === options.layer));
-    this.cache = new ActivationCache(model, image);
+    this.cache = new ActivationCache(model, this.image);
     this.layerSlider = new IntSlider({ description: "layer", min: 0, max: this.layers.length - 1, value: start, layout: { width: "340px" } });
     this.channelSlider = new IntSlider({ description: "channel", min: 0, max: 0, layout: { width: "340px" } });
     const colormap = options.colormap ?? "viridis";
@@ -53,14 +51,15 @@ export class LayerExplorer extends VBox {
     this.heatmap = new Heatmap({ size: options.size ?? 256, colormap, opacity: 0.6, title: "channel over the image" });
     this.filter = new FeatureGrid({ tile_size: 32, colormap: "bwr", normalize: "global", title: "its filter (per input channel)" });
     link([this.channelSlider, "value"], [this.grid, "selected"]);
-    this.refresh = latestWins(() => this.update(), (err) => (this.info.value = `<span style="color:#b00">${String(err)}</span>`));
+    this.refresh = this.redraw(() => this.update());
+    this.refreshChannel = this.redraw(() => this.showChannel());
     this.layerSlider.observe(() => void this.refresh(), "value");
-    this.channelSlider.observe(() => this.showChannel(), "value");
-    this.children = [
+    this.channelSlider.observe(() => void this.refreshChannel(), "value");
+    this.setParts([
       new HBox([this.layerSlider, this.channelSlider, this.busy.bar]),
       this.info,
       new HBox([this.heatmap, new VBox([this.grid, this.filter])]),
-    ];
+    ]);
   }
 
   /** First drawing: the image and the starting layer. */
@@ -72,8 +71,9 @@ export class LayerExplorer extends VBox {
   }
 
   /** Resolves when no recomputation runs or waits. */
-  idle(): Promise<void> {
-    return this.refresh.idle();
+  async idle(): Promise<void> {
+    await this.refresh.idle();
+    await this.refreshChannel.idle();
   }
 
   get layer(): LayerInfo {

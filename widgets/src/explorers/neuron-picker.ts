@@ -7,11 +7,12 @@ import * as tf from "@tensorflow/tfjs";
 import { Model } from "../../../src/model/kind";
 import { neuronGradient } from "../../../src/methods/layer-methods";
 import { LayerInfo } from "../../../src/model/layers";
-import { latestWins } from "../coalesce";
-import { HBox, HTML, IntSlider, VBox } from "../controls";
+import { LatestWins } from "../coalesce";
+import { HBox, HTML, IntSlider } from "../controls";
 import { Dropdown, ToggleButtons } from "../selection";
 import { Heatmap, HeatmapClick } from "../views";
 import { Busy } from "./busy";
+import { Explorer } from "./explorer";
 import { ActivationCache, channelOf, imageBytes, mapOf, spatialLayers } from "./tensor-data";
 
 export interface NeuronPickerOptions {
@@ -19,7 +20,7 @@ export interface NeuronPickerOptions {
   size?: number;
 }
 
-export class NeuronPicker extends VBox {
+export class NeuronPicker extends Explorer {
   readonly layers: LayerInfo[];
   readonly layer: Dropdown<string>;
   readonly channel = new IntSlider({ description: "channel", min: 0, max: 0 });
@@ -31,25 +32,20 @@ export class NeuronPicker extends VBox {
   /** The neuron shown: map cell of the chosen channel. */
   position: { x: number; y: number } | null = null;
   private readonly cache: ActivationCache;
-  private readonly refreshMap: ReturnType<typeof latestWins<[]>>;
-  private readonly refreshGradient: ReturnType<typeof latestWins<[]>>;
+  private readonly refreshMap: LatestWins<[]>;
+  private readonly refreshGradient: LatestWins<[]>;
 
-  constructor(
-    readonly model: Model,
-    readonly image: tf.Tensor,
-    options: NeuronPickerOptions = {},
-  ) {
-    super();
+  constructor(model: Model, image: tf.Tensor, options: NeuronPickerOptions = {}) {
+    super(model, image, () => spatialLayers(model));
     this.layers = spatialLayers(model);
-    this.cache = new ActivationCache(model, image);
+    this.cache = new ActivationCache(model, this.image);
     const names = this.layers.map((l) => l.name);
     this.layer = new Dropdown({ description: "layer", options: names, value: options.layer && names.includes(options.layer) ? options.layer : names[0] });
     const size = options.size ?? 256;
     this.activation = new Heatmap({ size, opacity: 0.7, title: "feature map (click a neuron)" });
     this.gradient = new Heatmap({ size, opacity: 0.8, colormap: "inferno", title: "its gradient w.r.t. the input" });
-    const report = (err: unknown) => (this.info.value = `<span style="color:#b00">${String(err)}</span>`);
-    this.refreshMap = latestWins(() => this.updateMap(), report);
-    this.refreshGradient = latestWins(() => this.updateGradient(), report);
+    this.refreshMap = this.redraw(() => this.updateMap());
+    this.refreshGradient = this.redraw(() => this.updateGradient());
     this.layer.observe(() => {
       this.position = null;
       void this.refreshMap();
@@ -60,7 +56,7 @@ export class NeuronPicker extends VBox {
       this.position = { x: c.x, y: c.y };
       void this.refreshGradient();
     });
-    this.children = [new HBox([this.layer, this.channel, this.rule, this.busy.bar]), this.info, new HBox([this.activation, this.gradient])];
+    this.setParts([new HBox([this.layer, this.channel, this.rule, this.busy.bar]), this.info, new HBox([this.activation, this.gradient])]);
   }
 
   async init(): Promise<this> {
