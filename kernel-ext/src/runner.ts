@@ -149,7 +149,8 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       } catch (e) {
         if (e instanceof KernelDied) {
           status = "stopped";
-          outputs.push({ output_type: "error", ename: "KernelDied", evalue: e.message.split("\n")[0], traceback: [] });
+          const lines = e.message.split("\n"); // name the cell: the page and the notebook say where it died
+          outputs.push({ output_type: "error", ename: "KernelDied", evalue: `the kernel died while running cell ${index + 1}: ${lines[0]}`, traceback: lines });
         } else if (e instanceof ExecuteTimeout) {
           status = "timeout";
           await client.interrupt();

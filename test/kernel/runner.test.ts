@@ -117,7 +117,7 @@ describe("notebook runner", function () {
       env: SOURCE_ENV, encoding: "utf8", timeout: 100_000,
     });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /\[2\/3\] console.log\("about to die"\);\s+DIED/);
+    assert.match(r.stderr, /\[2\/3\] console.log\("about to die"\);\s+STOPPED/);
     assert.match(r.stderr, /cell 2 failed:\n {2}\| console.log\("about to die"\);[^]*KernelDied: the kernel died while running cell 2: kernel exited \(SIGKILL\)/);
     const nb = JSON.parse(fs.readFileSync(path.join(dir, "dies.executed.ipynb"), "utf8"));
     assert.deepEqual(nb.cells[0].outputs, [{ output_type: "stream", name: "stdout", text: "first\n" }]);
