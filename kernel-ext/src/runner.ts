@@ -81,7 +81,8 @@ export function outputPaths(notebookPath: string, outDir?: string): { notebook: 
 }
 
 function failureFrom(cellIndex: number, cell: Cell, outputs: Output[], reply?: JupyterMessage): CellFailure {
-  const err = outputs.find((o) => o.output_type === "error") as Extract<Output, { output_type: "error" }> | undefined;
+  // the last error: the runner's own verdict (a timeout, a dead kernel) comes after what the cell printed
+  const err = [...outputs].reverse().find((o) => o.output_type === "error") as Extract<Output, { output_type: "error" }> | undefined;
   const c = reply?.content ?? {};
   return {
     cellIndex,
