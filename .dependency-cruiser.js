@@ -13,13 +13,15 @@ const TOOLS = "^(test|bench|scripts)/";
 // The kernel's contract with code in cells (display symbol, MIME bundles, comms): types and symbols only.
 const COMM_CONTRACT = "^kernel-ext/src/comm-api\\.ts$";
 // Node's own modules and the packages that only run in Node.
-const NODE_ONLY = "^((node:)?(fs|path|os|zlib|crypto|child_process|worker_threads|net|http|https|url|util|stream)|node_modules/(@tensorflow|@napi-rs|zeromq|tslab|esbuild))(/|$)";
+const NODE_ONLY =
+  "^((node:)?(fs|path|os|zlib|crypto|child_process|worker_threads|net|http|https|url|util|stream)|node_modules/(@tensorflow|@napi-rs|zeromq|tslab|esbuild))(/|$)";
 
 module.exports = {
   forbidden: [
     {
       name: "library-imports-no-other-part",
-      comment: "src/ is the library: it must not know the widget kit, the package entry, or of the kernel more than its comm contract.",
+      comment:
+        "src/ is the library: it must not know the widget kit, the package entry, or of the kernel more than its comm contract.",
       severity: "error",
       from: { path: "^src/" },
       to: { path: "^(kernel-ext|widgets|entry)/", pathNot: COMM_CONTRACT },

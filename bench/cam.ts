@@ -9,7 +9,15 @@ function cnn(): tf.LayersModel {
   const m = tf.sequential();
   let first = true;
   for (const filters of [16, 32, 64, 64]) {
-    m.add(tf.layers.conv2d({ ...(first ? { inputShape: [224, 224, 3] } : {}), filters, kernelSize: 3, padding: "same", activation: "relu" }));
+    m.add(
+      tf.layers.conv2d({
+        ...(first ? { inputShape: [224, 224, 3] } : {}),
+        filters,
+        kernelSize: 3,
+        padding: "same",
+        activation: "relu",
+      }),
+    );
     if (filters !== 64 || m.layers.length < 6) m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     first = false;
   }

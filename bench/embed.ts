@@ -49,7 +49,10 @@ function digits(n: number, side: number): { data: Float32Array; labels: number[]
   }
   const data = tf.tidy(() => {
     const images = tf.tensor4d(pixels, [n, 28, 28, 1]);
-    return tf.image.resizeBilinear(images, [side, side], true).reshape([n, side * side]).dataSync() as Float32Array;
+    return tf.image
+      .resizeBilinear(images, [side, side], true)
+      .reshape([n, side * side])
+      .dataSync() as Float32Array;
   });
   return { data: Float32Array.from(data), labels };
 }
@@ -103,7 +106,11 @@ async function benchOne(n: number, side: number, repeats: number, tmp: string): 
     for (const threads of ["default", "1"]) {
       const env = threads === "default" ? process.env : { ...process.env, OMP_NUM_THREADS: threads };
       const out = path.join(tmp, `sk-${d}-${threads}.f32`);
-      const py = spawnSync(PYTHON, [repoFile("bench/embed_sklearn.py"), pointsFile, String(n), String(d), "30", "0", out, oursFile], { encoding: "utf8", env });
+      const py = spawnSync(
+        PYTHON,
+        [repoFile("bench/embed_sklearn.py"), pointsFile, String(n), String(d), "30", "0", out, oursFile],
+        { encoding: "utf8", env },
+      );
       if (py.status !== 0) throw new Error(`scikit-learn run failed: ${py.stderr}`);
       const result = JSON.parse(py.stdout.trim().split("\n").pop()!);
       if (result.seconds < sk.seconds) {

@@ -14,7 +14,11 @@ import { BenchModel, mobileNetStyle, smallCnn, vgg16 } from "./models";
 
 const TARGET = 3;
 const args = new Set(process.argv.slice(2));
-const listArg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1]?.split(",");
+const listArg = (name: string) =>
+  process.argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.split("=")[1]
+    ?.split(",");
 const onlyMethods = listArg("methods");
 
 interface Method {
@@ -27,10 +31,29 @@ interface Method {
 const done = async (p: Promise<dv.Attribution>) => (await p).dispose();
 
 /** Per-method settings for the bench: the work counts it reports, and cheaper stock runs on VGG16 (scaled). */
-const SETTINGS: Record<string, { options: (bm: BenchModel) => object; note: (bm: BenchModel) => string; heavyStock?: { options: object; scale: number; note: string } | "skip" }> = {
-  integratedGradients: { options: () => ({ steps: 50 }), note: () => "50 steps", heavyStock: { options: { steps: 2 }, scale: 25, note: "2 steps × 25" } },
-  smoothGrad: { options: () => ({ samples: 25 }), note: () => "25 samples", heavyStock: { options: { samples: 2 }, scale: 12.5, note: "2 samples × 12.5" } },
-  occlusion: { options: (bm) => ({ window: bm.occlusionWindow }), note: (bm) => `${bm.occlusionWindow}×${bm.occlusionWindow} windows`, heavyStock: "skip" },
+const SETTINGS: Record<
+  string,
+  {
+    options: (bm: BenchModel) => object;
+    note: (bm: BenchModel) => string;
+    heavyStock?: { options: object; scale: number; note: string } | "skip";
+  }
+> = {
+  integratedGradients: {
+    options: () => ({ steps: 50 }),
+    note: () => "50 steps",
+    heavyStock: { options: { steps: 2 }, scale: 25, note: "2 steps × 25" },
+  },
+  smoothGrad: {
+    options: () => ({ samples: 25 }),
+    note: () => "25 samples",
+    heavyStock: { options: { samples: 2 }, scale: 12.5, note: "2 samples × 12.5" },
+  },
+  occlusion: {
+    options: (bm) => ({ window: bm.occlusionWindow }),
+    note: (bm) => `${bm.occlusionWindow}×${bm.occlusionWindow} windows`,
+    heavyStock: "skip",
+  },
   scoreCam: { options: () => ({}), note: () => "", heavyStock: "skip" },
 };
 
@@ -43,7 +66,11 @@ function methodsFor(bm: BenchModel, x: tf.Tensor): Method[] {
   for (const spec of dv.listMethods()) {
     const setting = SETTINGS[spec.name];
     const options = (extra: object = {}) => ({
-      ...spec.defaults?.(m, x), target: TARGET, ...(spec.needsLayer ? { layer: bm.camLayer } : {}), ...setting?.options(bm), ...extra,
+      ...spec.defaults?.(m, x),
+      target: TARGET,
+      ...(spec.needsLayer ? { layer: bm.camLayer } : {}),
+      ...setting?.options(bm),
+      ...extra,
       progress: false,
     });
     const run = (extra?: object) => () => done(spec.run(m, x, options(extra)));
@@ -58,7 +85,13 @@ function methodsFor(bm: BenchModel, x: tf.Tensor): Method[] {
   return rows;
 }
 
-interface Row { name: string; ours: Measurement; stock?: Measurement; stockNote?: string; stockError?: string }
+interface Row {
+  name: string;
+  ours: Measurement;
+  stock?: Measurement;
+  stockNote?: string;
+  stockError?: string;
+}
 
 async function benchModel(bm: BenchModel): Promise<Row[]> {
   const x = tf.randomUniform([1, ...bm.inputShape]);
@@ -70,12 +103,18 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
     // VGG16: one warm-up (saliency's) serves every gradient method
     const warm = !bm.heavy || method.name === "saliency" || method.name.startsWith("forward");
     // VGG16: the single-gradient methods get 3 repetitions (a lone run is at the mercy of other processes)
-    const single = dv.listMethods().some((s) => s.cost === "one-pass" && method.name === s.name) || method.name.startsWith("forward");
+    const single =
+      dv.listMethods().some((s) => s.cost === "one-pass" && method.name === s.name) || method.name.startsWith("forward");
     try {
       rows.push({ name: method.name, ours: await measure(method.run, bm.heavy && single ? 3 : reps, warm) });
     } catch (e) {
       // e.g. CAM on a model without a GAP head: the row says why
-      rows.push({ name: `${method.name}: ${String((e as Error).message ?? e).split(";")[0]!.slice(0, 70)}`, ours: { ms: NaN, cpuMs: NaN, peakMB: NaN } });
+      rows.push({
+        name: `${method.name}: ${String((e as Error).message ?? e)
+          .split(";")[0]!
+          .slice(0, 70)}`,
+        ours: { ms: NaN, cpuMs: NaN, peakMB: NaN },
+      });
       continue;
     }
     process.stderr.write(`  ${bm.name}: ${method.name} ${fmtMs(rows[rows.length - 1]!.ours.ms)}\n`);
@@ -93,7 +132,9 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
           row.stock = { ms: m.ms * scale, cpuMs: m.cpuMs * scale, peakMB: m.peakMB };
           row.stockNote = method.stock?.note;
         } catch (e) {
-          row.stockError = String((e as Error).message ?? e).split("\n")[0]!.slice(0, 60);
+          row.stockError = String((e as Error).message ?? e)
+            .split("\n")[0]!
+            .slice(0, 60);
         }
         process.stderr.write(`  ${bm.name}: stock ${method.name} ${row.stockError ?? fmtMs(row.stock?.ms)}\n`);
       }
@@ -117,8 +158,10 @@ function report(bm: BenchModel, rows: Row[]): string {
     Number.isNaN(r.ours.peakMB) ? "—" : r.ours.peakMB.toFixed(0),
     r.stock ? r.stock.peakMB.toFixed(0) : "—",
   ]);
-  return `\n## ${bm.name}\n` +
-    table(["method", "deepviz CPU", "(wall)", "stock tfjs CPU", "speed-up", "× forward", "peak MB", "stock peak MB"], body);
+  return (
+    `\n## ${bm.name}\n` +
+    table(["method", "deepviz CPU", "(wall)", "stock tfjs CPU", "speed-up", "× forward", "peak MB", "stock peak MB"], body)
+  );
 }
 
 export async function main(): Promise<void> {
@@ -142,13 +185,18 @@ export async function main(): Promise<void> {
     console.log(report(bm, rows));
     const sal = rows.find((r) => r.name === "saliency");
     const ig = rows.find((r) => r.name.startsWith("integrated"));
-    if (sal) summary.push(`${bm.name}: saliency ${fmtX(sal.stock ? sal.stock.cpuMs / sal.ours.cpuMs : undefined)} faster than stock` +
-      (ig ? `; IG (50 steps) = ${fmtX(ig.ours.cpuMs / sal.ours.cpuMs)} one saliency` : ""));
+    if (sal)
+      summary.push(
+        `${bm.name}: saliency ${fmtX(sal.stock ? sal.stock.cpuMs / sal.ours.cpuMs : undefined)} faster than stock` +
+          (ig ? `; IG (50 steps) = ${fmtX(ig.ours.cpuMs / sal.ours.cpuMs)} one saliency` : ""),
+      );
     bm.model.dispose();
   }
   const heapMB = ((tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.byteLength ?? 0) / 2 ** 20;
   console.log(`\n## summary\n${summary.join("\n")}`);
-  console.log(`wasm heap at the end: ${heapMB.toFixed(0)} MB; process peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  console.log(
+    `wasm heap at the end: ${heapMB.toFixed(0)} MB; process peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
 }
 
 if (require.main === module) {

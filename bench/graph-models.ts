@@ -19,7 +19,15 @@ const SIZE = 512;
 export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode: string }> {
   const g = new GraphBuilder();
   let seed = 100;
-  const w = (shape: number[], scale: number) => g.constant(`w${seed}`, seeded(shape.reduce((a, b) => a * b, 1), seed++).map((v) => v * scale), shape);
+  const w = (shape: number[], scale: number) =>
+    g.constant(
+      `w${seed}`,
+      seeded(
+        shape.reduce((a, b) => a * b, 1),
+        seed++,
+      ).map((v) => v * scale),
+      shape,
+    );
   const stride = (s: number) => ({ strides: attr.ints([1, s, s, 1]) });
   let x = g.input("images", [1, SIZE, SIZE, 3]);
   let n = 0;
@@ -32,15 +40,30 @@ export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode
   const convNode = (v: string, k: number, cin: number, cout: number, s: number, act: "Relu" | "none" | "hswish") => {
     const name = `conv${n++}`;
     const ops = act === "Relu" ? ["BiasAdd", "Relu"] : ["BiasAdd"];
-    const out = g.op(name, "_FusedConv2D", [v, w([k, k, cin, cout], Math.sqrt(2 / (k * k * cin))), w([cout], 0.05)], { ...fused(ops), ...stride(s) });
+    const out = g.op(name, "_FusedConv2D", [v, w([k, k, cin, cout], Math.sqrt(2 / (k * k * cin))), w([cout], 0.05)], {
+      ...fused(ops),
+      ...stride(s),
+    });
     return act === "hswish" ? hardSwish(out) : out;
   };
   const depthwise = (v: string, c: number, s: number) =>
-    g.op(`dw${n++}`, "FusedDepthwiseConv2dNative", [v, w([3, 3, c, 1], 0.4), w([c], 0.05)], { ...fused(["BiasAdd", "Relu6"]), ...stride(s) });
+    g.op(`dw${n++}`, "FusedDepthwiseConv2dNative", [v, w([3, 3, c, 1], 0.4), w([c], 0.05)], {
+      ...fused(["BiasAdd", "Relu6"]),
+      ...stride(s),
+    });
   x = convNode(x, 3, 3, 16, 2, "hswish"); // 256²
   let c = 16;
   let camNode = "";
-  for (const [expand, out, s] of [[64, 24, 2], [72, 24, 1], [72, 40, 2], [120, 40, 1], [240, 80, 2], [200, 80, 1], [480, 112, 1], [672, 112, 1]]) {
+  for (const [expand, out, s] of [
+    [64, 24, 2],
+    [72, 24, 1],
+    [72, 40, 2],
+    [120, 40, 1],
+    [240, 80, 2],
+    [200, 80, 1],
+    [480, 112, 1],
+    [672, 112, 1],
+  ]) {
     const e = convNode(x, 1, c, expand, 1, "Relu");
     const d = depthwise(e, expand, s);
     const p = convNode(d, 1, expand, out, 1, "none");
@@ -49,7 +72,10 @@ export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode
     camNode = x;
   }
   // 32² → 128²: the stride-4 head
-  const up = g.op("upsample", "ResizeBilinear", [x, g.constant("size", [128, 128], [2], "int32")], { align_corners: attr.bool(false), half_pixel_centers: attr.bool(true) });
+  const up = g.op("upsample", "ResizeBilinear", [x, g.constant("size", [128, 128], [2], "int32")], {
+    align_corners: attr.bool(false),
+    half_pixel_centers: attr.bool(true),
+  });
   const h = convNode(up, 3, c, 64, 1, "Relu");
   const logits = g.op("heat_logits", "Conv2D", [h, w([1, 1, 64, 80], 0.1)], { ...conv, explicit_paddings: attr.ints([]) });
   g.op("heat", "Sigmoid", [logits]);
@@ -59,29 +85,43 @@ export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode
 }
 
 async function realCenterNet(path: string): Promise<{ model: tf.GraphModel; camNode: string } | undefined> {
-  const model = await dv.loadModel(path, { output: "tower_0/keypoints" }) as tf.GraphModel;
+  const model = (await dv.loadModel(path, { output: "tower_0/keypoints" })) as tf.GraphModel;
   const convs = dv.listLayers(model).filter((l) => l.convLike && l.outputShape[1] === 32);
   return { model, camNode: convs[convs.length - 1].name };
 }
 
 export async function main(): Promise<void> {
   console.log(`backend ${await dv.backend()}; input ${SIZE}×${SIZE}×3; each time is the best of 3 after a warm-up`);
-  const models: Array<[string, { model: tf.GraphModel; camNode: string }]> = [["CenterNet-shaped (random weights)", await centerNetShaped()]];
+  const models: Array<[string, { model: tf.GraphModel; camNode: string }]> = [
+    ["CenterNet-shaped (random weights)", await centerNetShaped()],
+  ];
   const real = process.env.DEEPVIZ_CENTERNET;
-  if (real) { const r = await realCenterNet(real); if (r) models.push(["CenterNet MobileNetV3 (real)", r]); }
+  if (real) {
+    const r = await realCenterNet(real);
+    if (r) models.push(["CenterNet MobileNetV3 (real)", r]);
+  }
   const stock = process.argv.includes("--stock");
   for (const [name, { model, camNode }] of models) {
     const x = tf.randomUniform([SIZE, SIZE, 3], 0, 255, "float32", 1);
     const target = dv.targets.heatmapPeak(0);
     const done = async (p: Promise<dv.Attribution>) => (await p).dispose();
-    const fwd = await measure(async () => tf.tidy(() => void (dv.forward(model, x.expandDims(0)).output.dataSync())), 3);
+    const fwd = await measure(async () => tf.tidy(() => void dv.forward(model, x.expandDims(0)).output.dataSync()), 3);
     const rows: Array<[string, () => Promise<void>]> = [
       ["saliency", () => done(dv.saliency(model, x, { target }))],
       ["guided backprop", () => done(dv.guidedBackprop(model, x, { target }))],
       ["Grad-CAM (stride-16 node)", () => done(dv.gradCam(model, x, { target, layer: camNode }))],
     ];
     if (stock) {
-      rows.push(["tf.grad of the unmodified graph", async () => tf.tidy(() => void tf.grad((xx: tf.Tensor) => target((model.execute(xx, model.outputs[0].name) as tf.Tensor)).sum())(x.expandDims(0)).dataSync())]);
+      rows.push([
+        "tf.grad of the unmodified graph",
+        async () =>
+          tf.tidy(
+            () =>
+              void tf
+                .grad((xx: tf.Tensor) => target(model.execute(xx, model.outputs[0].name) as tf.Tensor).sum())(x.expandDims(0))
+                .dataSync(),
+          ),
+      ]);
     }
     const table_: string[][] = [["forward (interpreter)", fmtMs(fwd.ms), fmtMs(fwd.cpuMs), "1.00×"]];
     for (const [label, run] of rows) {

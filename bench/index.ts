@@ -3,7 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 
 async function run(): Promise<void> {
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith(".js") && f !== "index.js").sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith(".js") && f !== "index.js")
+    .sort();
   for (const f of files) {
     console.log(`\n== ${f}`);
     const mod = require(path.join(__dirname, f)) as { main?: () => Promise<void> };

@@ -34,7 +34,10 @@ m.registerTarget("bench.echo", (comm: any) => comm.onMsg((msg: any) => comm.send
     });
     client.send("shell", "comm_open", { comm_id: "bench", target_name: "bench.echo", data: {} });
     await new Promise((r) => setTimeout(r, 300));
-    for (const [label, buffers] of [["no buffer", []], ["1 MiB buffer", [new Uint8Array(1 << 20)]]] as const) {
+    for (const [label, buffers] of [
+      ["no buffer", []],
+      ["1 MiB buffer", [new Uint8Array(1 << 20)]],
+    ] as const) {
       const times: number[] = [];
       for (let i = 0; i < 200; i++) {
         const t = process.hrtime.bigint();

@@ -36,9 +36,16 @@ export async function measure(fn: () => Promise<void>, reps: number, warmup = tr
 }
 
 export const fmtMs = (ms: number | undefined) =>
-  ms === undefined || Number.isNaN(ms) ? "—" : ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  ms === undefined || Number.isNaN(ms)
+    ? "—"
+    : ms >= 10000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : ms >= 1000
+        ? `${(ms / 1000).toFixed(2)} s`
+        : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
-export const fmtX = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "—" : `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`);
+export const fmtX = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? "—" : `${x < 10 ? x.toFixed(2) : x.toFixed(1)}×`;
 
 /** Prints rows as an aligned text table. */
 export function table(header: string[], rows: string[][]): string {

@@ -16,14 +16,26 @@ export interface BenchModel {
 /** VGG16's shape: 13 3×3 convolutions (fused ReLU), 5 max pools, dense 4096-4096-1000 softmax. */
 export function vgg16(): BenchModel {
   const m = tf.sequential();
-  const blocks = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]];
+  const blocks = [
+    [64, 64],
+    [128, 128],
+    [256, 256, 256],
+    [512, 512, 512],
+    [512, 512, 512],
+  ];
   let first = true;
   blocks.forEach((block, b) => {
     block.forEach((filters, i) => {
-      m.add(tf.layers.conv2d({
-        filters, kernelSize: 3, padding: "same", activation: "relu", name: `block${b + 1}_conv${i + 1}`,
-        ...(first ? { inputShape: [224, 224, 3] } : {}),
-      }));
+      m.add(
+        tf.layers.conv2d({
+          filters,
+          kernelSize: 3,
+          padding: "same",
+          activation: "relu",
+          name: `block${b + 1}_conv${i + 1}`,
+          ...(first ? { inputShape: [224, 224, 3] } : {}),
+        }),
+      );
       first = false;
     });
     m.add(tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b + 1}_pool` }));
@@ -32,7 +44,14 @@ export function vgg16(): BenchModel {
   m.add(tf.layers.dense({ units: 4096, activation: "relu" }));
   m.add(tf.layers.dense({ units: 4096, activation: "relu" }));
   m.add(tf.layers.dense({ units: 1000, activation: "softmax" }));
-  return { name: "VGG16 (224×224×3)", model: m, inputShape: [224, 224, 3], occlusionWindow: 112, camLayer: "block5_conv3", heavy: true };
+  return {
+    name: "VGG16 (224×224×3)",
+    model: m,
+    inputShape: [224, 224, 3],
+    occlusionWindow: 112,
+    camLayer: "block5_conv3",
+    heavy: true,
+  };
 }
 
 /** An MNIST-size CNN like the lessons train: conv-conv-pool-dense. */
@@ -44,26 +63,49 @@ export function smallCnn(): BenchModel {
   m.add(tf.layers.flatten());
   m.add(tf.layers.dense({ units: 128, activation: "relu" }));
   m.add(tf.layers.dense({ units: 10, activation: "softmax" }));
-  return { name: "small CNN (28×28×1)", model: m, inputShape: [28, 28, 1], occlusionWindow: 4, camLayer: "last_conv", heavy: false };
+  return {
+    name: "small CNN (28×28×1)",
+    model: m,
+    inputShape: [28, 28, 1],
+    occlusionWindow: 4,
+    camLayer: "last_conv",
+    heavy: false,
+  };
 }
 
 /** A MobileNet-style net: strided and depthwise convolutions, batch norm, average pool, GAP. */
 export function mobileNetStyle(): BenchModel {
   const input = tf.input({ shape: [96, 96, 3] });
-  let h = tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: "same", useBias: false }).apply(input) as tf.SymbolicTensor;
+  let h = tf.layers
+    .conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: "same", useBias: false })
+    .apply(input) as tf.SymbolicTensor;
   h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
   h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;
-  for (const [filters, strides] of [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1]] as const) {
+  for (const [filters, strides] of [
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+  ] as const) {
     h = tf.layers.depthwiseConv2d({ kernelSize: 3, strides, padding: "same", useBias: false }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
     h = tf.layers.reLU().apply(h) as tf.SymbolicTensor;
     h = tf.layers.conv2d({ filters, kernelSize: 1, useBias: false }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
-    h = tf.layers.activation({ activation: "relu", name: filters === 256 && strides === 1 ? "last_block" : undefined }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .activation({ activation: "relu", name: filters === 256 && strides === 1 ? "last_block" : undefined })
+      .apply(h) as tf.SymbolicTensor;
   }
   h = tf.layers.averagePooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 100, activation: "softmax" }).apply(h) as tf.SymbolicTensor;
-  return { name: "MobileNet-style (96×96×3)", model: tf.model({ inputs: input, outputs: out }), inputShape: [96, 96, 3],
-    occlusionWindow: 16, camLayer: "last_block", heavy: false };
+  return {
+    name: "MobileNet-style (96×96×3)",
+    model: tf.model({ inputs: input, outputs: out }),
+    inputShape: [96, 96, 3],
+    occlusionWindow: 16,
+    camLayer: "last_block",
+    heavy: false,
+  };
 }

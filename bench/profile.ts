@@ -25,9 +25,13 @@ async function profileSaliency(): Promise<void> {
     time[k.name] = (time[k.name] ?? 0) + (k.kernelTimeMs as number);
     calls[k.name] = (calls[k.name] ?? 0) + 1;
   }
-  console.log(`${bm.name} saliency (${process.argv[3] === "stock" ? "stock" : "library"} kernels): ${wall.toFixed(0)} ms wall, ` +
-    `${profile.kernels.length} kernels, peak ${(profile.peakBytes / 2 ** 20).toFixed(0)} MB`);
-  for (const [name, ms] of Object.entries(time).sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+  console.log(
+    `${bm.name} saliency (${process.argv[3] === "stock" ? "stock" : "library"} kernels): ${wall.toFixed(0)} ms wall, ` +
+      `${profile.kernels.length} kernels, peak ${(profile.peakBytes / 2 ** 20).toFixed(0)} MB`,
+  );
+  for (const [name, ms] of Object.entries(time)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)) {
     console.log(`  ${name.padEnd(36)} ×${String(calls[name]).padEnd(4)} ${ms.toFixed(1).padStart(8)} ms`);
   }
 }

@@ -17,13 +17,18 @@ function python(script: string, ...args: string[]): { seconds: number; [k: strin
   try {
     return JSON.parse(execFileSync(PYTHON, [path.join(sourceDir, script), ...args], { encoding: "utf8", timeout: 600_000 }));
   } catch (e) {
-    return `unavailable (${String((e as Error).message).split("\n")[0]!.slice(0, 80)})`;
+    return `unavailable (${String((e as Error).message)
+      .split("\n")[0]!
+      .slice(0, 80)})`;
   }
 }
 
 function child(threads: number): { ms: number; threads: number } {
-  const out = execFileSync(process.execPath, [path.join(__dirname, "vgg-saliency.js"), String(REPS)],
-    { encoding: "utf8", env: { ...process.env, DEEPVIZ_WASM_THREADS: String(threads) }, timeout: 600_000 });
+  const out = execFileSync(process.execPath, [path.join(__dirname, "vgg-saliency.js"), String(REPS)], {
+    encoding: "utf8",
+    env: { ...process.env, DEEPVIZ_WASM_THREADS: String(threads) },
+    timeout: 600_000,
+  });
   return JSON.parse(out);
 }
 
@@ -42,8 +47,9 @@ async function kernelStart(): Promise<{ ready: number; firstCell: number }> {
   return { ready, firstCell };
 }
 
-const ratio = (ours: number, ref: { seconds: number } | string) => typeof ref === "string" ? ref : fmtX(ours / (ref.seconds * 1000));
-const refMs = (ref: { seconds: number } | string) => typeof ref === "string" ? "—" : fmtMs(ref.seconds * 1000);
+const ratio = (ours: number, ref: { seconds: number } | string) =>
+  typeof ref === "string" ? ref : fmtX(ours / (ref.seconds * 1000));
+const refMs = (ref: { seconds: number } | string) => (typeof ref === "string" ? "—" : fmtMs(ref.seconds * 1000));
 
 export async function main(): Promise<void> {
   const ours = await timeVggSaliency(REPS);
@@ -52,13 +58,36 @@ export async function main(): Promise<void> {
   const kernel = await kernelStart();
   const ipython = python("kernel_start_ipython.py", String(REPS));
   console.log("\n## against the references (best wall time of 3, one run; ratio = ours ÷ reference, < 1× is faster)");
-  console.log(table(["figure", "deepviz", "reference", "ratio", "target"], [
-    [`VGG16 saliency, wasm ${ours.threads} threads`, fmtMs(ours.ms), `PyTorch CPU ${refMs(torch)}`, ratio(ours.ms, torch), "≤ 1.2× (goal 1.0×)"],
-    ["VGG16 saliency, wasm 1 thread", fmtMs(one.ms), `PyTorch CPU ${refMs(torch)}`, ratio(one.ms, torch), "—"],
-    [`threads: ${ours.threads} vs 1`, fmtMs(ours.ms), `1 thread ${fmtMs(one.ms)}`, fmtX(ours.ms / one.ms), "< 1×"],
-    ["kernel ready (kernel_info answered)", fmtMs(kernel.ready), `IPython ${refMs(ipython)}`, ratio(kernel.ready, ipython), "≤ 1.5 s"],
-    ["kernel start to a first cell's result", fmtMs(kernel.firstCell), `IPython ready ${refMs(ipython)}`, ratio(kernel.firstCell, ipython), "—"],
-  ]));
+  console.log(
+    table(
+      ["figure", "deepviz", "reference", "ratio", "target"],
+      [
+        [
+          `VGG16 saliency, wasm ${ours.threads} threads`,
+          fmtMs(ours.ms),
+          `PyTorch CPU ${refMs(torch)}`,
+          ratio(ours.ms, torch),
+          "≤ 1.2× (goal 1.0×)",
+        ],
+        ["VGG16 saliency, wasm 1 thread", fmtMs(one.ms), `PyTorch CPU ${refMs(torch)}`, ratio(one.ms, torch), "—"],
+        [`threads: ${ours.threads} vs 1`, fmtMs(ours.ms), `1 thread ${fmtMs(one.ms)}`, fmtX(ours.ms / one.ms), "< 1×"],
+        [
+          "kernel ready (kernel_info answered)",
+          fmtMs(kernel.ready),
+          `IPython ${refMs(ipython)}`,
+          ratio(kernel.ready, ipython),
+          "≤ 1.5 s",
+        ],
+        [
+          "kernel start to a first cell's result",
+          fmtMs(kernel.firstCell),
+          `IPython ready ${refMs(ipython)}`,
+          ratio(kernel.firstCell, ipython),
+          "—",
+        ],
+      ],
+    ),
+  );
 }
 
 if (require.main === module) {

@@ -17,7 +17,9 @@ function timeIt(label: string, runs: number, fn: () => unknown): number {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
-  console.log(`${label.padEnd(58)} median ${median.toFixed(2)} ms  (min ${times[0].toFixed(2)}, max ${times[times.length - 1].toFixed(2)})`);
+  console.log(
+    `${label.padEnd(58)} median ${median.toFixed(2)} ms  (min ${times[0].toFixed(2)}, max ${times[times.length - 1].toFixed(2)})`,
+  );
   return median;
 }
 
@@ -30,9 +32,13 @@ export async function main(): Promise<void> {
   const runs = 30;
   const blended = timeIt("224×224 blended overlay → RGBA (outlierPerc, blues)", runs, () => render.attribution(attr));
   timeIt("224×224 blended overlay → RGBA + PNG", runs, () => render.attribution(attr).png());
-  timeIt("224×224 heat map, sign all, redWhiteGreen → RGBA", runs, () => render.attribution(attr, { view: "heatmap", sign: "all" }));
+  timeIt("224×224 heat map, sign all, redWhiteGreen → RGBA", runs, () =>
+    render.attribution(attr, { view: "heatmap", sign: "all" }),
+  );
   timeIt("7×7 Grad-CAM upsampled + blended over 224×224 (jet)", runs, () => render.attribution(cam, { cmap: "jet" }));
-  timeIt("224×224 blended with title + colour bar (canvas) + PNG", 10, () => render.attribution(attr, { title: "saliency", colorbar: true }).png());
+  timeIt("224×224 blended with title + colour bar (canvas) + PNG", 10, () =>
+    render.attribution(attr, { title: "saliency", colorbar: true }).png(),
+  );
   console.log(`target: blended overlay < 20 ms → ${blended < 20 ? "met" : "NOT met"} (${blended.toFixed(2)} ms)`);
   attr.dispose();
   cam.dispose();

@@ -14,7 +14,8 @@ export async function timeVggSaliency(reps: number): Promise<{ ms: number; threa
   const x = tf.randomUniform([224, 224, 3]);
   let best = Infinity;
   try {
-    for (let i = 0; i <= reps; i++) { // the first run warms up
+    for (let i = 0; i <= reps; i++) {
+      // the first run warms up
       const start = performance.now();
       const sal = await dv.saliency(bm.model, x, { target: 3 });
       await sal.values.data();

@@ -47,7 +47,8 @@ export async function main(samples = 40): Promise<void> {
     const layerCached: number[] = [];
     const layers = Number((await e.run("ex.layers.length")).text.join("").trim());
     for (let i = 0; i < layers - 1; i++) layerFirst.push(await measure(0, "ArrowRight"));
-    for (let i = 0; i < samples; i++) layerCached.push(await measure(0, Math.floor(i / (layers - 1)) % 2 === 0 ? "ArrowLeft" : "ArrowRight"));
+    for (let i = 0; i < samples; i++)
+      layerCached.push(await measure(0, Math.floor(i / (layers - 1)) % 2 === 0 ? "ArrowLeft" : "ArrowRight"));
     const result = {
       model: "zoo shapes_cnn (64×64×3, 6 conv layers, GAP), heatmap 256 px",
       channelSlider: stats(channel),

@@ -110,7 +110,9 @@ function main(): void {
   console.log(`Jupyter: ${found.app} ${found.version} (${found.python})`);
   const kernelCli = path.join(root, "entry", "bin", "deepviz-kernel.js");
   if (!fs.existsSync(kernelCli)) {
-    console.error(`the DeepViz kernel is missing (${path.relative(root, kernelCli)}); this checkout cannot start the lessons in Jupyter yet`);
+    console.error(
+      `the DeepViz kernel is missing (${path.relative(root, kernelCli)}); this checkout cannot start the lessons in Jupyter yet`,
+    );
     process.exit(1);
   }
   if (check) {
@@ -120,7 +122,10 @@ function main(): void {
   }
   if (needsBuild(root)) {
     console.log("building the project (tsc) so notebooks can import deepviz ...");
-    const b = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-b"], { cwd: root, stdio: "inherit" });
+    const b = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-b"], {
+      cwd: root,
+      stdio: "inherit",
+    });
     if (b.status !== 0) process.exit(1);
   }
   ensureLabextension(root);
@@ -157,7 +162,9 @@ function startUsersJupyter(root: string, found: JupyterFound, kernelCli: string,
   installKernel(kernelCli, ["--user", "--python", found.python], root);
   // Jupyter refuses to run as root without this flag (containers and CI machines often are root).
   if (process.getuid?.() === 0 && !jupyterArgs.includes("--allow-root")) jupyterArgs.push("--allow-root");
-  console.log(`starting ${found.app} on ${path.join(root, "notebooks")}: pick the "TypeScript (DeepViz)" kernel if asked (Ctrl-C stops it)`);
+  console.log(
+    `starting ${found.app} on ${path.join(root, "notebooks")}: pick the "TypeScript (DeepViz)" kernel if asked (Ctrl-C stops it)`,
+  );
   const app = found.app === "jupyterlab" ? "jupyterlab" : "notebook";
   runServer(found.python, ["-m", app, `--notebook-dir=${path.join(root, "notebooks")}`, ...jupyterArgs], root);
 }
@@ -171,8 +178,10 @@ export function ownLabPrefix(root: string): string {
 export function ownLabServerArgs(root: string, o: { build: string; token: string; rootDir: string }): string[] {
   const args = [
     path.join(root, "lab", "server.py"),
-    "--build", o.build,
-    "--data", path.join(ownLabPrefix(root), "share", "jupyter"),
+    "--build",
+    o.build,
+    "--data",
+    path.join(ownLabPrefix(root), "share", "jupyter"),
     `--ServerApp.root_dir=${o.rootDir}`,
     `--ServerApp.token=${o.token}`,
     "--ServerApp.open_browser=False",
@@ -187,7 +196,9 @@ function serveOwnLab(root: string, found: JupyterFound, kernelCli: string, jupyt
   try {
     build = ensureLabBuild(root, (s) => console.log(s));
   } catch (e) {
-    console.error(`building the project's JupyterLab failed: ${(e as Error).message}\n(the first build needs the npm registry; later starts do not)`);
+    console.error(
+      `building the project's JupyterLab failed: ${(e as Error).message}\n(the first build needs the npm registry; later starts do not)`,
+    );
     process.exit(1);
   }
   const prefix = ownLabPrefix(root);
@@ -195,7 +206,9 @@ function serveOwnLab(root: string, found: JupyterFound, kernelCli: string, jupyt
   const token = randomBytes(24).toString("hex");
   const args = ownLabServerArgs(root, { build, token, rootDir: path.join(root, "notebooks") });
   if (!jupyterArgs.some((a) => /^--(ServerApp\.)?ip\b/.test(a))) args.push("--ServerApp.ip=127.0.0.1");
-  console.log(`starting the project's JupyterLab (${found.version}, ${found.python}) on ${path.join(root, "notebooks")} (Ctrl-C stops it)`);
+  console.log(
+    `starting the project's JupyterLab (${found.version}, ${found.python}) on ${path.join(root, "notebooks")} (Ctrl-C stops it)`,
+  );
   let announced = false;
   runServer(found.python, [...args, ...jupyterArgs], root, (line) => {
     // the server prints its URL with the token masked; print it whole, once

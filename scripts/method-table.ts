@@ -16,7 +16,13 @@ export function methodTable(): string {
     const graph = m.graphModel === true ? "yes" : "no";
     return `| \`${m.name}\` | ${m.summary} | ${m.signed ? "yes" : "no"} | ${m.needsLayer ? "yes" : "no"} | ${graph} | ${m.cost} |`;
   });
-  return [START, "| method | what | signed | layer | GraphModel | cost |", "| --- | --- | --- | --- | --- | --- |", ...rows, END].join("\n");
+  return [
+    START,
+    "| method | what | signed | layer | GraphModel | cost |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    END,
+  ].join("\n");
 }
 
 /** The README with its method table replaced by the registry's. */

@@ -10,14 +10,18 @@ import { shapeScenes } from "../src/data/shapes-dataset";
 import { ShapeScene } from "../src/data/shapes";
 
 const out = process.argv[2] ?? "models/shapes-samples.png";
-const scale = 2, pad = 6, label = 14, perRow = 4;
+const scale = 2,
+  pad = 6,
+  label = 14,
+  perRow = 4;
 const groups: Array<[string, ShapeScene[]]> = [
   ["unbiased (seed 1)", shapeScenes({ n: 8, seed: 1 }, 1)],
   ["biased: class <-> texture (seed 2)", shapeScenes({ n: 8, seed: 2, biased: true }, 1)],
   ["two objects (seed 3)", shapeScenes({ n: 8, seed: 3 }, 2)],
 ];
 const size = groups[0][1][0].size * scale;
-const cellW = 2 * size + pad * 3, cellH = size + label + pad;
+const cellW = 2 * size + pad * 3,
+  cellH = size + label + pad;
 const rows = groups.reduce((s, [, scenes]) => s + Math.ceil(scenes.length / perRow), 0);
 const canvas = createCanvas(perRow * cellW, rows * cellH + groups.length * 18);
 const ctx = canvas.getContext("2d");
@@ -56,7 +60,8 @@ for (const [title, scenes] of groups) {
   ctx.fillText(title, 4, y + 13);
   y += 18;
   scenes.forEach((scene, i) => {
-    const x0 = (i % perRow) * cellW + pad, y0 = y + Math.floor(i / perRow) * cellH;
+    const x0 = (i % perRow) * cellW + pad,
+      y0 = y + Math.floor(i / perRow) * cellH;
     drawPixels(scene, x0, y0, false);
     drawPixels(scene, x0 + size + pad, y0, true);
     ctx.fillStyle = "black";

@@ -64,7 +64,10 @@ export function needsBuild(root: string): boolean {
   const entry = path.join(root, "dist", "entry", "src", "index.js");
   if (!fs.existsSync(entry)) return true;
   const built = fs.statSync(entry).mtimeMs;
-  return SOURCE_DIRS.some((d) => newestMtime(path.join(root, d), /\.ts$/) > built) || fs.statSync(path.join(root, "tsconfig.json")).mtimeMs > built;
+  return (
+    SOURCE_DIRS.some((d) => newestMtime(path.join(root, d), /\.ts$/) > built) ||
+    fs.statSync(path.join(root, "tsconfig.json")).mtimeMs > built
+  );
 }
 
 function build(root: string): void {
@@ -86,7 +89,8 @@ function build(root: string): void {
 export function lessonFiles(root: string, only?: string): string[] {
   const dir = path.join(root, "notebooks");
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir)
+  return fs
+    .readdirSync(dir)
     .filter((f) => f.endsWith(".ipynb") && !f.endsWith(".executed.ipynb") && (!only || f.includes(only)))
     .sort()
     .map((f) => path.join(dir, f));
@@ -102,7 +106,8 @@ async function main(): Promise<void> {
   const opts = parse(process.argv.slice(2), root);
   if (opts.build && needsBuild(root)) build(root);
   const files = lessonFiles(root, opts.only);
-  if (files.length === 0) throw new Error(`no notebooks under ${path.join(root, "notebooks")}${opts.only ? ` matching "${opts.only}"` : ""}`);
+  if (files.length === 0)
+    throw new Error(`no notebooks under ${path.join(root, "notebooks")}${opts.only ? ` matching "${opts.only}"` : ""}`);
   const runNotebook = findRunner(root);
   const executedDir = path.join(opts.out, "notebooks");
   fs.mkdirSync(executedDir, { recursive: true });
@@ -115,7 +120,8 @@ async function main(): Promise<void> {
     const onProgress = (e: RunProgress) => {
       if (e.kind === "start") process.stderr.write(`${tag}: ${e.codeCells} code cells, starting the kernel\n`);
       else if (e.kind === "cell-start") process.stderr.write(`  cell ${e.codeIndex}/${e.codeCells} ${firstLine(e.source)} `);
-      else if (e.kind === "cell-done") process.stderr.write(`${e.status === "ok" ? "ok" : e.status.toUpperCase()} ${(e.ms / 1000).toFixed(1)} s\n`);
+      else if (e.kind === "cell-done")
+        process.stderr.write(`${e.status === "ok" ? "ok" : e.status.toUpperCase()} ${(e.ms / 1000).toFixed(1)} s\n`);
     };
     const t0 = Date.now();
     const result = await runNotebook(file, { timeoutSec: opts.timeoutSec, outDir: executedDir, html: false, onProgress });

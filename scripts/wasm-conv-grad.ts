@@ -23,13 +23,20 @@ function pair(v: unknown): [number, number] {
 function filterGrad(x: Info, dy: Info, attrs: Attrs, backend: WasmBackend): Info {
   const filterShape = attrs.filterShape as [number, number, number, number];
   if (attrs.dataFormat === "NCHW") throw new Error("Conv2DBackpropFilter (wasm): only NHWC is supported");
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape,
-    pair(attrs.strides), pair(attrs.dilations ?? 1), attrs.pad as "same", attrs.dimRoundingMode as "floor" | undefined);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    pair(attrs.strides),
+    pair(attrs.dilations ?? 1),
+    attrs.pad as "same",
+    attrs.dimRoundingMode as "floor" | undefined,
+  );
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
   const xs = backend.readSync(x.dataId) as Float32Array;
-  const P = n * oh * ow, K = kh * kw * ci;
+  const P = n * oh * ow,
+    K = kh * kw * ci;
   // columnsT[(i·kw + j)·ci + c][p] = x at output pixel p shifted by (i, j), channel c (0 in the padding)
   const columnsT = new Float32Array(K * P);
   for (let i = 0; i < kh; i++)
@@ -41,14 +48,17 @@ function filterGrad(x: Info, dy: Info, attrs: Attrs, backend: WasmBackend): Info
           for (let ox = 0; ox < ow; ox++) {
             const xx = ox * sw + j * dw - left;
             if (xx < 0 || xx >= w) continue;
-            const p = (b * oh + oy) * ow + ox, src = ((b * h + y) * w + xx) * ci, row = (i * kw + j) * ci;
+            const p = (b * oh + oy) * ow + ox,
+              src = ((b * h + y) * w + xx) * ci,
+              row = (i * kw + j) * ci;
             for (let c = 0; c < ci; c++) columnsT[(row + c) * P + p] = xs[src + c];
           }
         }
   const a = backend.makeOutput([1, K, P], "float32", undefined, columnsT);
   const product = tf.getKernel("BatchMatMul", "wasm")!.kernelFunc({
     inputs: { a, b: { dataId: dy.dataId, shape: [1, P, co], dtype: "float32" } },
-    attrs: { transposeA: false, transposeB: false }, backend,
+    attrs: { transposeA: false, transposeB: false },
+    backend,
   }) as Info;
   backend.disposeData(a.dataId);
   return { dataId: product.dataId, shape: filterShape, dtype: "float32" };
@@ -63,10 +73,13 @@ function inputGradViaConv(dy: Info, filter: Info, attrs: Attrs, backend: WasmBac
   for (let i = 0; i < kh; i++)
     for (let j = 0; j < kw; j++)
       for (let c = 0; c < ci; c++)
-        for (let o = 0; o < co; o++) flipped[((i * kw + j) * co + o) * ci + c] = f[(((kh - 1 - i) * kw + (kw - 1 - j)) * ci + c) * co + o];
+        for (let o = 0; o < co; o++)
+          flipped[((i * kw + j) * co + o) * ci + c] = f[(((kh - 1 - i) * kw + (kw - 1 - j)) * ci + c) * co + o];
   const g = backend.makeOutput([kh, kw, co, ci], "float32", undefined, flipped);
   const dx = tf.getKernel("Conv2D", "wasm")!.kernelFunc({
-    inputs: { x: dy, filter: g }, attrs: { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 }, backend,
+    inputs: { x: dy, filter: g },
+    attrs: { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 },
+    backend,
   }) as Info;
   backend.disposeData(g.dataId);
   return dx;
@@ -78,8 +91,10 @@ export function registerWasmConvTraining(): void {
   registered = true;
   if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
     tf.registerKernel({
-      kernelName: "Conv2DBackpropFilter", backendName: "wasm",
-      kernelFunc: ({ inputs, attrs, backend }) => filterGrad(inputs.x as Info, inputs.dy as Info, attrs as Attrs, backend as WasmBackend),
+      kernelName: "Conv2DBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: ({ inputs, attrs, backend }) =>
+        filterGrad(inputs.x as Info, inputs.dy as Info, attrs as Attrs, backend as WasmBackend),
     });
   }
   const original = tf.getKernel("Conv2DBackpropInput", "wasm");

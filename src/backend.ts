@@ -33,15 +33,16 @@ function loadTensorflow(): boolean {
 async function tryBackend(name: BackendName): Promise<boolean> {
   try {
     if (name === "tensorflow" && !loadTensorflow()) return false;
-    if (name === "wasm") return await withoutNewProcessHandlers(async () => {
-      require("@tensorflow/tfjs-backend-wasm");
-      const restore = prepareWasmThreads();
-      try {
-        return await tf.setBackend(name);
-      } finally {
-        restore();
-      }
-    });
+    if (name === "wasm")
+      return await withoutNewProcessHandlers(async () => {
+        require("@tensorflow/tfjs-backend-wasm");
+        const restore = prepareWasmThreads();
+        try {
+          return await tf.setBackend(name);
+        } finally {
+          restore();
+        }
+      });
     return await tf.setBackend(name);
   } catch {
     return false;

@@ -18,7 +18,14 @@ export { saliency, inputXGradient, SaliencyOptions } from "./methods/saliency";
 export { integratedGradients, IntegratedGradientsOptions } from "./methods/integrated-gradients";
 export { smoothGrad, SmoothGradOptions } from "./methods/smooth-grad";
 export { occlusion, OcclusionOptions } from "./methods/occlusion";
-export { layerActivation, layerGradients, neuronGradient, LayerOptions, LayerGradientsOptions, NeuronGradientOptions } from "./methods/layer-methods";
+export {
+  layerActivation,
+  layerGradients,
+  neuronGradient,
+  LayerOptions,
+  LayerGradientsOptions,
+  NeuronGradientOptions,
+} from "./methods/layer-methods";
 export { IntegrationMethod } from "./methods/quadrature";
 export { guidedBackprop, deconvnet } from "./methods/guided";
 export { gradCam, gradCamPlusPlus, guidedGradCam, GuidedGradCamOptions } from "./methods/grad-cam";
@@ -38,7 +45,13 @@ export { kernelShap, KernelShapOptions } from "./methods/kernel-shap";
 export { lime, LimeOptions } from "./methods/lime";
 export { PerturbationOptions } from "./methods/perturbation";
 export { superpixels, SuperpixelOptions } from "./methods/superpixels";
-export { featureVisualization, channelVisualizations, FeatureVisualizationOptions, ChannelVisualizationOptions, Regularizers } from "./methods/feature-visualization";
+export {
+  featureVisualization,
+  channelVisualizations,
+  FeatureVisualizationOptions,
+  ChannelVisualizationOptions,
+  Regularizers,
+} from "./methods/feature-visualization";
 export { Objective, ObjectiveSpec } from "./methods/fv-objectives";
 export { Transforms } from "./methods/fv-transforms";
 export { Parameterization } from "./methods/fv-image";
@@ -52,7 +65,16 @@ export * as render from "./render";
 export { show, save, plots, modelSummary, ModelSummary, Plot, bundleOf, BundleOptions, inNotebook, ShowOptions } from "./display";
 
 // embeddings
-export { embed, trustworthiness, Embedding, EmbedOptions, EmbedProgress, embeddingFigure, embeddingHtml, embeddingPng } from "./embed";
+export {
+  embed,
+  trustworthiness,
+  Embedding,
+  EmbedOptions,
+  EmbedProgress,
+  embeddingFigure,
+  embeddingHtml,
+  embeddingPng,
+} from "./embed";
 // data sets and model zoo
 export * as zoo from "./zoo";
 export * as data from "./data";

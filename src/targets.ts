@@ -18,7 +18,9 @@ export interface ResolvedTarget {
 
 /** Number of scores per example: the output's size after the batch axis. */
 export function outputSize(model: Model): number {
-  return scoreShape(model).slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+  return scoreShape(model)
+    .slice(1)
+    .reduce<number>((a, d) => a * (d ?? 1), 1);
 }
 
 export function resolveTarget(model: Model, x: tf.Tensor, target: Target = "predicted"): ResolvedTarget {
@@ -34,16 +36,32 @@ export function resolveTarget(model: Model, x: tf.Tensor, target: Target = "pred
   } else if (typeof target === "number") {
     classes = new Array(batch).fill(target);
   } else if (Array.isArray(target)) {
-    if (target.length !== batch) fail(`target has ${target.length} class indices but the batch has ${batch} examples; give one per example or a single number.`);
+    if (target.length !== batch)
+      fail(
+        `target has ${target.length} class indices but the batch has ${batch} examples; give one per example or a single number.`,
+      );
     classes = target.slice();
   } else {
-    return fail(`target must be a class index, an array of them, "predicted", or a function of the output; got ${JSON.stringify(target)}.`);
+    return fail(
+      `target must be a class index, an array of them, "predicted", or a function of the output; got ${JSON.stringify(target)}.`,
+    );
   }
   for (const c of classes) {
-    if (typeof c !== "number" || !Number.isInteger(c)) fail(`target must be an integer class index; got ${JSON.stringify(c) ?? String(c)}${typeof c === "number" ? ` (${c})` : ""}.`);
+    if (typeof c !== "number" || !Number.isInteger(c))
+      fail(
+        `target must be an integer class index; got ${JSON.stringify(c) ?? String(c)}${typeof c === "number" ? ` (${c})` : ""}.`,
+      );
     if (c < 0 || c >= k) fail(`target class ${c} is out of range: the model has ${k} output${k === 1 ? "" : "s"} (0..${k - 1}).`);
   }
-  return { classes, score: (output, rows) => maskedScore(output, rows.map((r) => classes[r]), k) };
+  return {
+    classes,
+    score: (output, rows) =>
+      maskedScore(
+        output,
+        rows.map((r) => classes[r]),
+        k,
+      ),
+  };
 }
 
 /** Sum of output × one-hot mask per row: no gather, so the gradient needs no scatter kernel. */
@@ -63,10 +81,15 @@ function functionTarget(fn: (output: tf.Tensor) => tf.Tensor): ResolvedTarget {
         s = fn(output);
       } catch (e) {
         if (e instanceof DeepVizError) throw e;
-        fail(`the target function threw ${(e as Error)?.name ?? "an error"}: ${(e as Error)?.message ?? String(e)}. It gets the model's output batch and must return one score per batch item.`);
+        fail(
+          `the target function threw ${(e as Error)?.name ?? "an error"}: ${(e as Error)?.message ?? String(e)}. It gets the model's output batch and must return one score per batch item.`,
+        );
       }
       if (!(s instanceof tf.Tensor)) fail("a target function must return a tf.Tensor with one score per batch item.");
-      if (s.size !== rows.length) fail(`a target function must return one score per batch item (${rows.length}); it returned shape [${s.shape.join(", ")}].`);
+      if (s.size !== rows.length)
+        fail(
+          `a target function must return one score per batch item (${rows.length}); it returned shape [${s.shape.join(", ")}].`,
+        );
       return tf.reshape(s, [rows.length]) as tf.Tensor1D;
     },
   };

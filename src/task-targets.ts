@@ -16,18 +16,24 @@ export type Box = [number, number, number, number];
 
 function checkClass(output: tf.Tensor, c: number, what: string): void {
   const channels = output.shape[output.rank - 1];
-  if (!Number.isInteger(c) || c < 0 || c >= channels) fail(`${what}: class ${c} is out of range; the output has ${channels} channels (0..${channels - 1}).`);
+  if (!Number.isInteger(c) || c < 0 || c >= channels)
+    fail(`${what}: class ${c} is out of range; the output has ${channels} channels (0..${channels - 1}).`);
 }
 
 function heatmapShape(output: tf.Tensor, what: string): [number, number, number, number] {
-  if (output.rank !== 4) fail(`${what} needs a heatmap output [batch, height, width, classes]; this output has shape [${output.shape.join(", ")}]. Choose the heatmap with dv.selectOutput.`);
+  if (output.rank !== 4)
+    fail(
+      `${what} needs a heatmap output [batch, height, width, classes]; this output has shape [${output.shape.join(", ")}]. Choose the heatmap with dv.selectOutput.`,
+    );
   return output.shape as [number, number, number, number];
 }
 
 function checkBox(box: Box, what: string): void {
   const [t, l, b, r] = box;
   if (!Array.isArray(box) || box.length !== 4 || !box.every((v) => Number.isFinite(v) && v >= 0 && v <= 1) || b <= t || r <= l) {
-    fail(`${what}: box must be [top, left, bottom, right] as fractions of the image in [0, 1] with bottom > top and right > left; got ${JSON.stringify(box)}.`);
+    fail(
+      `${what}: box must be [top, left, bottom, right] as fractions of the image in [0, 1] with bottom > top and right > left; got ${JSON.stringify(box)}.`,
+    );
   }
 }
 
@@ -44,8 +50,12 @@ function boxMask(h: number, w: number, channels: number, c: number, box: Box): F
   let cells = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const cy = (y + 0.5) / h, cx = (x + 0.5) / w;
-      if (cy >= t && cy <= b && cx >= l && cx <= r) { mask[(y * w + x) * channels + c] = 1; cells++; }
+      const cy = (y + 0.5) / h,
+        cx = (x + 0.5) / w;
+      if (cy >= t && cy <= b && cx >= l && cx <= r) {
+        mask[(y * w + x) * channels + c] = 1;
+        cells++;
+      }
     }
   }
   if (!cells) fail(`box ${JSON.stringify(box)} holds no cell centre of the ${h}×${w} heatmap; make it larger.`);
@@ -54,7 +64,8 @@ function boxMask(h: number, w: number, channels: number, c: number, box: Box): F
 
 /** The score of class `c` at one point of a heatmap (CenterNet-style [B, H, W, C]), the cell that holds (y, x). */
 export function heatmapPoint(c: number, y: number, x: number): TaskTarget {
-  if (![y, x].every((v) => Number.isFinite(v) && v >= 0 && v <= 1)) fail(`heatmapPoint: y and x are fractions of the image in [0, 1]; got (${y}, ${x}).`);
+  if (![y, x].every((v) => Number.isFinite(v) && v >= 0 && v <= 1))
+    fail(`heatmapPoint: y and x are fractions of the image in [0, 1]; got (${y}, ${x}).`);
   return (output) => {
     const [, h, w, channels] = heatmapShape(output, "heatmapPoint");
     checkClass(output, c, "heatmapPoint");
@@ -87,10 +98,14 @@ export function heatmapPeak(c: number, box?: Box): TaskTarget {
     const allowed = box ? boxMask(h, w, channels, c, box) : null;
     const mask = new Float32Array(batch * h * w * channels);
     for (let b = 0; b < batch; b++) {
-      let best = -1, bestValue = -Infinity;
+      let best = -1,
+        bestValue = -Infinity;
       for (let i = c; i < h * w * channels; i += channels) {
         const v = values[b * h * w * channels + i];
-        if ((!allowed || allowed[i]) && v > bestValue) { bestValue = v; best = i; }
+        if ((!allowed || allowed[i]) && v > bestValue) {
+          bestValue = v;
+          best = i;
+        }
       }
       mask[b * h * w * channels + best] = 1;
     }
@@ -105,7 +120,8 @@ export function heatmapPeakOf(output: tf.Tensor, c: number): { row: number; col:
   const values = output.dataSync();
   let best = 0;
   for (let i = 0; i < h * w; i++) if (values[i * channels + c] > values[best * channels + c]) best = i;
-  const row = Math.floor(best / w), col = best % w;
+  const row = Math.floor(best / w),
+    col = best % w;
   return { row, col, y: (row + 0.5) / h, x: (col + 0.5) / w, score: values[best * channels + c] };
 }
 
@@ -121,12 +137,16 @@ export function anchorsInBox(c: number, box: Box, centres: Array<[number, number
   if (!inside.some(Boolean)) fail(`anchorsInBox: no anchor centre lies inside ${JSON.stringify(box)}.`);
   return (output) => {
     if (output.rank !== 3 || output.shape[1] !== centres.length) {
-      fail(`anchorsInBox needs scores [batch, ${centres.length} anchors, classes]; this output has shape [${output.shape.join(", ")}].`);
+      fail(
+        `anchorsInBox needs scores [batch, ${centres.length} anchors, classes]; this output has shape [${output.shape.join(", ")}].`,
+      );
     }
     checkClass(output, c, "anchorsInBox");
     const channels = output.shape[2] as number;
     const mask = new Float32Array(centres.length * channels);
-    inside.forEach((yes, i) => { if (yes) mask[i * channels + c] = 1; });
+    inside.forEach((yes, i) => {
+      if (yes) mask[i * channels + c] = 1;
+    });
     return tf.sum(tf.mul(tf.reshape(output, [output.shape[0], -1]), tf.tensor2d(mask, [1, mask.length])), 1) as tf.Tensor1D;
   };
 }
@@ -147,7 +167,8 @@ export function segmentation(c: number, mask: tf.Tensor2D | number[][]): TaskTar
     const full = new Float32Array(h * w * channels);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const sy = Math.min(mh - 1, Math.floor(((y + 0.5) * mh) / h)), sx = Math.min(mw - 1, Math.floor(((x + 0.5) * mw) / w));
+        const sy = Math.min(mh - 1, Math.floor(((y + 0.5) * mh) / h)),
+          sx = Math.min(mw - 1, Math.floor(((x + 0.5) * mw) / w));
         full[(y * w + x) * channels + c] = data[sy * mw + sx];
       }
     }
@@ -157,7 +178,8 @@ export function segmentation(c: number, mask: tf.Tensor2D | number[][]): TaskTar
 
 /** Regression: one output unit, by its position in the output after the batch axis (e.g. [3] or [2, 5]). */
 export function unit(...position: number[]): TaskTarget {
-  if (!position.length || !position.every((p) => Number.isInteger(p) && p >= 0)) fail(`unit needs the unit's position as non-negative integers; got [${position.join(", ")}].`);
+  if (!position.length || !position.every((p) => Number.isInteger(p) && p >= 0))
+    fail(`unit needs the unit's position as non-negative integers; got [${position.join(", ")}].`);
   return (output) => {
     const dims = output.shape.slice(1);
     if (dims.length !== position.length || position.some((p, i) => p >= dims[i])) {

@@ -12,7 +12,11 @@ describe("backend", () => {
     // without tfjs-node installed, wasm is the default that always works
     if (!process.env.DEEPVIZ_BACKEND) {
       let hasNode = true;
-      try { require.resolve("@tensorflow/tfjs-node"); } catch { hasNode = false; }
+      try {
+        require.resolve("@tensorflow/tfjs-node");
+      } catch {
+        hasNode = false;
+      }
       if (!hasNode) assert.equal(name, "wasm");
     }
   });
@@ -21,9 +25,11 @@ describe("backend", () => {
 describe("DEEPVIZ_BACKEND", () => {
   const { execFileSync } = require("child_process") as typeof import("child_process");
   const run = (value: string) => {
-    const code = 'require("./src").backend().then((b) => console.log("chose " + b), (e) => console.log(e.name + ": " + e.message))';
+    const code =
+      'require("./src").backend().then((b) => console.log("chose " + b), (e) => console.log(e.name + ": " + e.message))';
     return execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", code], {
-      env: { ...process.env, DEEPVIZ_BACKEND: value }, encoding: "utf8",
+      env: { ...process.env, DEEPVIZ_BACKEND: value },
+      encoding: "utf8",
     });
   };
   it("forces a backend", () => {
@@ -34,7 +40,11 @@ describe("DEEPVIZ_BACKEND", () => {
   });
   it("says what to install when tensorflow is forced but missing", function () {
     let installed = true;
-    try { require.resolve("@tensorflow/tfjs-node"); } catch { installed = false; }
+    try {
+      require.resolve("@tensorflow/tfjs-node");
+    } catch {
+      installed = false;
+    }
     if (installed) this.skip(); // with tfjs-node present, forcing tensorflow succeeds: nothing to report
     assert.match(run("tensorflow"), /could not be started. Install @tensorflow\/tfjs-node/);
   });

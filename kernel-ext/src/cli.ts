@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<void> {
     const { positionals, options } = parseArgs(rest, ["timeout", "out"], ["allow-errors", "no-html", "untrusted"]);
     if (positionals.length === 0) throw new UsageError("run needs at least one notebook");
     const timeoutSec = options.timeout === undefined ? undefined : Number(options.timeout);
-    if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${options.timeout}`);
+    if (timeoutSec !== undefined && !(timeoutSec > 0))
+      throw new UsageError(`--timeout must be a positive number of seconds, got ${options.timeout}`);
     let failed = 0;
     for (const nb of positionals) {
       const result = await runNotebook(nb, {
@@ -73,7 +74,11 @@ export async function main(argv: string[]): Promise<void> {
         process.stderr.write(f.source.replace(/^/gm, "  | ") + "\n");
         process.stderr.write(`${f.ename}: ${f.evalue}\n${f.traceback.join("\n")}\n\n`);
       }
-      process.stderr.write(`  wrote ${path.relative(process.cwd(), result.notebookPath)}` + (result.htmlPath ? ` and ${path.relative(process.cwd(), result.htmlPath)}` : "") + "\n");
+      process.stderr.write(
+        `  wrote ${path.relative(process.cwd(), result.notebookPath)}` +
+          (result.htmlPath ? ` and ${path.relative(process.cwd(), result.htmlPath)}` : "") +
+          "\n",
+      );
       if (!result.ok) {
         failed++;
         if (!options["allow-errors"]) break;

@@ -54,7 +54,12 @@ export class KernelDied extends Error {
 }
 
 /** The bin script that starts this package's kernel (found through the package root: the same from dist/). */
-export const KERNEL_BIN = path.join(path.dirname(require.resolve("deepviz/package.json")), "kernel-ext", "bin", "deepviz-kernel.js");
+export const KERNEL_BIN = path.join(
+  path.dirname(require.resolve("deepviz/package.json")),
+  "kernel-ext",
+  "bin",
+  "deepviz-kernel.js",
+);
 
 export function defaultKernelArgv(js = false): string[] {
   return [process.execPath, KERNEL_BIN, "kernel", "--config-path", "{connection_file}", ...(js ? ["--js"] : [])];
@@ -128,7 +133,9 @@ export class KernelClient {
     this.exited = new Promise((resolve) => {
       child.on("exit", (code, signal) => {
         resolve(code);
-        const why = new KernelDied(`kernel exited (${signal ?? `code ${code}`})${this.logTail ? `; its log ends:\n${this.logTail}` : ""}`);
+        const why = new KernelDied(
+          `kernel exited (${signal ?? `code ${code}`})${this.logTail ? `; its log ends:\n${this.logTail}` : ""}`,
+        );
         for (const p of this.pending.values()) p.reject(why);
         this.pending.clear();
       });
@@ -223,14 +230,17 @@ export class KernelClient {
   /** Sends a message that gets no reply (comm_*); returns its header. */
   send(channel: "shell" | "control", msgType: string, content: object, options: SendOptions = {}): MessageHeader {
     const header = makeHeader(msgType, this.session);
-    this.sendFrames(this.socketFor(channel), encode(this.conn.key, {
-      identities: [],
-      header,
-      parent_header: {},
-      metadata: options.metadata ?? {},
-      content,
-      buffers: options.buffers,
-    }));
+    this.sendFrames(
+      this.socketFor(channel),
+      encode(this.conn.key, {
+        identities: [],
+        header,
+        parent_header: {},
+        metadata: options.metadata ?? {},
+        content,
+        buffers: options.buffers,
+      }),
+    );
     return header;
   }
 
@@ -250,22 +260,34 @@ export class KernelClient {
     return this.requestWithHeader(channel, makeHeader(msgType, this.session), content, options);
   }
 
-  private requestWithHeader(channel: "shell" | "control", header: MessageHeader, content: object, options: SendOptions = {}): Promise<JupyterMessage> {
+  private requestWithHeader(
+    channel: "shell" | "control",
+    header: MessageHeader,
+    content: object,
+    options: SendOptions = {},
+  ): Promise<JupyterMessage> {
     if (this.closed) return Promise.reject(new Error("client is closed"));
     const child = this.process;
     if (child && (child.exitCode !== null || child.signalCode !== null)) {
       // No reply can come: fail now instead of at a timeout.
-      return Promise.reject(new KernelDied(`kernel exited (${child.signalCode ?? `code ${child.exitCode}`})${this.logTail ? `; its log ends:\n${this.logTail}` : ""}`));
+      return Promise.reject(
+        new KernelDied(
+          `kernel exited (${child.signalCode ?? `code ${child.exitCode}`})${this.logTail ? `; its log ends:\n${this.logTail}` : ""}`,
+        ),
+      );
     }
     const reply = new Promise<JupyterMessage>((resolve, reject) => this.pending.set(header.msg_id, { resolve, reject }));
-    this.sendFrames(this.socketFor(channel), encode(this.conn.key, {
-      identities: [],
-      header,
-      parent_header: {},
-      metadata: options.metadata ?? {},
-      content,
-      buffers: options.buffers,
-    }));
+    this.sendFrames(
+      this.socketFor(channel),
+      encode(this.conn.key, {
+        identities: [],
+        header,
+        parent_header: {},
+        metadata: options.metadata ?? {},
+        content,
+        buffers: options.buffers,
+      }),
+    );
     return reply;
   }
 
@@ -304,7 +326,9 @@ export class KernelClient {
         return reply;
       })();
       const limit = options.timeoutMs;
-      const reply = limit ? await withTimeout(done, limit, () => new ExecuteTimeout(`cell did not finish within ${limit / 1000} s`)) : await done;
+      const reply = limit
+        ? await withTimeout(done, limit, () => new ExecuteTimeout(`cell did not finish within ${limit / 1000} s`))
+        : await done;
       return { reply, iopub };
     } finally {
       off();
@@ -361,7 +385,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error = () => new Error(`timed out after ${ms} ms`)): Promise<T> {
+export function withTimeout<T>(
+  p: Promise<T>,
+  ms: number,
+  error: () => Error = () => new Error(`timed out after ${ms} ms`),
+): Promise<T> {
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
   return Promise.race([p, t]).finally(() => clearTimeout(timer));

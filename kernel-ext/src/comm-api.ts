@@ -66,8 +66,13 @@ export const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "construct
  */
 export function isPlainPath(path: unknown): path is (string | number)[] {
   return (
-    Array.isArray(path) && path.length > 0 && path.length <= 64 &&
-    path.every((k) => (typeof k === "number" && Number.isSafeInteger(k) && k >= 0 && k < 1e7) || (typeof k === "string" && !UNSAFE_KEYS.has(k)))
+    Array.isArray(path) &&
+    path.length > 0 &&
+    path.length <= 64 &&
+    path.every(
+      (k) =>
+        (typeof k === "number" && Number.isSafeInteger(k) && k >= 0 && k < 1e7) || (typeof k === "string" && !UNSAFE_KEYS.has(k)),
+    )
   );
 }
 

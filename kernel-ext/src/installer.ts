@@ -31,11 +31,23 @@ export function kernelSpecs(): { name: string; json: KernelSpecJson }[] {
   return [
     {
       name: KERNEL_NAMES.typescript,
-      json: { argv: defaultKernelArgv(false), display_name: "TypeScript (DeepViz)", language: "typescript", interrupt_mode: "signal", metadata: { deepviz: true } },
+      json: {
+        argv: defaultKernelArgv(false),
+        display_name: "TypeScript (DeepViz)",
+        language: "typescript",
+        interrupt_mode: "signal",
+        metadata: { deepviz: true },
+      },
     },
     {
       name: KERNEL_NAMES.javascript,
-      json: { argv: defaultKernelArgv(true), display_name: "JavaScript (DeepViz)", language: "javascript", interrupt_mode: "signal", metadata: { deepviz: true } },
+      json: {
+        argv: defaultKernelArgv(true),
+        display_name: "JavaScript (DeepViz)",
+        language: "javascript",
+        interrupt_mode: "signal",
+        metadata: { deepviz: true },
+      },
     },
   ];
 }
@@ -85,7 +97,10 @@ function runHelper(python: string | undefined, request: object): any {
   const candidates = python ? [python] : PYTHON_CANDIDATES;
   const tried: string[] = [];
   for (const py of candidates) {
-    const r = spawnSync(py, ["-c", HELPER, JSON.stringify(request)], { encoding: "utf8", env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: "1" } });
+    const r = spawnSync(py, ["-c", HELPER, JSON.stringify(request)], {
+      encoding: "utf8",
+      env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    });
     if (r.error) {
       tried.push(`${py} (not found)`);
       continue;
@@ -120,7 +135,11 @@ export interface InstallOptions {
 
 export function installKernel(options: InstallOptions = {}): string[] {
   const log = options.log ?? (() => undefined);
-  const answer = runHelper(options.python, { op: "install", location: options.location ?? { kind: "default" }, specs: kernelSpecs() });
+  const answer = runHelper(options.python, {
+    op: "install",
+    location: options.location ?? { kind: "default" },
+    specs: kernelSpecs(),
+  });
   for (const d of answer.done) log(`installed kernelspec ${d}`);
   const ctx: InstallContext = { dataDir: answer.data_dir, python: answer.python, log };
   for (const step of options.steps ?? []) step.install(ctx);
@@ -130,7 +149,11 @@ export function installKernel(options: InstallOptions = {}): string[] {
 
 export function uninstallKernel(options: InstallOptions = {}): string[] {
   const log = options.log ?? (() => undefined);
-  const answer = runHelper(options.python, { op: "uninstall", location: options.location ?? { kind: "default" }, names: Object.values(KERNEL_NAMES) });
+  const answer = runHelper(options.python, {
+    op: "uninstall",
+    location: options.location ?? { kind: "default" },
+    names: Object.values(KERNEL_NAMES),
+  });
   for (const d of answer.done) log(`removed kernelspec ${d}`);
   if (answer.done.length === 0) log("no DeepViz kernelspec was installed there");
   const ctx: InstallContext = { dataDir: answer.data_dir, python: answer.python, log };

@@ -43,12 +43,22 @@ export async function main(argv: string[], cli: CliOptions = {}): Promise<void> 
       }
       case "install": {
         const { options } = parseArgs(rest, ["prefix", "python"], ["user", "sys-prefix"]);
-        installKernel({ location: location(options), python: options.python as string | undefined, log: console.log, steps: cli.installSteps });
+        installKernel({
+          location: location(options),
+          python: options.python as string | undefined,
+          log: console.log,
+          steps: cli.installSteps,
+        });
         return;
       }
       case "uninstall": {
         const { options } = parseArgs(rest, ["prefix", "python"], ["user", "sys-prefix"]);
-        uninstallKernel({ location: location(options), python: options.python as string | undefined, log: console.log, steps: cli.installSteps });
+        uninstallKernel({
+          location: location(options),
+          python: options.python as string | undefined,
+          log: console.log,
+          steps: cli.installSteps,
+        });
         return;
       }
       case "list": {

@@ -45,7 +45,11 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   onlyNodeTypesByDefault(ts as never);
   const converters = new Converters(js);
   let server: KernelServer | undefined;
-  const tslabExecutor = createExecutor(process.cwd(), converters, KernelServer.executorConsole(() => server));
+  const tslabExecutor = createExecutor(
+    process.cwd(),
+    converters,
+    KernelServer.executorConsole(() => server),
+  );
   const executor = { ...tslabExecutor, execute: (src: string) => tslabExecutor.execute(expandShorthandProperties(src)) };
   server = new KernelServer(conn, executor, js, undefined, parentPid());
   // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the

@@ -18,7 +18,16 @@ import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./com
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
 import type { FromThread, KernelThreadData, ToThread } from "./kernel-thread";
-import { decode, encode, makeHeader, PROTOCOL_VERSION, ReplayGuard, WireError, type JupyterMessage, type MessageHeader } from "./wire";
+import {
+  decode,
+  encode,
+  makeHeader,
+  PROTOCOL_VERSION,
+  ReplayGuard,
+  WireError,
+  type JupyterMessage,
+  type MessageHeader,
+} from "./wire";
 import { languageInfo } from "./language-info";
 
 /** The process's real stderr, kept before tslab redirects process.stderr into cells. */
@@ -189,7 +198,10 @@ export class KernelServer implements KernelIo {
     };
     try {
       await Promise.all([
-        bind("shell", this.shell), bind("stdin", this.stdin), bind("iopub", this.iopub), bind("hb", this.hb),
+        bind("shell", this.shell),
+        bind("stdin", this.stdin),
+        bind("iopub", this.iopub),
+        bind("hb", this.hb),
         this.startControl(),
       ]);
     } catch (e) {
@@ -227,7 +239,10 @@ export class KernelServer implements KernelIo {
           case "bind-failed":
             return reject(new Error(`cannot bind the control channel to ${m.message}`));
           case "control":
-            return void this.receive(control, m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+            return void this.receive(
+              control,
+              m.frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)),
+            );
           case "log":
             return this.log(m.line);
           case "parent-gone":
@@ -373,7 +388,12 @@ export class KernelServer implements KernelIo {
   /** Runs one request through tslab's handler; true when it failed. */
   private async executeNow(sock: Sender, msg: JupyterMessage): Promise<boolean> {
     if (typeof msg.content.code !== "string") {
-      this.reply(sock, msg, "execute_reply", { status: "error", ename: "BadRequest", evalue: "code must be a string", traceback: [] });
+      this.reply(sock, msg, "execute_reply", {
+        status: "error",
+        ename: "BadRequest",
+        evalue: "code must be a string",
+        traceback: [],
+      });
       return true;
     }
     const writeStream = (name: string, text: string) => this.publish("stream", { name, text }, msg.header);
@@ -389,7 +409,7 @@ export class KernelServer implements KernelIo {
     this.failures.delete(msg.header.msg_id);
     this.reply(sock, msg, "execute_reply", {
       ...result,
-      ...(result.status === "error" ? failure ?? { ename: "Error", evalue: "execution failed", traceback: [] } : {}),
+      ...(result.status === "error" ? (failure ?? { ename: "Error", evalue: "execution failed", traceback: [] }) : {}),
       user_expressions: {},
       payload: [],
     });
@@ -536,7 +556,7 @@ export class KernelServer implements KernelIo {
   }
 
   reportError(where: string, error: unknown): void {
-    const text = `${where} threw: ${error instanceof Error ? error.stack ?? error.message : format(error)}`;
+    const text = `${where} threw: ${error instanceof Error ? (error.stack ?? error.message) : format(error)}`;
     this.log(text);
     const parent = this.outputParent();
     if (parent) this.publish("stream", { name: "stderr", text: text + "\n" }, parent);
@@ -548,15 +568,27 @@ export class KernelServer implements KernelIo {
 
   // ---- sending ----
 
-  private publish(msgType: string, content: object, parent: Partial<MessageHeader> | undefined, metadata: Record<string, unknown> = {}, buffers: ArrayBufferView[] = []): void {
+  private publish(
+    msgType: string,
+    content: object,
+    parent: Partial<MessageHeader> | undefined,
+    metadata: Record<string, unknown> = {},
+    buffers: ArrayBufferView[] = [],
+  ): void {
     const header = makeHeader(msgType, this.session, "kernel");
     const topic = Buffer.from(`kernel.${this.session}.${msgType}`);
-    this.send(this.iopub, encode(this.conn.key, { identities: [topic], header, parent_header: parent ?? {}, metadata, content, buffers }));
+    this.send(
+      this.iopub,
+      encode(this.conn.key, { identities: [topic], header, parent_header: parent ?? {}, metadata, content, buffers }),
+    );
   }
 
   private reply(sock: Sender, req: JupyterMessage, msgType: string, content: object): void {
     const header = makeHeader(msgType, this.session, "kernel");
-    this.send(sock, encode(this.conn.key, { identities: req.identities, header, parent_header: req.header, metadata: {}, content }));
+    this.send(
+      sock,
+      encode(this.conn.key, { identities: req.identities, header, parent_header: req.header, metadata: {}, content }),
+    );
   }
 
   /**

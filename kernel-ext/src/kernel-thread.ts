@@ -81,7 +81,9 @@ async function serveControl(): Promise<void> {
       });
     } else if (m.kind === "send") {
       const frames = m.frames.map(asBuffer);
-      sending = sending.then(() => (control.closed ? undefined : control.send(frames))).catch((e) => post({ kind: "log", line: `control send failed: ${(e as Error).message}` }));
+      sending = sending
+        .then(() => (control.closed ? undefined : control.send(frames)))
+        .catch((e) => post({ kind: "log", line: `control send failed: ${(e as Error).message}` }));
     }
   });
   post({ kind: "ready" });

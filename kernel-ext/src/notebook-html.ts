@@ -7,8 +7,17 @@ import { marked } from "marked";
 import { WIDGET_VIEW_MIME } from "./comm-api";
 import { cellSource, type Notebook, type Output } from "./notebook";
 import {
-  escapeHtml, imageHtml, IMAGE_MIMES, isTrusted, markdownHtml, policyMeta, promptNumber, safeWidgetState, sanitizeHtml,
-  scriptJson, svgHtml,
+  escapeHtml,
+  imageHtml,
+  IMAGE_MIMES,
+  isTrusted,
+  markdownHtml,
+  policyMeta,
+  promptNumber,
+  safeWidgetState,
+  sanitizeHtml,
+  scriptJson,
+  svgHtml,
 } from "./trust";
 import { WIDGET_STATE_MIME } from "./widget-state";
 
@@ -54,12 +63,20 @@ const BUILTIN: [string, Render][] = [
   ["text/html", (d, _m, trusted) => (trusted ? asText(d) : sanitizeHtml(asText(d)))],
   ["image/svg+xml", (d) => svgHtml(d)],
   ...IMAGE_MIMES.map((mime): [string, Render] => [mime, (d, m) => imageHtml(mime, d, m)]),
-  ["text/markdown", (d, _m, trusted) => (trusted ? (marked.parse(asText(d), { async: false }) as string) : markdownHtml(asText(d)))],
+  [
+    "text/markdown",
+    (d, _m, trusted) => (trusted ? (marked.parse(asText(d), { async: false }) as string) : markdownHtml(asText(d))),
+  ],
   ["application/json", (d) => `<pre>${escapeHtml(JSON.stringify(d, null, 2) ?? "")}</pre>`],
   ["text/plain", (d) => `<pre>${escapeHtml(stripAnsi(asText(d)))}</pre>`],
 ];
 
-function renderBundle(data: Record<string, unknown>, metadata: Record<string, unknown>, trusted: boolean, options: HtmlOptions): string {
+function renderBundle(
+  data: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  trusted: boolean,
+  options: HtmlOptions,
+): string {
   if (!data || typeof data !== "object") return "";
   const has = (mime: string) => Object.prototype.hasOwnProperty.call(data, mime);
   for (const [mime, render] of [...Object.entries(options.renderers ?? {}), ...BUILTIN]) {
@@ -80,7 +97,10 @@ function renderOutput(out: Output, options: HtmlOptions): string {
     case "stream":
       return `<pre class="dv-stream dv-${out.name === "stderr" ? "stderr" : "stdout"}">${escapeHtml(stripAnsi(asText(out.text)))}</pre>`;
     case "error": {
-      const lines = [`${asText(out.ename)}: ${asText(out.evalue)}`, ...(Array.isArray(out.traceback) ? out.traceback.map(asText) : [])];
+      const lines = [
+        `${asText(out.ename)}: ${asText(out.evalue)}`,
+        ...(Array.isArray(out.traceback) ? out.traceback.map(asText) : []),
+      ];
       return `<pre class="dv-error">${escapeHtml(stripAnsi(lines.join("\n")))}</pre>`;
     }
     case "display_data":
@@ -125,7 +145,9 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
   // Saved widget state cannot be sanitised (a widget may set innerHTML): state this run did not produce
   // gets the policy too, so its markup cannot run scripts.
   const strict = options.untrusted === true || (widgetState !== undefined && !isTrusted(widgetState));
-  const stateTag = widgetState ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(safeWidgetState(widgetState))}</script>\n` : "";
+  const stateTag = widgetState
+    ? `<script type="${WIDGET_STATE_MIME}">${scriptJson(safeWidgetState(widgetState))}</script>\n`
+    : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

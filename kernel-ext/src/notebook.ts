@@ -4,7 +4,12 @@ import type { JupyterMessage } from "./wire";
 export type Output =
   | { output_type: "stream"; name: string; text: string }
   | { output_type: "display_data"; data: Record<string, unknown>; metadata: Record<string, unknown> }
-  | { output_type: "execute_result"; execution_count: number | null; data: Record<string, unknown>; metadata: Record<string, unknown> }
+  | {
+      output_type: "execute_result";
+      execution_count: number | null;
+      data: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+    }
   | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
 
 export interface Cell {
@@ -76,7 +81,12 @@ export class OutputCollector {
         out = { output_type: "display_data", data: c.data ?? {}, metadata: c.metadata ?? {} };
         break;
       case "execute_result":
-        out = { output_type: "execute_result", execution_count: c.execution_count ?? null, data: c.data ?? {}, metadata: c.metadata ?? {} };
+        out = {
+          output_type: "execute_result",
+          execution_count: c.execution_count ?? null,
+          data: c.data ?? {},
+          metadata: c.metadata ?? {},
+        };
         break;
       case "error":
         out = { output_type: "error", ename: String(c.ename), evalue: String(c.evalue), traceback: c.traceback ?? [] };

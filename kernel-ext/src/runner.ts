@@ -46,7 +46,6 @@ export type RunProgress =
   | { kind: "cell-done"; index: number; codeIndex: number; codeCells: number; ms: number; status: CellStatus }
   | { kind: "done"; ok: boolean; ms: number };
 
-
 export interface CellFailure {
   /** Index among all cells (0-based). */
   cellIndex: number;
@@ -82,7 +81,8 @@ export function outputPaths(notebookPath: string, outDir?: string): { notebook: 
 
 function failureFrom(cellIndex: number, cell: Cell, outputs: Output[], reply?: JupyterMessage): CellFailure {
   // the last error: the runner's own verdict (a timeout, a dead kernel) comes after what the cell printed
-  const err = [...outputs].reverse().find((o) => o.output_type === "error") as Extract<Output, { output_type: "error" }> | undefined;
+  const err = [...outputs].reverse().find((o) => o.output_type === "error") as
+    Extract<Output, { output_type: "error" }> | undefined;
   const c = reply?.content ?? {};
   return {
     cellIndex,
@@ -151,17 +151,27 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         if (e instanceof KernelDied) {
           status = "stopped";
           const lines = e.message.split("\n"); // name the cell: the page and the notebook say where it died
-          outputs.push({ output_type: "error", ename: "KernelDied", evalue: `the kernel died while running cell ${index + 1}: ${lines[0]}`, traceback: lines });
+          outputs.push({
+            output_type: "error",
+            ename: "KernelDied",
+            evalue: `the kernel died while running cell ${index + 1}: ${lines[0]}`,
+            traceback: lines,
+          });
         } else if (e instanceof ExecuteTimeout) {
           status = "timeout";
           await client.interrupt();
           // A loop that runs after an await ignores the interrupt and keeps the kernel busy for good.
-          const recovered = await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).then(() => true, () => false);
+          const recovered = await withTimeout(client.execute("", { timeoutMs: 10_000 }), 15_000).then(
+            () => true,
+            () => false,
+          );
           if (!recovered) status = "stopped";
           outputs.push({
             output_type: "error",
             ename: "CellTimeoutError",
-            evalue: `${e.message}; interrupted` + (recovered ? "" : ", but the kernel stayed busy, so it was stopped and no later cell ran"),
+            evalue:
+              `${e.message}; interrupted` +
+              (recovered ? "" : ", but the kernel stayed busy, so it was stopped and no later cell ran"),
             traceback: [],
           });
         } else throw e;

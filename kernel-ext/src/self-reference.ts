@@ -68,7 +68,17 @@ export function installSelfReference(ts: { sys: TsSys }, cwd: string): { name: s
     (sys as unknown as Record<string, unknown>)[key] = (p: string, ...rest: unknown[]) => original.call(sys, map(p), ...rest);
   };
   // realpath included: the package's own imports (tfjs...) then resolve to the same files as a cell's.
-  for (const key of ["fileExists", "directoryExists", "readFile", "realpath", "getDirectories", "readDirectory", "watchFile", "watchDirectory", "getModifiedTime"] as const) {
+  for (const key of [
+    "fileExists",
+    "directoryExists",
+    "readFile",
+    "realpath",
+    "getDirectories",
+    "readDirectory",
+    "watchFile",
+    "watchDirectory",
+    "getModifiedTime",
+  ] as const) {
     wrap(key);
   }
   return self;

@@ -27,22 +27,43 @@ export { escapeHtml };
 // CSS values that cannot fetch anything: words, numbers, colours (no url(), no escapes).
 const PLAIN_CSS = [/^[-#%.,\w\s]+$/, /^rgba?\([\d\s.,%]+\)$/];
 const SAFE_CSS = Object.fromEntries(
-  ["color", "background-color", "text-align", "font-weight", "font-style", "text-decoration", "width", "height", "max-width", "vertical-align"]
-    .map((p) => [p, PLAIN_CSS]),
+  [
+    "color",
+    "background-color",
+    "text-align",
+    "font-weight",
+    "font-style",
+    "text-decoration",
+    "width",
+    "height",
+    "max-width",
+    "vertical-align",
+  ].map((p) => [p, PLAIN_CSS]),
 );
 
 const SANITIZE: sanitize.IOptions = {
   allowedTags: [
     ...sanitize.defaults.allowedTags.filter((t) => t !== "style"),
-    "img", "del", "ins", "details", "summary", "input", "center", "font",
+    "img",
+    "del",
+    "ins",
+    "details",
+    "summary",
+    "input",
+    "center",
+    "font",
   ],
   allowedAttributes: {
     "*": ["title", "align", "lang", "dir"],
     a: ["href", "rel"],
     img: ["src", "alt", "width", "height"],
-    td: ["colspan", "rowspan", "style"], th: ["colspan", "rowspan", "style"],
-    span: ["style"], div: ["style"], p: ["style"],
-    ol: ["start", "type"], code: ["class"],
+    td: ["colspan", "rowspan", "style"],
+    th: ["colspan", "rowspan", "style"],
+    span: ["style"],
+    div: ["style"],
+    p: ["style"],
+    ol: ["start", "type"],
+    code: ["class"],
     input: ["type", "checked", "disabled"],
     font: ["color"],
   },
@@ -80,7 +101,10 @@ export function markdownHtml(markdown: string, inline = false): string {
  * comment-like states (`<!--`), and the text stays valid JSON.
  */
 export function scriptJson(value: unknown): string {
-  return (JSON.stringify(value) ?? "null").replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return (JSON.stringify(value) ?? "null").replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** The prompt number of a code cell: a non-negative integer, else blank. */
@@ -109,7 +133,8 @@ export function imageHtml(mime: string, data: unknown, metadata: unknown, attrs 
   if (!(IMAGE_MIMES as readonly string[]).includes(mime)) return undefined;
   const b64 = text(data).replace(/\s+/g, "");
   if (b64.length % 4 !== 0 || !BASE64.test(b64)) return undefined;
-  const meta = (metadata && typeof metadata === "object" ? (metadata as Record<string, unknown>)[mime] : undefined) as Record<string, unknown> | undefined;
+  const meta = (metadata && typeof metadata === "object" ? (metadata as Record<string, unknown>)[mime] : undefined) as
+    Record<string, unknown> | undefined;
   const w = pixels(meta?.width);
   const h = pixels(meta?.height);
   return `<img ${attrs} src="data:${mime};base64,${b64}"${w ? ` width="${w}"` : ""}${h ? ` height="${h}"` : ""}>`;

@@ -21,13 +21,16 @@ interface ModelRecord {
 export interface SavedWidgetState {
   version_major: 2;
   version_minor: 0;
-  state: Record<string, {
-    model_name: string;
-    model_module: string;
-    model_module_version: string;
-    state: Record<string, unknown>;
-    buffers?: { path: (string | number)[]; data: string; encoding: "base64" }[];
-  }>;
+  state: Record<
+    string,
+    {
+      model_name: string;
+      model_module: string;
+      model_module_version: string;
+      state: Record<string, unknown>;
+      buffers?: { path: (string | number)[]; data: string; encoding: "base64" }[];
+    }
+  >;
 }
 
 export class WidgetStateTracker {
@@ -84,7 +87,11 @@ export class WidgetStateTracker {
   toJSON(): SavedWidgetState {
     const state: SavedWidgetState["state"] = {};
     for (const [id, m] of this.models) {
-      const buffers = [...m.buffers.values()].map((b) => ({ path: b.path, data: b.data.toString("base64"), encoding: "base64" as const }));
+      const buffers = [...m.buffers.values()].map((b) => ({
+        path: b.path,
+        data: b.data.toString("base64"),
+        encoding: "base64" as const,
+      }));
       state[id] = {
         model_name: m.model_name,
         model_module: m.model_module,

@@ -64,7 +64,10 @@ function toBuffer(view: ArrayBufferView | ArrayBuffer): Buffer {
 }
 
 /** Builds the frames of a message (routing ids first). */
-export function encode(key: string, msg: Omit<JupyterMessage, "buffers"> & { buffers?: (ArrayBufferView | ArrayBuffer)[] }): Buffer[] {
+export function encode(
+  key: string,
+  msg: Omit<JupyterMessage, "buffers"> & { buffers?: (ArrayBufferView | ArrayBuffer)[] },
+): Buffer[] {
   const json = [msg.header, msg.parent_header, msg.metadata, msg.content].map((part) =>
     Buffer.from(JSON.stringify(part ?? {}), "utf8"),
   );

@@ -14,7 +14,6 @@ export function registerBundleMaker(kind: string, maker: BundleMaker): void {
   makers.set(kind, maker);
 }
 
-
 /** The bundle for `value` of `kind`; a plain-text one when no renderer is registered. */
 export function bundleFor(kind: string, value: unknown, fallbackText: string): MimeBundle {
   const maker = makers.get(kind);

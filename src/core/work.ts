@@ -93,7 +93,10 @@ export class Work {
   /** Rows per chunk that took about CHUNK_MS last time (see chunks()). */
   private rows = 0;
 
-  constructor(readonly task: string, private readonly options: RunOptions = {}) {
+  constructor(
+    readonly task: string,
+    private readonly options: RunOptions = {},
+  ) {
     const signals = [options.signal, cellSignal()].filter((s): s is AbortSignal => s !== undefined);
     if (signals.length > 1) {
       const either = eitherSignal(signals);

@@ -24,16 +24,22 @@ function tensorPicture(t: tf.Tensor, o: ShowOptions): Picture {
   const shape = t.shape;
   if (looksLikeImage(shape)) {
     const v = t.dataSync();
-    let lo = Infinity, hi = -Infinity;
-    for (const x of Array.from(v as ArrayLike<number>)) { if (x < lo) lo = x; if (x > hi) hi = x; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const x of Array.from(v as ArrayLike<number>)) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
     // images are in [0, 1] or 0–255; anything else (a signed map) is drawn as a heat map
     if (lo >= 0 && (hi <= 1 || hi <= 255) && !(shape.length === 2 && o.cmap)) return image(t, o.title);
     return renderAttribution(t, { view: "heatmap", cmap: "viridis", normalize: "minmax", colorbar: true, ...o });
   }
   const s = shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape;
   if (s.length === 3 || shape.length === 4) return featureMaps(t, o);
-  return fail(`dv.show cannot draw a tensor of shape [${shape.join(", ")}]: it draws images [H, W, C], feature maps ` +
-    `[H, W, channels] and attributions. For a vector of scores use dv.plots.topK or dv.plots.histogram.`);
+  return fail(
+    `dv.show cannot draw a tensor of shape [${shape.join(", ")}]: it draws images [H, W, C], feature maps ` +
+      `[H, W, channels] and attributions. For a vector of scores use dv.plots.topK or dv.plots.histogram.`,
+  );
 }
 
 /** The MIME bundle for anything the library returns (and tensors, models). */
@@ -98,8 +104,10 @@ export function bundleOf(x: unknown, options: BundleOptions = {}): MimeBundle {
   if (hasDisplay(x)) return x[JUPYTER_DISPLAY]();
   if (typeof x === "string") return { "text/plain": x };
   if (as === "cell") return { "text/plain": inspect(x, { depth: 3 }) };
-  return fail("dv.show draws attributions, pictures, plots, tensors and models; got " +
-    `${x === null ? "null" : typeof x === "object" ? (x as object).constructor?.name ?? "an object" : typeof x}.`);
+  return fail(
+    "dv.show draws attributions, pictures, plots, tensors and models; got " +
+      `${x === null ? "null" : typeof x === "object" ? ((x as object).constructor?.name ?? "an object") : typeof x}.`,
+  );
 }
 
 let registered = false;
@@ -124,9 +132,12 @@ export function registerBundleMakers(): void {
     }
   });
   register("image", (t: tf.Tensor, o?: Record<string, unknown>) => image(t, (o?.title as string) ?? "")[JUPYTER_DISPLAY]());
-  register("featureMaps", (t: tf.Tensor, o?: Record<string, unknown>) => featureMaps(t, o as FeatureMapOptions)[JUPYTER_DISPLAY]());
+  register("featureMaps", (t: tf.Tensor, o?: Record<string, unknown>) =>
+    featureMaps(t, o as FeatureMapOptions)[JUPYTER_DISPLAY](),
+  );
   register("plot", (fig: { data: Array<Record<string, unknown>>; layout?: Record<string, unknown>; summary?: string }) =>
-    new Plot(fig.data, fig.layout ?? {}, fig.summary ?? "plot")[JUPYTER_DISPLAY]());
+    new Plot(fig.data, fig.layout ?? {}, fig.summary ?? "plot")[JUPYTER_DISPLAY](),
+  );
   register("modelSummary", (m: tf.LayersModel) => modelSummary(m)[JUPYTER_DISPLAY]());
   register("sanityCheck", (r: SanityCheckLike) => sanityPlot(r)[JUPYTER_DISPLAY]());
 }
@@ -143,9 +154,16 @@ interface SanityCheckLike {
 
 /** Similarity to the trained model's map as layers are randomized: lines falling to 0 pass the check. */
 export function sanityPlot(r: SanityCheckLike): Plot {
-  return lines([
-    { name: "Spearman |map|", x: r.layers, y: r.spearmanAbs },
-    { name: "Spearman map", x: r.layers, y: r.spearmanSigned },
-    { name: "SSIM |map|", x: r.layers, y: r.ssim },
-  ], { title: `Sanity check of ${r.method} (${r.mode} randomization)`, xLabel: "randomized layer", yLabel: "similarity to the trained model" });
+  return lines(
+    [
+      { name: "Spearman |map|", x: r.layers, y: r.spearmanAbs },
+      { name: "Spearman map", x: r.layers, y: r.spearmanSigned },
+      { name: "SSIM |map|", x: r.layers, y: r.ssim },
+    ],
+    {
+      title: `Sanity check of ${r.method} (${r.mode} randomization)`,
+      xLabel: "randomized layer",
+      yLabel: "similarity to the trained model",
+    },
+  );
 }

@@ -17,7 +17,6 @@ function shapeText(s: unknown): string {
   return String(s);
 }
 
-
 /** A model's layers as a table: name, class, output shape, parameters. Shows as HTML in notebooks. */
 export class ModelSummary {
   readonly rows: SummaryRow[];
@@ -27,7 +26,11 @@ export class ModelSummary {
   constructor(readonly model: tf.LayersModel) {
     this.rows = model.layers.map((l) => {
       let outputShape: string;
-      try { outputShape = shapeText(l.outputShape); } catch { outputShape = "?"; }
+      try {
+        outputShape = shapeText(l.outputShape);
+      } catch {
+        outputShape = "?";
+      }
       return { name: l.name, className: l.getClassName(), outputShape, params: l.countParams(), trainable: l.trainable };
     });
     this.totalParams = this.rows.reduce((a, r) => a + r.params, 0);
@@ -41,7 +44,8 @@ export class ModelSummary {
     const line = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
     return [
       `Model "${this.model.name}"`,
-      line(head), widths.map((w) => "-".repeat(w)).join("  "),
+      line(head),
+      widths.map((w) => "-".repeat(w)).join("  "),
       ...body.map(line),
       `Total params: ${this.totalParams.toLocaleString("en-US")} (trainable ${this.trainableParams.toLocaleString("en-US")})`,
     ].join("\n");
@@ -49,10 +53,14 @@ export class ModelSummary {
 
   html(): string {
     const td = "padding:3px 10px;border-bottom:1px solid #ddd;";
-    const rows = this.rows.map((r) =>
-      `<tr><td style="${td}">${escapeHtml(r.name)}</td><td style="${td}">${escapeHtml(r.className)}</td>` +
-      `<td style="${td}font-family:monospace">${escapeHtml(r.outputShape)}</td>` +
-      `<td style="${td}text-align:right">${r.params.toLocaleString("en-US")}</td></tr>`).join("\n");
+    const rows = this.rows
+      .map(
+        (r) =>
+          `<tr><td style="${td}">${escapeHtml(r.name)}</td><td style="${td}">${escapeHtml(r.className)}</td>` +
+          `<td style="${td}font-family:monospace">${escapeHtml(r.outputShape)}</td>` +
+          `<td style="${td}text-align:right">${r.params.toLocaleString("en-US")}</td></tr>`,
+      )
+      .join("\n");
     return `<table class="deepviz-model-summary" style="border-collapse:collapse;font-size:13px">
 <caption style="text-align:left;font-weight:bold;padding:4px 0">Model "${escapeHtml(this.model.name)}"</caption>
 <thead><tr><th style="${td}text-align:left">Layer</th><th style="${td}text-align:left">Class</th><th style="${td}text-align:left">Output shape</th><th style="${td}text-align:right">Params</th></tr></thead>

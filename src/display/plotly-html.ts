@@ -63,7 +63,8 @@ export function plotlyHtml(figure: { data: unknown[]; layout: Record<string, unk
   const withLibrary = standalone || !sentToPage;
   if (!standalone) sentToPage = true;
   const library = withLibrary ? `<script type="text/javascript">if (!window.Plotly) {\n${plotlyLibrary()}\n}</script>\n` : "";
-  const missing = "plotly.js is not loaded on this page (the output that carried it was cleared). " +
+  const missing =
+    "plotly.js is not loaded on this page (the output that carried it was cleared). " +
     "Run dv.plots.resetPlotlyLoader() and show the plot again.";
   return `<div id="${id}" class="deepviz-plot" style="width:100%;height:${height}px;"></div>
 ${library}<script type="text/javascript">

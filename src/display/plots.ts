@@ -14,7 +14,8 @@ function numbersOf(x: Numbers | Attribution, what: string): Float64Array {
     if (x.isDisposed) fail(`The ${what} tensor was disposed; plot it before disposing it.`);
     return Float64Array.from(x.dataSync() as ArrayLike<number>);
   }
-  if (x == null || typeof (x as ArrayLike<number>).length !== "number") fail(`The ${what} must be a tensor or an array of numbers.`);
+  if (x == null || typeof (x as ArrayLike<number>).length !== "number")
+    fail(`The ${what} must be a tensor or an array of numbers.`);
   return Float64Array.from(x as ArrayLike<number>);
 }
 
@@ -44,8 +45,12 @@ export function rankTopK(scores: Numbers, o: TopKOptions = {}): Ranked[] {
   if (v.length === 0) fail("topK got no scores.");
   const k = o.k ?? 5;
   if (!(Number.isInteger(k) && k > 0)) fail(`k must be a positive integer, got ${k}.`);
-  let sum = 0, min = Infinity;
-  for (const x of v) { sum += x; min = Math.min(min, x); }
+  let sum = 0,
+    min = Infinity;
+  for (const x of v) {
+    sum += x;
+    min = Math.min(min, x);
+  }
   const isProb = min >= 0 && Math.abs(sum - 1) < 1e-3;
   if (o.softmax === true || (o.softmax !== false && !isProb)) {
     let max = -Infinity;
@@ -66,13 +71,24 @@ export function topK(scores: Numbers, o: TopKOptions = {}): Plot {
   const title = o.title ?? `Top ${rows.length} predictions`;
   const summary = [title, ...rows.map((r) => `${r.label.padEnd(20)} ${r.score.toFixed(4)}`)].join("\n");
   return new Plot(
-    [{
-      type: "bar", orientation: "h",
-      x: rows.map((r) => r.score).reverse(), y: rows.map((r) => r.label).reverse(),
-      text: rows.map((r) => r.score.toFixed(3)).reverse(), textposition: "auto",
-      marker: { color: "#4292c6" },
-    }],
-    { ...BASE_LAYOUT, title: { text: title }, height: 120 + 34 * rows.length, xaxis: { title: { text: "probability" }, range: [0, 1] }, margin: { ...BASE_LAYOUT.margin, l: 140 } },
+    [
+      {
+        type: "bar",
+        orientation: "h",
+        x: rows.map((r) => r.score).reverse(),
+        y: rows.map((r) => r.label).reverse(),
+        text: rows.map((r) => r.score.toFixed(3)).reverse(),
+        textposition: "auto",
+        marker: { color: "#4292c6" },
+      },
+    ],
+    {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      height: 120 + 34 * rows.length,
+      xaxis: { title: { text: "probability" }, range: [0, 1] },
+      margin: { ...BASE_LAYOUT.margin, l: 140 },
+    },
     summary,
   );
 }
@@ -87,8 +103,12 @@ export interface HistogramOptions {
 
 /** Bin counts over [min, max]: what the histogram draws (computed here, so the page gets bins, not every value). */
 export function binCounts(values: Float64Array | Float32Array | number[], bins: number): { edges: number[]; counts: number[] } {
-  let lo = Infinity, hi = -Infinity;
-  for (const x of values) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const x of values) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
   if (values.length === 0) return { edges: [0, 1], counts: [0] };
   if (hi === lo) hi = lo + 1;
   const width = (hi - lo) / bins;
@@ -107,19 +127,33 @@ export function histogram(values: Numbers | Attribution, o: HistogramOptions = {
   const title = o.title ?? (values instanceof Attribution ? `${values.method} values` : "Histogram");
   let sum = 0;
   for (const x of v) sum += x;
-  const summary = `${title}: ${v.length} values, min ${edges[0].toPrecision(4)}, max ${edges[bins].toPrecision(4)}, ` +
+  const summary =
+    `${title}: ${v.length} values, min ${edges[0].toPrecision(4)}, max ${edges[bins].toPrecision(4)}, ` +
     `mean ${(v.length ? sum / v.length : 0).toPrecision(4)}`;
   return new Plot(
-    [{
-      type: "bar", x: counts.map((_, i) => (edges[i] + edges[i + 1]) / 2), y: counts,
-      width: edges[1] - edges[0], marker: { color: "#6baed6", line: { color: "#2171b5", width: 0.5 } },
-    }],
-    { ...BASE_LAYOUT, title: { text: title }, height: 360, bargap: 0, xaxis: { title: { text: o.xLabel ?? "value" } }, yaxis: { title: { text: "count" } } },
+    [
+      {
+        type: "bar",
+        x: counts.map((_, i) => (edges[i] + edges[i + 1]) / 2),
+        y: counts,
+        width: edges[1] - edges[0],
+        marker: { color: "#6baed6", line: { color: "#2171b5", width: 0.5 } },
+      },
+    ],
+    {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      height: 360,
+      bargap: 0,
+      xaxis: { title: { text: o.xLabel ?? "value" } },
+      yaxis: { title: { text: "count" } },
+    },
     summary,
   );
 }
 
-export type Series = Record<string, ArrayLike<number>> | Array<{ name: string; y: ArrayLike<number>; x?: ArrayLike<number | string> }>;
+export type Series =
+  Record<string, ArrayLike<number>> | Array<{ name: string; y: ArrayLike<number>; x?: ArrayLike<number | string> }>;
 
 export interface LinesOptions {
   title?: string;
@@ -133,7 +167,9 @@ export interface LinesOptions {
  */
 export function lines(series: Series | { history: Record<string, ArrayLike<number>> }, o: LinesOptions = {}): Plot {
   const s = !Array.isArray(series) && "history" in series && typeof series.history === "object" ? series.history : series;
-  const list = Array.isArray(s) ? s : Object.entries(s as Record<string, ArrayLike<number>>).map(([name, y]) => ({ name, y, x: undefined }));
+  const list = Array.isArray(s)
+    ? s
+    : Object.entries(s as Record<string, ArrayLike<number>>).map(([name, y]) => ({ name, y, x: undefined }));
   if (list.length === 0) fail("lines needs at least one series, e.g. { loss: [0.9, 0.5, 0.3] }.");
   const traces = list.map(({ name, y, x }) => {
     const ys = Array.from(numbersOf(y as ArrayLike<number>, `series "${name}"`));
@@ -142,10 +178,19 @@ export function lines(series: Series | { history: Record<string, ArrayLike<numbe
     return { type: "scatter", mode: ys.length > 60 ? "lines" : "lines+markers", name, x: xs, y: ys };
   });
   const title = o.title ?? "";
-  const summary = [title || "Line chart", ...traces.map((t) => `${t.name}: ${t.y.length} points, last ${t.y.length ? t.y[t.y.length - 1].toPrecision(4) : "-"}`)].join("\n");
+  const summary = [
+    title || "Line chart",
+    ...traces.map((t) => `${t.name}: ${t.y.length} points, last ${t.y.length ? t.y[t.y.length - 1].toPrecision(4) : "-"}`),
+  ].join("\n");
   return new Plot(
     traces,
-    { ...BASE_LAYOUT, title: { text: title }, height: 380, xaxis: { title: { text: o.xLabel ?? "epoch" } }, yaxis: { title: { text: o.yLabel ?? "" } } },
+    {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      height: 380,
+      xaxis: { title: { text: o.xLabel ?? "epoch" } },
+      yaxis: { title: { text: o.yLabel ?? "" } },
+    },
     summary,
   );
 }

@@ -34,7 +34,8 @@ function notebookView(): ProgressView | null {
     const line = progressLine(p, outcome);
     const colour = outcome === "aborted" || outcome === "failed" ? "#b00" : "#2a7ab9";
     // the task name and unit come from the library, never from cell input; only digits and words
-    const html = `<div style="font:12px monospace"><progress value="${p.done}" max="${p.total}" ` +
+    const html =
+      `<div style="font:12px monospace"><progress value="${p.done}" max="${p.total}" ` +
       `style="width:240px;vertical-align:middle;accent-color:${colour}"></progress> ${line.replace(/[<>&"]/g, "")}</div>`;
     send({ "text/plain": `${bar(p, 30)} ${line}`, "text/html": html }, { displayId, update: shown });
     shown = true;

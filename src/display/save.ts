@@ -18,18 +18,25 @@ export function save(file: string, x: unknown, options: ShowOptions = {}): strin
     return file;
   }
   if (ext === ".html") {
-    const body = x instanceof Plot ? x.html(true) : (() => {
-      const b = bundleOf(x, options);
-      if (typeof b["text/html"] === "string") return b["text/html"] as string;
-      if (typeof b["image/png"] === "string") return `<img alt="${String(b["text/plain"]).replace(/"/g, "&quot;")}" src="data:image/png;base64,${b["image/png"]}">`;
-      return `<pre>${escapeHtml(String(b["text/plain"]))}</pre>`;
-    })();
+    const body =
+      x instanceof Plot
+        ? x.html(true)
+        : (() => {
+            const b = bundleOf(x, options);
+            if (typeof b["text/html"] === "string") return b["text/html"] as string;
+            if (typeof b["image/png"] === "string")
+              return `<img alt="${String(b["text/plain"]).replace(/"/g, "&quot;")}" src="data:image/png;base64,${b["image/png"]}">`;
+            return `<pre>${escapeHtml(String(b["text/plain"]))}</pre>`;
+          })();
     fs.writeFileSync(file, `<!doctype html><meta charset="utf-8"><body>${body}</body>`);
     return file;
   }
   if (ext === ".png") {
     const picture = pictureOf(x, options);
-    if (!picture) fail(`This ${x instanceof Plot ? "plot" : "value"} has no PNG form; save it as .html${x instanceof Plot ? " or .json" : ""}.`);
+    if (!picture)
+      fail(
+        `This ${x instanceof Plot ? "plot" : "value"} has no PNG form; save it as .html${x instanceof Plot ? " or .json" : ""}.`,
+      );
     picture.save(file);
     return file;
   }

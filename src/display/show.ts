@@ -22,12 +22,18 @@ export function notebookDisplay(): ((bundle: MimeBundle, target?: DisplayTarget)
   const write = tslabWriter();
   if (write) {
     return (bundle, target = {}) =>
-      write({ data: bundle, metadata: {}, transient: target.displayId ? { display_id: target.displayId } : {} }, target.update === true);
+      write(
+        { data: bundle, metadata: {}, transient: target.displayId ? { display_id: target.displayId } : {} },
+        target.update === true,
+      );
   }
   return null;
 }
 
-type TslabWriter = (msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+type TslabWriter = (
+  msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> },
+  update: boolean,
+) => void;
 
 /** tslab's own display hook: set only while code runs inside a tslab kernel. */
 function tslabWriter(): TslabWriter | null {

@@ -11,12 +11,19 @@ import { inputShape as modelInputShape } from "../model/validate";
  * (dv.layerActivation), a batch at a time so large image sets fit in memory. Returns [N, ...layer shape]
  * and the layer's name.
  */
-export async function layerActivations(model: Model, layer: LayerRef, images: tf.Tensor, run: RunOptions = {},
-  batchSize = 64): Promise<{ values: tf.Tensor; layer: string }> {
+export async function layerActivations(
+  model: Model,
+  layer: LayerRef,
+  images: tf.Tensor,
+  run: RunOptions = {},
+  batchSize = 64,
+): Promise<{ values: tf.Tensor; layer: string }> {
   const name = resolveLayer(model, layer).name;
   const inputShape = modelInputShape(model);
   if (images.rank !== inputShape.length || inputShape.slice(1).some((s, i) => s !== null && s !== images.shape[i + 1])) {
-    fail(`images must be a batch shaped [N, ${inputShape.slice(1).join(", ")}] for this model; got [${images.shape.join(", ")}].`);
+    fail(
+      `images must be a batch shaped [N, ${inputShape.slice(1).join(", ")}] for this model; got [${images.shape.join(", ")}].`,
+    );
   }
   return withWork("activations", run, async (work) => {
     const parts: tf.Tensor[] = [];

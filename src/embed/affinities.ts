@@ -13,7 +13,13 @@ export interface SparseRows {
  * binary search so that its entropy equals log(perplexity), as in van der Maaten & Hinton (2008).
  * Returns n*k values aligned with `nb.index`.
  */
-export function conditionalAffinities(nb: Neighbours, n: number, perplexity: number, tolerance = 1e-5, maxSteps = 100): Float64Array {
+export function conditionalAffinities(
+  nb: Neighbours,
+  n: number,
+  perplexity: number,
+  tolerance = 1e-5,
+  maxSteps = 100,
+): Float64Array {
   const { k, dist2 } = nb;
   const target = Math.log(perplexity);
   const p = new Float64Array(n * k);

@@ -20,7 +20,11 @@ export interface ModelActivations {
   images: tf.Tensor;
 }
 
-export interface EmbedOptions extends RunControl, Omit<TsneOptions, "dims" | "onProgress" | "signal">, Omit<UmapOptions, "dims" | "seed" | "onProgress" | "signal"> {
+export interface EmbedOptions
+  extends
+    RunControl,
+    Omit<TsneOptions, "dims" | "onProgress" | "signal">,
+    Omit<UmapOptions, "dims" | "seed" | "onProgress" | "signal"> {
   method?: EmbedMethod;
   dims?: 2 | 3;
   /** One label per point (class index or name): colours the plot. A tensor may hold indices or one-hot rows. */
@@ -70,7 +74,10 @@ export async function embed(input: PointsInput | ModelActivations, options: Embe
   let images = options.images;
   let layer: string | undefined;
   if (isModelActivations(input)) {
-    const acts = await layerActivations(input.model, input.layer, input.images, { signal: options.signal, progress: options.progress });
+    const acts = await layerActivations(input.model, input.layer, input.images, {
+      signal: options.signal,
+      progress: options.progress,
+    });
     try {
       points = toPoints(acts.values, "activations");
     } finally {
@@ -79,12 +86,14 @@ export async function embed(input: PointsInput | ModelActivations, options: Embe
     images = images ?? input.images;
     layer = acts.layer;
   } else {
-    if (input === null || input === undefined) fail("embed needs activations: a tensor [N, ...], an array of rows, or { model, layer, images }.");
+    if (input === null || input === undefined)
+      fail("embed needs activations: a tensor [N, ...], an array of rows, or { model, layer, images }.");
     points = toPoints(input as PointsInput, "activations");
   }
   if (points.n < 2) fail(`embed needs at least 2 points; got ${points.n}.`);
   const labels = options.labels !== undefined ? readLabels(options.labels, points.n, options.classNames) : null;
-  if (images && images.shape[0] !== points.n) fail(`images has ${images.shape[0]} items but there are ${points.n} points; give one image per point.`);
+  if (images && images.shape[0] !== points.n)
+    fail(`images has ${images.shape[0]} items but there are ${points.n} points; give one image per point.`);
 
   const control: RunControl = { onProgress: options.onProgress, signal: options.signal, progress: options.progress };
   let coords: Float64Array;
@@ -98,7 +107,12 @@ export async function embed(input: PointsInput | ModelActivations, options: Embe
   } else if (method === "tsne") {
     const result = await tsne(points, { ...options, ...control, dims });
     coords = result.coords;
-    Object.assign(info, { iterations: result.iterations, stoppedEarly: result.stoppedEarly, klDivergence: result.klDivergence, perplexity: options.perplexity ?? 30 });
+    Object.assign(info, {
+      iterations: result.iterations,
+      stoppedEarly: result.stoppedEarly,
+      klDivergence: result.klDivergence,
+      perplexity: options.perplexity ?? 30,
+    });
   } else {
     const result = await umap(points, { ...options, ...control, dims });
     coords = result.coords;

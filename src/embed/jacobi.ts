@@ -4,7 +4,11 @@
  * precision; O(m³) per sweep, so it serves small matrices (m up to a few hundred).
  * Returns eigenvalues in descending order and matching unit eigenvectors as the rows of `vectors`.
  */
-export function symmetricEigen(matrix: Float64Array, m: number, maxSweeps = 100): { values: Float64Array; vectors: Float64Array } {
+export function symmetricEigen(
+  matrix: Float64Array,
+  m: number,
+  maxSweeps = 100,
+): { values: Float64Array; vectors: Float64Array } {
   const a = Float64Array.from(matrix);
   const v = new Float64Array(m * m);
   for (let i = 0; i < m; i++) v[i * m + i] = 1;

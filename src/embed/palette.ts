@@ -1,7 +1,18 @@
 import { Embedding, Label } from "./embedding";
 
 /** Ten distinct, colour-blind-tolerable hues, then repeats (as most categorical palettes do). */
-export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+export const PALETTE = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
 
 export interface LabelGroup {
   label: Label | null;
@@ -22,7 +33,12 @@ export function groupByLabel(e: Embedding): LabelGroup[] {
   const keys = Array.from(groups.keys());
   const numbers = keys.filter((k) => typeof k === "number").sort((a, b) => (a as number) - (b as number));
   const names = keys.filter((k) => typeof k !== "number");
-  return [...numbers, ...names].map((label, g) => ({ label, name: String(label), colour: PALETTE[g % PALETTE.length], indices: groups.get(label)! }));
+  return [...numbers, ...names].map((label, g) => ({
+    label,
+    name: String(label),
+    colour: PALETTE[g % PALETTE.length],
+    indices: groups.get(label)!,
+  }));
 }
 
 const METHOD_NAMES = { tsne: "t-SNE", pca: "PCA", umap: "UMAP" } as const;

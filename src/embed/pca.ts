@@ -115,11 +115,12 @@ function subspaceEigen(xc: Float64Array, n: number, d: number, k: number): { val
     const cq = applyCovariance(xc, n, d, q, b);
     // Rayleigh–Ritz: T = Q C Qᵀ (b×b), rotate the basis onto T's eigenvectors.
     const t = new Float64Array(b * b);
-    for (let r = 0; r < b; r++) for (let s = 0; s < b; s++) {
-      let dot = 0;
-      for (let u = 0; u < d; u++) dot += q[r * d + u] * cq[s * d + u];
-      t[r * b + s] = dot;
-    }
+    for (let r = 0; r < b; r++)
+      for (let s = 0; s < b; s++) {
+        let dot = 0;
+        for (let u = 0; u < d; u++) dot += q[r * d + u] * cq[s * d + u];
+        t[r * b + s] = dot;
+      }
     for (let r = 0; r < b; r++) for (let s = 0; s < r; s++) t[r * b + s] = t[s * b + r] = (t[r * b + s] + t[s * b + r]) / 2;
     const eig = symmetricEigen(t, b);
     values = eig.values;
@@ -130,11 +131,12 @@ function subspaceEigen(xc: Float64Array, n: number, d: number, k: number): { val
     previous = values.slice(0, k);
     // Next basis: C q rotated by the Ritz vectors, re-orthonormalized.
     const next = new Float64Array(b * d);
-    for (let r = 0; r < b; r++) for (let s = 0; s < b; s++) {
-      const w = eig.vectors[r * b + s];
-      if (w === 0) continue;
-      for (let u = 0; u < d; u++) next[r * d + u] += w * (settled ? q[s * d + u] : cq[s * d + u]);
-    }
+    for (let r = 0; r < b; r++)
+      for (let s = 0; s < b; s++) {
+        const w = eig.vectors[r * b + s];
+        if (w === 0) continue;
+        for (let u = 0; u < d; u++) next[r * d + u] += w * (settled ? q[s * d + u] : cq[s * d + u]);
+      }
     if (settled) {
       q = next;
       break;
@@ -189,11 +191,12 @@ export function pcaProject(x: Points, k: number): PcaResult {
     if (big < 0) for (let t = 0; t < d; t++) components[r * d + t] = -components[r * d + t];
   }
   const coords = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let r = 0; r < k; r++) {
-    let s = 0;
-    for (let t = 0; t < d; t++) s += xc[i * d + t] * components[r * d + t];
-    coords[i * k + r] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let r = 0; r < k; r++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += xc[i * d + t] * components[r * d + t];
+      coords[i * k + r] = s;
+    }
   const explainedVariance = values.map((v) => Math.max(v, 0) / (n - 1));
   const totalVariance = totalSquares / (n - 1);
   const explainedVarianceRatio = explainedVariance.map((v) => (totalVariance > 0 ? v / totalVariance : 0));

@@ -23,23 +23,35 @@ const MARGIN = { left: 20, right: 150, top: 36, bottom: 20 };
 
 /** The plot frame for an embedding's first two coordinates at a given image size. */
 export function embeddingPngFrame(e: Embedding, width: number, height: number): EmbeddingPngFrame {
-  let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
+  let xlo = Infinity,
+    xhi = -Infinity,
+    ylo = Infinity,
+    yhi = -Infinity;
   for (let i = 0; i < e.n; i++) {
     const x = e.coords[i * e.dims];
     const y = e.coords[i * e.dims + 1];
-    xlo = Math.min(xlo, x); xhi = Math.max(xhi, x);
-    ylo = Math.min(ylo, y); yhi = Math.max(yhi, y);
+    xlo = Math.min(xlo, x);
+    xhi = Math.max(xhi, x);
+    ylo = Math.min(ylo, y);
+    yhi = Math.max(yhi, y);
   }
-  const left = MARGIN.left, top = MARGIN.top;
+  const left = MARGIN.left,
+    top = MARGIN.top;
   const w = width - MARGIN.left - MARGIN.right;
   const h = height - MARGIN.top - MARGIN.bottom;
   const pad = 8;
   const sx = xhi > xlo ? (w - 2 * pad) / (xhi - xlo) : 0;
   const sy = yhi > ylo ? (h - 2 * pad) / (yhi - ylo) : 0;
   return {
-    left, top, width: w, height: h,
+    left,
+    top,
+    width: w,
+    height: h,
     // y grows upward in the plot, downward in the image.
-    toPixel: (x, y) => [left + pad + (sx ? (x - xlo) * sx : (w - 2 * pad) / 2), top + h - pad - (sy ? (y - ylo) * sy : (h - 2 * pad) / 2)],
+    toPixel: (x, y) => [
+      left + pad + (sx ? (x - xlo) * sx : (w - 2 * pad) / 2),
+      top + h - pad - (sy ? (y - ylo) * sy : (h - 2 * pad) / 2),
+    ],
   };
 }
 
@@ -48,7 +60,8 @@ export function embeddingPngFrame(e: Embedding, width: number, height: number): 
  * per label with a legend on the right. The fallback wherever interactive plots cannot run.
  */
 export function embeddingPng(e: Embedding, options: EmbeddingPngOptions = {}): Buffer {
-  if (!(e instanceof Embedding)) fail("embeddingPng draws an Embedding: the result of await dv.embed(model, images, { layer }) or dv.embed(points).");
+  if (!(e instanceof Embedding))
+    fail("embeddingPng draws an Embedding: the result of await dv.embed(model, images, { layer }) or dv.embed(points).");
   const width = options.width ?? 640;
   const height = options.height ?? 480;
   const radius = options.radius ?? 3;

@@ -20,7 +20,8 @@ function isPoints(x: unknown): x is Points {
  */
 export function toPoints(x: PointsInput, what: string): Points {
   if (x instanceof tf.Tensor) {
-    if (x.rank < 2) fail(`${what} must have a leading axis of points and at least one feature axis; got shape [${x.shape.join(",")}].`);
+    if (x.rank < 2)
+      fail(`${what} must have a leading axis of points and at least one feature axis; got shape [${x.shape.join(",")}].`);
     const n = x.shape[0];
     const d = x.size / Math.max(n, 1);
     return checkFinite({ data: Float64Array.from(x.dataSync()), n, d }, what);
@@ -37,7 +38,8 @@ export function toPoints(x: PointsInput, what: string): Points {
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const row = x[i] as ArrayLike<number>;
-    if (!row || row.length !== d) fail(`${what}: row ${i} has ${row?.length} values but row 0 has ${d}; every row needs the same length.`);
+    if (!row || row.length !== d)
+      fail(`${what}: row ${i} has ${row?.length} values but row 0 has ${d}; every row needs the same length.`);
     for (let j = 0; j < d; j++) data[i * d + j] = row[j];
   }
   return checkFinite({ data, n, d }, what);

@@ -16,8 +16,17 @@ const MIN_POINTS = 1000;
 function workerMain(walk: typeof repulsion2D): void {
   const { receiveMessageOnPort, workerData } = require("worker_threads");
   const { control, index, threads, port } = workerData as { control: Int32Array; index: number; threads: number; port: unknown };
-  let arrays: { com: Float64Array; count: Int32Array; firstChild: Int32Array; half: Float64Array; leafOf: Int32Array;
-    y: Float64Array; forces: Float64Array; zs: Float64Array; params: Float64Array } | null = null;
+  let arrays: {
+    com: Float64Array;
+    count: Int32Array;
+    firstChild: Int32Array;
+    half: Float64Array;
+    leafOf: Int32Array;
+    y: Float64Array;
+    forces: Float64Array;
+    zs: Float64Array;
+    params: Float64Array;
+  } | null = null;
   const stack = new Int32Array(1024);
   const force = new Float64Array(2);
   let seen = 0;
@@ -55,7 +64,10 @@ export class RepulsionPool {
 
   private readonly ports: MessagePort[] = [];
 
-  private constructor(private readonly workers: Worker[], private readonly n: number) {
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly n: number,
+  ) {
     this.y = new Float64Array(new SharedArrayBuffer(16 * n));
     this.forces = new Float64Array(new SharedArrayBuffer(16 * n));
     this.zs = new Float64Array(new SharedArrayBuffer(8 * n));
@@ -68,7 +80,11 @@ export class RepulsionPool {
     const source = `const repulsion2D = ${repulsion2D.toString()};\n(${workerMain.toString()})(repulsion2D);`;
     for (let index = 1; index < threads; index++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(source, { eval: true, workerData: { control: pool.control, index, threads, port: port2 }, transferList: [port2] });
+      const worker = new Worker(source, {
+        eval: true,
+        workerData: { control: pool.control, index, threads, port: port2 },
+        transferList: [port2],
+      });
       worker.unref();
       port1.unref();
       pool.workers.push(worker);
@@ -90,8 +106,17 @@ export class RepulsionPool {
     this.y.set(y.subarray(0, 2 * n));
     if (this.sentFor !== tree.comSum) {
       // the tree grew into new buffers (or this is the first run): hand the workers the new ones
-      const arrays = { com: tree.comSum, count: tree.count, firstChild: tree.firstChild, half: tree.half, leafOf: tree.leafOf,
-        y: this.y, forces: this.forces, zs: this.zs, params: this.params };
+      const arrays = {
+        com: tree.comSum,
+        count: tree.count,
+        firstChild: tree.firstChild,
+        half: tree.half,
+        leafOf: tree.leafOf,
+        y: this.y,
+        forces: this.forces,
+        zs: this.zs,
+        params: this.params,
+      };
       for (const port of this.ports) port.postMessage(arrays);
       this.sentFor = tree.comSum;
     }
@@ -105,7 +130,18 @@ export class RepulsionPool {
     for (let i = 0; i < Math.min(n, per); i++) {
       force[0] = 0;
       force[1] = 0;
-      this.zs[i] = repulsion2D(tree.comSum, tree.count, tree.firstChild, tree.half, tree.leafOf, this.stack, this.y, i, theta2, force);
+      this.zs[i] = repulsion2D(
+        tree.comSum,
+        tree.count,
+        tree.firstChild,
+        tree.half,
+        tree.leafOf,
+        this.stack,
+        this.y,
+        i,
+        theta2,
+        force,
+      );
       this.forces[2 * i] = force[0];
       this.forces[2 * i + 1] = force[1];
     }

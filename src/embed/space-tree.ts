@@ -22,7 +22,11 @@ export class SpaceTree {
   private stack = new Int32Array(1024);
 
   /** `shared`: keep the arrays in SharedArrayBuffers, so that worker threads can walk the tree too. */
-  constructor(dims: number, n: number, private readonly shared = false) {
+  constructor(
+    dims: number,
+    n: number,
+    private readonly shared = false,
+  ) {
     this.dims = dims;
     this.children = 1 << dims;
     this.grow(Math.max(16, 2 * n));
@@ -204,8 +208,18 @@ export class SpaceTree {
  * A free function of the tree's arrays, with no closures or imports, because worker threads run its
  * source too (src/embed/repulsion-pool.ts).
  */
-export function repulsion2D(com: Float64Array, count: Int32Array, firstChild: Int32Array, half: Float64Array,
-  leafOf: Int32Array, stack: Int32Array, y: Float64Array, i: number, theta2: number, force: Float64Array): number {
+export function repulsion2D(
+  com: Float64Array,
+  count: Int32Array,
+  firstChild: Int32Array,
+  half: Float64Array,
+  leafOf: Int32Array,
+  stack: Int32Array,
+  y: Float64Array,
+  i: number,
+  theta2: number,
+  force: Float64Array,
+): number {
   const own = leafOf[i];
   const yx = y[2 * i];
   const yy = y[2 * i + 1];

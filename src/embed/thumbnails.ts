@@ -9,7 +9,9 @@ import { Thumbnails } from "./embedding";
  */
 export function makeThumbnails(images: tf.Tensor, size = 32): Thumbnails {
   if (images.rank !== 4 || ![1, 3, 4].includes(images.shape[3] as number)) {
-    fail(`images for thumbnails must be shaped [N, height, width, channels] with 1, 3 or 4 channels; got [${images.shape.join(", ")}].`);
+    fail(
+      `images for thumbnails must be shaped [N, height, width, channels] with 1, 3 or 4 channels; got [${images.shape.join(", ")}].`,
+    );
   }
   const [n, h, w, c] = images.shape;
   const scale = Math.min(1, size / Math.max(h, w));

@@ -152,7 +152,9 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   if (dims !== 2 && dims !== 3) fail(`t-SNE dims must be 2 or 3; got ${dims}.`);
   if (n < 4) fail(`t-SNE needs at least 4 points; got ${n}.`);
   if (!(perplexity > 0) || perplexity >= n) {
-    fail(`perplexity must be positive and smaller than the number of points (${n}); got ${perplexity}. Try ${Math.max(1, Math.min(30, Math.floor((n - 1) / 3)))}.`);
+    fail(
+      `perplexity must be positive and smaller than the number of points (${n}); got ${perplexity}. Try ${Math.max(1, Math.min(30, Math.floor((n - 1) / 3)))}.`,
+    );
   }
   if (!Number.isInteger(iterations) || iterations < 1) fail(`iterations must be a positive integer; got ${iterations}.`);
   if (!(exaggeration >= 1)) fail(`earlyExaggeration must be at least 1; got ${exaggeration}.`);
@@ -161,7 +163,10 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
     fail(`threads must be a positive integer; got ${options.threads}.`);
   }
   if (init !== "pca" && init !== "random") fail(`init must be "pca" or "random"; got ${JSON.stringify(init)}.`);
-  const learningRate = options.learningRate === undefined || options.learningRate === "auto" ? Math.max(n / exaggeration / 4, 50) : options.learningRate;
+  const learningRate =
+    options.learningRate === undefined || options.learningRate === "auto"
+      ? Math.max(n / exaggeration / 4, 50)
+      : options.learningRate;
   if (!(learningRate > 0)) fail(`learningRate must be positive or "auto"; got ${options.learningRate}.`);
 
   const { onProgress } = options;

@@ -37,7 +37,8 @@ export interface ActivationMaximizationOptions extends RunOptions {
  */
 export async function activationMaximization(model: Model, options: ActivationMaximizationOptions): Promise<Attribution> {
   assertModel(model);
-  if (!options || options.target === undefined) fail("activationMaximization needs a target: a class index or { layer, channel }.");
+  if (!options || options.target === undefined)
+    fail("activationMaximization needs a target: a class index or { layer, channel }.");
   const steps = options.steps ?? 150;
   assertPositiveInt(steps, "steps", 100_000);
   const lr = options.learningRate ?? 0.05;
@@ -58,32 +59,39 @@ export async function activationMaximization(model: Model, options: ActivationMa
   const layer = classTarget === undefined ? resolveLayer(model, (options.target as { layer: LayerRef }).layer).name : undefined;
   const run = { onProgress: options.onProgress, signal: options.signal, progress: options.progress, target: classTarget };
   try {
-    return await explain("activationMaximization", model, start, run, async ({ x: initial, work }) => {
-      work.plan(steps, "steps");
-      let x = work.tidy(() => tf.clone(initial));
-      const scores: number[] = [];
-      for (let step = 0; step < steps; step++) {
-        const dy = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
-        const dx = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
-        const [next, score] = work.tidy(() => {
-          const shifted = roll(x, dy, dx);
-          const g = tf.grad((input: tf.Tensor) => tf.sum(objective(input)))(shifted);
-          const rms = tf.sqrt(tf.add(tf.mean(tf.square(g)), 1e-12));
-          let y = tf.add(shifted, tf.mul(tf.div(g, rms), lr));
-          y = tf.sub(y, tf.mul(tf.sub(y, mid), decay));
-          y = roll(y, -dy, -dx);
-          if (isImage && blurEvery > 0 && (step + 1) % blurEvery === 0) y = blur(y as tf.Tensor4D);
-          y = tf.clipByValue(y, lo, hi);
-          return [y, tf.sum(objective(y))];
-        });
-        scores.push(score.dataSync()[0]);
-        work.free(x, score);
-        x = next;
-        options.onStep?.(step, scores[scores.length - 1]);
-        await work.step();
-      }
-      return { values: x, info: { scores, steps, layer } };
-    }, { targeted: classTarget !== undefined });
+    return await explain(
+      "activationMaximization",
+      model,
+      start,
+      run,
+      async ({ x: initial, work }) => {
+        work.plan(steps, "steps");
+        let x = work.tidy(() => tf.clone(initial));
+        const scores: number[] = [];
+        for (let step = 0; step < steps; step++) {
+          const dy = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
+          const dx = isImage && jitter > 0 ? Math.round((random() * 2 - 1) * jitter) : 0;
+          const [next, score] = work.tidy(() => {
+            const shifted = roll(x, dy, dx);
+            const g = tf.grad((input: tf.Tensor) => tf.sum(objective(input)))(shifted);
+            const rms = tf.sqrt(tf.add(tf.mean(tf.square(g)), 1e-12));
+            let y = tf.add(shifted, tf.mul(tf.div(g, rms), lr));
+            y = tf.sub(y, tf.mul(tf.sub(y, mid), decay));
+            y = roll(y, -dy, -dx);
+            if (isImage && blurEvery > 0 && (step + 1) % blurEvery === 0) y = blur(y as tf.Tensor4D);
+            y = tf.clipByValue(y, lo, hi);
+            return [y, tf.sum(objective(y))];
+          });
+          scores.push(score.dataSync()[0]);
+          work.free(x, score);
+          x = next;
+          options.onStep?.(step, scores[scores.length - 1]);
+          await work.step();
+        }
+        return { values: x, info: { scores, steps, layer } };
+      },
+      { targeted: classTarget !== undefined },
+    );
   } finally {
     start.dispose();
   }
@@ -92,7 +100,8 @@ export async function activationMaximization(model: Model, options: ActivationMa
 function makeObjective(model: Model, target: ActivationMaximizationOptions["target"]): (x: tf.Tensor) => tf.Tensor {
   if (typeof target === "number") {
     const k = outputSize(model);
-    if (!Number.isInteger(target) || target < 0 || target >= k) fail(`target class ${target} is out of range: the model has ${k} outputs (0..${k - 1}).`);
+    if (!Number.isInteger(target) || target < 0 || target >= k)
+      fail(`target class ${target} is out of range: the model has ${k} outputs (0..${k - 1}).`);
     const mask = new Float32Array(k);
     mask[target] = 1;
     return (x) => tf.sum(tf.mul(tf.reshape(forward(model, x).output, [1, k]), tf.tensor2d(mask, [1, k])), 1);
@@ -115,9 +124,16 @@ function makeObjective(model: Model, target: ActivationMaximizationOptions["targ
 /** Circular shift of an NHWC image by (dy, dx). */
 function roll(x: tf.Tensor, dy: number, dx: number): tf.Tensor {
   let y = x;
-  const h = x.shape[1]!, w = x.shape[2]!;
-  if (dy) { const s = ((dy % h) + h) % h; y = tf.concat([tf.slice(y, [0, h - s], [-1, s]), tf.slice(y, [0, 0], [-1, h - s])], 1); }
-  if (dx) { const s = ((dx % w) + w) % w; y = tf.concat([tf.slice(y, [0, 0, w - s], [-1, -1, s]), tf.slice(y, [0, 0, 0], [-1, -1, w - s])], 2); }
+  const h = x.shape[1]!,
+    w = x.shape[2]!;
+  if (dy) {
+    const s = ((dy % h) + h) % h;
+    y = tf.concat([tf.slice(y, [0, h - s], [-1, s]), tf.slice(y, [0, 0], [-1, h - s])], 1);
+  }
+  if (dx) {
+    const s = ((dx % w) + w) % w;
+    y = tf.concat([tf.slice(y, [0, 0, w - s], [-1, -1, s]), tf.slice(y, [0, 0, 0], [-1, -1, w - s])], 2);
+  }
   return y;
 }
 

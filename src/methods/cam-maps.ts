@@ -27,7 +27,9 @@ export interface CamOptions extends TargetOptions {
 export function upsampleMode(value: unknown): Upsample {
   if (value === undefined || value === true || value === "bilinear") return "bilinear";
   if (value === "nearest" || value === false) return value;
-  return fail(`unknown upsample mode ${JSON.stringify(value)}; use "bilinear" (default), "nearest", or false for the layer-sized map.`);
+  return fail(
+    `unknown upsample mode ${JSON.stringify(value)}; use "bilinear" (default), "nearest", or false for the layer-sized map.`,
+  );
 }
 
 /** The CAM layers named by `ref` (default "lastConv"), each checked to have spatial axes. */
@@ -38,8 +40,10 @@ export function camLayers(model: Model, ref: CamOptions["layer"]): string[] {
     const layer = resolveLayer(model, r);
     if (!hasSpatialAxes(layer)) {
       const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
-      fail(`layer ${layer.name} has output shape [${shape.map((d) => d ?? "batch").join(", ")}] with no spatial axes, ` +
-        'so it has no map to show. Choose a convolutional layer (e.g. "lastConv") for a class activation map.');
+      fail(
+        `layer ${layer.name} has output shape [${shape.map((d) => d ?? "batch").join(", ")}] with no spatial axes, ` +
+          'so it has no map to show. Choose a convolutional layer (e.g. "lastConv") for a class activation map.',
+      );
     }
     assertChannelsLast(model, layer);
     return layer.name;
@@ -63,14 +67,17 @@ export function weightedSum(activations: tf.Tensor, weights: tf.Tensor): tf.Tens
 export function upsample(maps: tf.Tensor, x: tf.Tensor, mode: Upsample): tf.Tensor {
   if (mode === false) return maps;
   if (maps.rank !== 3 || x.rank !== 4) {
-    fail(`upsampling needs a 2-D layer map and an image input [H, W, C]; this layer's map has shape ` +
-      `[${maps.shape.slice(1).join(", ")}] and the input [${x.shape.slice(1).join(", ")}]. Use upsample: false.`);
+    fail(
+      `upsampling needs a 2-D layer map and an image input [H, W, C]; this layer's map has shape ` +
+        `[${maps.shape.slice(1).join(", ")}] and the input [${x.shape.slice(1).join(", ")}]. Use upsample: false.`,
+    );
   }
   const size: [number, number] = [x.shape[1]!, x.shape[2]!];
   const images = tf.expandDims(maps, -1) as tf.Tensor4D;
-  const resized = mode === "nearest"
-    ? tf.image.resizeNearestNeighbor(images, size, false, true)
-    : tf.image.resizeBilinear(images, size, false, true);
+  const resized =
+    mode === "nearest"
+      ? tf.image.resizeNearestNeighbor(images, size, false, true)
+      : tf.image.resizeBilinear(images, size, false, true);
   return tf.squeeze(resized, [3]);
 }
 
@@ -80,8 +87,10 @@ export function meanOfMaps(maps: tf.Tensor[], layers: string[]): tf.Tensor {
   const shape = maps[0].shape.join(",");
   maps.forEach((m, i) => {
     if (m.shape.join(",") !== shape) {
-      fail(`layers ${layers[0]} and ${layers[i]} give maps of different sizes ([${maps[0].shape.slice(1).join(", ")}] ` +
-        `and [${m.shape.slice(1).join(", ")}]), which cannot be averaged with upsample: false; upsample them to the input instead.`);
+      fail(
+        `layers ${layers[0]} and ${layers[i]} give maps of different sizes ([${maps[0].shape.slice(1).join(", ")}] ` +
+          `and [${m.shape.slice(1).join(", ")}]), which cannot be averaged with upsample: false; upsample them to the input instead.`,
+      );
     }
   });
   return tf.div(tf.addN(maps), maps.length);
@@ -96,7 +105,11 @@ export function camInfo(layers: string[], relu: boolean, mode: Upsample): Record
  * The frame every layer CAM shares: resolve the layers and options, let `rawMaps` make one map
  * [B, ...spatial] per layer (before the ReLU), then ReLU, upsample and average them.
  */
-export function layerCams(ctx: Context, options: CamOptions, rawMaps: (layers: string[]) => tf.Tensor[]): { values: tf.Tensor; info: Record<string, unknown> } {
+export function layerCams(
+  ctx: Context,
+  options: CamOptions,
+  rawMaps: (layers: string[]) => tf.Tensor[],
+): { values: tf.Tensor; info: Record<string, unknown> } {
   const layers = camLayers(ctx.model, options.layer);
   const mode = upsampleMode(options.upsample);
   const relu = options.relu ?? true;

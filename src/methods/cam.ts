@@ -25,8 +25,10 @@ export async function cam(model: Model, input: tf.Tensor, options: ClassActivati
   assertModel(model);
   const { scores, pooled, kernel: readKernel } = camHead(model);
   if (options.layer !== undefined && options.layer !== "lastConv" && resolveLayer(model, options.layer).name !== pooled) {
-    fail(`CAM reads the layer that the global average pooling pools, "${pooled}"; for layer ` +
-      `"${resolveLayer(model, options.layer).name}" use dv.gradCam, which takes any layer.`);
+    fail(
+      `CAM reads the layer that the global average pooling pools, "${pooled}"; for layer ` +
+        `"${resolveLayer(model, options.layer).name}" use dv.gradCam, which takes any layer.`,
+    );
   }
   assertChannelsLast(model, resolveLayer(model, pooled));
   const mode = upsampleMode(options.upsample);

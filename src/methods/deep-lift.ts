@@ -26,7 +26,8 @@ export interface DeepLiftShapOptions extends TargetOptions {
 const MAX_POOLS = new Set(["MaxPooling1D", "MaxPooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D"]);
 /** Below this |Δ| a multiplier becomes the derivative (Shrikumar et al.: the limit of the rescale ratio). */
 const SMALL = 1e-6;
-const safeInverse = (d: tf.Tensor) => tf.where(tf.greater(tf.abs(d), SMALL), tf.div(1, tf.where(tf.greater(tf.abs(d), SMALL), d, tf.onesLike(d))), tf.zerosLike(d));
+const safeInverse = (d: tf.Tensor) =>
+  tf.where(tf.greater(tf.abs(d), SMALL), tf.div(1, tf.where(tf.greater(tf.abs(d), SMALL), d, tf.onesLike(d))), tf.zerosLike(d));
 
 /**
  * DeepLift's Rescale rule as an interpreter rule. The pass runs 2n rows: inputs first, their references
@@ -62,16 +63,31 @@ export function rescaleRule(n: number): LayerRule {
 }
 
 /** (x − x₀) ⊙ multipliers for rows of inputs and references, one backward pass. */
-export function deepLiftRows(model: tf.LayersModel, x: tf.Tensor, x0: tf.Tensor, score: Context["target"]["score"], rows: number[]): tf.Tensor {
+export function deepLiftRows(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  x0: tf.Tensor,
+  score: Context["target"]["score"],
+  rows: number[],
+): tf.Tensor {
   return tf.tidy(() => {
     const n = x.shape[0];
     const both = tf.concat([x, x0]);
-    const g = tf.grad((inp: tf.Tensor) => tf.sum(tf.slice(score(forward(model, inp, { rule: rescaleRule(n) }).output, [...rows, ...rows]), 0, n)))(both);
+    const g = tf.grad((inp: tf.Tensor) =>
+      tf.sum(tf.slice(score(forward(model, inp, { rule: rescaleRule(n) }).output, [...rows, ...rows]), 0, n)),
+    )(both);
     return tf.mul(tf.slice(g, 0, n), tf.sub(x, x0));
   });
 }
 
-function deltas(model: tf.LayersModel, x: tf.Tensor, attribution: tf.Tensor, reference: number[], score: Context["target"]["score"], rows: number[]): number[] {
+function deltas(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  attribution: tf.Tensor,
+  reference: number[],
+  score: Context["target"]["score"],
+  rows: number[],
+): number[] {
   const fx = tf.tidy(() => scores(model, x, score, rows).dataSync());
   const sums = tf.tidy(() => tf.sum(tf.reshape(attribution, [x.shape[0], -1]), 1).dataSync());
   return Array.from(sums, (s, i) => s - (fx[i] - reference[i]));
@@ -100,25 +116,47 @@ export async function deepLift(model: Model, input: tf.Tensor, options: DeepLift
 export async function deepLiftShap(model: Model, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
   return explain("deepLiftShap", model, input, options, async ({ model: m, x, target, rowsFor, work }) => {
     const model = layersModelFor("deepLiftShap", m);
-    const baselines = options.baselines === undefined ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)])) : checkBaselines(options.baselines, x);
+    const baselines =
+      options.baselines === undefined
+        ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)]))
+        : checkBaselines(options.baselines, x);
     const count = baselines.shape[0];
     if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
     const batchSize = options.batchSize ?? Math.max(1, Math.floor(autoBatchSize(model, 2 * count) / 2));
     work.plan(x.shape[0] * count, "rows");
-    return perExampleMean(x, count, batchSize, work, (e, start, end) => {
-      const xe = tf.tile(tf.slice(x, e, 1), [end - start, ...new Array(x.rank - 1).fill(1)]);
-      return deepLiftRows(model, xe, tf.slice(baselines, start, end - start), target.score, rowsFor(e, end - start));
-    }, (values) => {
-      // F of the baselines for each example's target (a function target sees each baseline row alike)
-      const reference = Array.from({ length: x.shape[0] }, (_, e) =>
-        tf.tidy(() => tf.mean(scores(model, baselines, target.score, rowsFor(e, count))).dataSync()[0]));
-      return { delta: deltas(model, x, values, reference, target.score, Array.from({ length: x.shape[0] }, (_, i) => i)), baselines: count };
-    });
+    return perExampleMean(
+      x,
+      count,
+      batchSize,
+      work,
+      (e, start, end) => {
+        const xe = tf.tile(tf.slice(x, e, 1), [end - start, ...new Array(x.rank - 1).fill(1)]);
+        return deepLiftRows(model, xe, tf.slice(baselines, start, end - start), target.score, rowsFor(e, end - start));
+      },
+      (values) => {
+        // F of the baselines for each example's target (a function target sees each baseline row alike)
+        const reference = Array.from({ length: x.shape[0] }, (_, e) =>
+          tf.tidy(() => tf.mean(scores(model, baselines, target.score, rowsFor(e, count))).dataSync()[0]),
+        );
+        return {
+          delta: deltas(
+            model,
+            x,
+            values,
+            reference,
+            target.score,
+            Array.from({ length: x.shape[0] }, (_, i) => i),
+          ),
+          baselines: count,
+        };
+      },
+    );
   });
 }
 
 export function checkBaselines(baselines: unknown, x: tf.Tensor): tf.Tensor {
-  if (!(baselines instanceof tf.Tensor)) return fail("baselines must be a tf.Tensor holding a batch of reference inputs [N, ...example shape].");
+  if (!(baselines instanceof tf.Tensor))
+    return fail("baselines must be a tf.Tensor holding a batch of reference inputs [N, ...example shape].");
   if (baselines.isDisposed) fail("baselines was already disposed.");
   const item = x.shape.slice(1);
   if (baselines.rank !== x.rank || baselines.shape.slice(1).join() !== item.join()) {
@@ -132,9 +170,14 @@ export function checkBaselines(baselines: unknown, x: tf.Tensor): tf.Tensor {
  * For each example, sums `rowsOf(e, start, end)` (per-row attributions) over `count` rows in chunks,
  * yielding between chunks, and returns the mean per example; `info` gets the finished values.
  */
-export async function perExampleMean(x: tf.Tensor, count: number, batchSize: number, work: Work,
+export async function perExampleMean(
+  x: tf.Tensor,
+  count: number,
+  batchSize: number,
+  work: Work,
   rowsOf: (e: number, start: number, end: number) => tf.Tensor,
-  info: (values: tf.Tensor) => Record<string, unknown>): Promise<{ values: tf.Tensor; info: Record<string, unknown> }> {
+  info: (values: tf.Tensor) => Record<string, unknown>,
+): Promise<{ values: tf.Tensor; info: Record<string, unknown> }> {
   const means: tf.Tensor[] = [];
   for (let e = 0; e < x.shape[0]; e++) {
     let sum = work.tidy(() => tf.zeros([1, ...x.shape.slice(1)]));

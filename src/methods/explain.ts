@@ -51,31 +51,49 @@ type Compute<R> = (ctx: Context) => R | Promise<R>;
  * `ctx.work`, which frees it when the frame ends, aborted or not. It must make its tensors inside
  * `ctx.work.tidy` (anything else would leak: the registry test checks every method).
  */
-export async function explain(method: string, model: unknown, input: unknown, options: TargetOptions,
-  compute: Compute<Computed>, frame: FrameOptions = {}): Promise<Attribution> {
-  const one: Compute<Computed[]> = isAsync(compute)
-    ? async (ctx) => [await compute(ctx)]
-    : (ctx) => [compute(ctx) as Computed];
+export async function explain(
+  method: string,
+  model: unknown,
+  input: unknown,
+  options: TargetOptions,
+  compute: Compute<Computed>,
+  frame: FrameOptions = {},
+): Promise<Attribution> {
+  const one: Compute<Computed[]> = isAsync(compute) ? async (ctx) => [await compute(ctx)] : (ctx) => [compute(ctx) as Computed];
   return (await explainEach(method, model, input, options, one, frame))[0];
 }
 
 /** explain() for methods that give several attributions at once (one per layer): one Attribution each. */
-export async function explainEach(method: string, model: unknown, input: unknown, options: TargetOptions,
-  compute: Compute<Computed[]>, frame: FrameOptions = {}): Promise<Attribution[]> {
+export async function explainEach(
+  method: string,
+  model: unknown,
+  input: unknown,
+  options: TargetOptions,
+  compute: Compute<Computed[]>,
+  frame: FrameOptions = {},
+): Promise<Attribution[]> {
   // the computed values belong to the frame's work, which frees them: the Attribution gets a copy
-  return inFrame(method, model, input, options, frame, compute, (results, { batched, classes }) => results.map((r) => {
-    const values = tf.tidy(() => (batched || frame.keepBatchShape ? tf.clone(r.values) : tf.squeeze(r.values, [0])));
-    return new Attribution(values, method, tf.clone(input as tf.Tensor), classes, batched, r.info ?? {});
-  }));
+  return inFrame(method, model, input, options, frame, compute, (results, { batched, classes }) =>
+    results.map((r) => {
+      const values = tf.tidy(() => (batched || frame.keepBatchShape ? tf.clone(r.values) : tf.squeeze(r.values, [0])));
+      return new Attribution(values, method, tf.clone(input as tf.Tensor), classes, batched, r.info ?? {});
+    }),
+  );
 }
 
 /**
  * The same frame for functions whose result is not an Attribution (a sanity check): `compute`'s
  * result is returned as it is and must own no tensor of the frame.
  */
-export async function inFrame<R, Out = R>(method: string, model: unknown, input: unknown, options: TargetOptions,
-  frame: FrameOptions, compute: Compute<R>,
-  finish: (result: R, f: { batched: boolean; classes: number[] | null }) => Out = (r) => r as unknown as Out): Promise<Out> {
+export async function inFrame<R, Out = R>(
+  method: string,
+  model: unknown,
+  input: unknown,
+  options: TargetOptions,
+  frame: FrameOptions,
+  compute: Compute<R>,
+  finish: (result: R, f: { batched: boolean; classes: number[] | null }) => Out = (r) => r as unknown as Out,
+): Promise<Out> {
   assertModel(model);
   options = optionsObject(options, method);
   await backend();
@@ -111,12 +129,18 @@ async function runCompute<R>(compute: Compute<R>, ctx: Context): Promise<R> {
   if (isAsync(compute)) return compute(ctx);
   const sync = ctx.work.tidy(() => {
     const r = compute(ctx);
-    if (r instanceof Promise) throw new Error("internal: a compute that returns a promise must be an async function (it runs outside tf.tidy)");
+    if (r instanceof Promise)
+      throw new Error("internal: a compute that returns a promise must be an async function (it runs outside tf.tidy)");
     return { r: r as unknown as tf.TensorContainer };
   });
   return (sync as { r: R }).r;
 }
 
 function untargeted(method: string): ResolvedTarget {
-  return { classes: null, score: () => { throw new Error(`internal: ${method} explains no class but asked for a score`); } };
+  return {
+    classes: null,
+    score: () => {
+      throw new Error(`internal: ${method} explains no class but asked for a score`);
+    },
+  };
 }

@@ -56,9 +56,13 @@ export interface FeatureVisualizationOptions extends RunOptions {
 export async function featureVisualization(model: tf.LayersModel, options: FeatureVisualizationOptions): Promise<Attribution> {
   assertLayersModel(model);
   await backend();
-  if (!options || typeof options !== "object") fail("featureVisualization needs options with an objective, e.g. { objective: { kind: \"channel\", layer: \"conv3\", channel: 0 } }.");
+  if (!options || typeof options !== "object")
+    fail(
+      'featureVisualization needs options with an objective, e.g. { objective: { kind: "channel", layer: "conv3", channel: 0 } }.',
+    );
   const shape = model.inputs[0].shape.slice(1) as number[];
-  if (shape.length !== 3 || shape.some((d) => d == null)) fail(`featureVisualization needs a model with a fully known image input [H, W, C]; this one takes [${shape.join(", ")}].`);
+  if (shape.length !== 3 || shape.some((d) => d == null))
+    fail(`featureVisualization needs a model with a fully known image input [H, W, C]; this one takes [${shape.join(", ")}].`);
   const [h, w, c] = shape;
   const steps = options.steps ?? 256;
   assertPositiveInt(steps, "steps");
@@ -73,11 +77,15 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   if (start && start.shape[0] !== batch) fail(`batch is ${batch} but the start image batch holds ${start.shape[0]}.`);
   const kind = options.parameterization ?? (start ? "pixel" : "fourier");
   if (kind !== "fourier" && kind !== "pixel") fail(`parameterization must be "fourier" or "pixel"; got ${JSON.stringify(kind)}.`);
-  if (start && kind === "fourier") fail("starting from an image needs parameterization \"pixel\" (the default with an image).");
-  const transforms = options.transforms === false ? { jitter: 0, scale: 0, rotate: 0 }
-    : { jitter: Math.max(1, Math.round(w / 32)), scale: 0.05, rotate: 5, ...options.transforms };
+  if (start && kind === "fourier") fail('starting from an image needs parameterization "pixel" (the default with an image).');
+  const transforms =
+    options.transforms === false
+      ? { jitter: 0, scale: 0, rotate: 0 }
+      : { jitter: Math.max(1, Math.round(w / 32)), scale: 0.05, rotate: 5, ...options.transforms };
   const reg = { tv: 0, l1: 0, l2: 0, blur: 0, ...options.regularizers };
-  for (const [name, v] of Object.entries(reg)) if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) fail(`regularizer ${name} must be a finite weight ≥ 0; got ${v}.`);
+  for (const [name, v] of Object.entries(reg))
+    if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
+      fail(`regularizer ${name} must be a finite weight ≥ 0; got ${v}.`);
   const objective = compileObjective(model, options.objective, batch);
   const random = mulberry32(options.seed ?? 0);
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);
@@ -89,22 +97,35 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   const work = new Work("featureVisualization", options).plan(steps, "steps");
   work.throwIfAborted();
 
-  const param = makeParam(kind, { batch, height: h, width: w, channels: c, range, decorrelate: options.decorrelate ?? true, random, start });
+  const param = makeParam(kind, {
+    batch,
+    height: h,
+    width: w,
+    channels: c,
+    range,
+    decorrelate: options.decorrelate ?? true,
+    random,
+    start,
+  });
   const optimizer = tf.train.adam(lr);
   const initial = param.render();
   const scores: number[] = [];
   try {
     for (let step = 0; step < steps; step++) {
       let value: tf.Scalar | null = null;
-      const cost = optimizer.minimize(() => {
-        const img = param.render();
-        const seen = randomWarp(img, transforms, random);
-        const rule = step < redirectSteps ? redirectedRelu : redirectAt;
-        const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true, rule });
-        const obj = objective.value(pass.activations, objective.needsOutput ? pass.output : null);
-        value = tf.keep(tf.clone(obj));
-        return tf.neg(tf.sub(obj, penalty(img, reg, mid))) as tf.Scalar;
-      }, true, [param.variable]);
+      const cost = optimizer.minimize(
+        () => {
+          const img = param.render();
+          const seen = randomWarp(img, transforms, random);
+          const rule = step < redirectSteps ? redirectedRelu : redirectAt;
+          const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true, rule });
+          const obj = objective.value(pass.activations, objective.needsOutput ? pass.output : null);
+          value = tf.keep(tf.clone(obj));
+          return tf.neg(tf.sub(obj, penalty(img, reg, mid))) as tf.Scalar;
+        },
+        true,
+        [param.variable],
+      );
       cost?.dispose();
       scores.push(value ? (value as tf.Scalar).dataSync()[0] : NaN);
       (value as tf.Scalar | null)?.dispose();
@@ -116,9 +137,20 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
     const input = batch === 1 && values.rank === 3 ? tf.tidy(() => tf.squeeze(initial, [0])) : tf.clone(initial);
     const layers = objective.layers;
     work.end();
-    return new Attribution(values, "featureVisualization", input, objective.classIndex === null ? null : [objective.classIndex], values.rank === 4, {
-      scores, steps, objective: objective.describe, parameterization: kind, layer: layers.length === 1 ? layers[0] : undefined,
-    });
+    return new Attribution(
+      values,
+      "featureVisualization",
+      input,
+      objective.classIndex === null ? null : [objective.classIndex],
+      values.rank === 4,
+      {
+        scores,
+        steps,
+        objective: objective.describe,
+        parameterization: kind,
+        layer: layers.length === 1 ? layers[0] : undefined,
+      },
+    );
   } catch (e) {
     work.end(e);
     throw e;
@@ -140,10 +172,13 @@ const redirectedRelu: LayerRule = ({ layer, part, input }) => {
   const z = stopGradient(input);
   const redirect = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     save([z]);
-    return { value: tf.zerosLike(x), gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
-      const g = dy as tf.Tensor;
-      return [tf.mul(g, tf.logicalOr(tf.greater(saved, 0), tf.greater(g, 0)).toFloat())];
-    } };
+    return {
+      value: tf.zerosLike(x),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
+        const g = dy as tf.Tensor;
+        return [tf.mul(g, tf.logicalOr(tf.greater(saved, 0), tf.greater(g, 0)).toFloat())];
+      },
+    };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return tf.add(tf.relu(z), redirect(input) as tf.Tensor);
 };
@@ -152,8 +187,14 @@ function penalty(img: tf.Tensor4D, reg: Required<Regularizers>, mid: number): tf
   return tf.tidy(() => {
     let p: tf.Tensor = tf.scalar(0);
     if (reg.tv) {
-      const dy = tf.sub(tf.slice(img, [0, 1, 0, 0], [-1, -1, -1, -1]), tf.slice(img, [0, 0, 0, 0], [-1, img.shape[1] - 1, -1, -1]));
-      const dx = tf.sub(tf.slice(img, [0, 0, 1, 0], [-1, -1, -1, -1]), tf.slice(img, [0, 0, 0, 0], [-1, -1, img.shape[2] - 1, -1]));
+      const dy = tf.sub(
+        tf.slice(img, [0, 1, 0, 0], [-1, -1, -1, -1]),
+        tf.slice(img, [0, 0, 0, 0], [-1, img.shape[1] - 1, -1, -1]),
+      );
+      const dx = tf.sub(
+        tf.slice(img, [0, 0, 1, 0], [-1, -1, -1, -1]),
+        tf.slice(img, [0, 0, 0, 0], [-1, -1, img.shape[2] - 1, -1]),
+      );
       p = tf.add(p, tf.mul(tf.add(tf.mean(tf.abs(dy)), tf.mean(tf.abs(dx))), reg.tv));
     }
     if (reg.l1) p = tf.add(p, tf.mul(tf.mean(tf.abs(tf.sub(img, mid))), reg.l1));
@@ -180,20 +221,32 @@ export interface ChannelVisualizationOptions extends Omit<FeatureVisualizationOp
  */
 export async function channelVisualizations(model: tf.LayersModel, options: ChannelVisualizationOptions): Promise<Attribution> {
   assertLayersModel(model);
-  if (!options || options.layer === undefined) fail("channelVisualizations needs a layer, e.g. { layer: \"conv3\" }.");
+  if (!options || options.layer === undefined) fail('channelVisualizations needs a layer, e.g. { layer: "conv3" }.');
   const layer = resolveLayer(model, options.layer);
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as number[];
   const count = shape[shape.length - 1];
-  const channels = Array.isArray(options.channels) ? options.channels
+  const channels = Array.isArray(options.channels)
+    ? options.channels
     : Array.from({ length: Math.min(count, options.channels ?? 16) }, (_, i) => i);
   if (!channels.length) fail("channels is empty: give channel indices or a positive count.");
-  const objective: ObjectiveSpec[] = channels.map((channel, batchIndex) => ({ kind: "channel", layer: layer.name, channel, batchIndex }));
+  const objective: ObjectiveSpec[] = channels.map((channel, batchIndex) => ({
+    kind: "channel",
+    layer: layer.name,
+    channel,
+    batchIndex,
+  }));
   const { layer: _l, channels: _c, ...rest } = options;
   const result = await featureVisualization(model, { ...rest, objective, batch: channels.length });
   const values = result.values.rank === 3 ? tf.expandDims(result.values, 0) : result.values;
   const input = result.input.rank === 3 ? tf.expandDims(result.input, 0) : result.input;
-  const out = new Attribution(values === result.values ? result.values : values, "featureVisualization", input === result.input ? result.input : input, null, true,
-    { ...result.info, layer: layer.name, channels, labels: channels.map((ch) => `${layer.name} ch ${ch}`) });
+  const out = new Attribution(
+    values === result.values ? result.values : values,
+    "featureVisualization",
+    input === result.input ? result.input : input,
+    null,
+    true,
+    { ...result.info, layer: layer.name, channels, labels: channels.map((ch) => `${layer.name} ch ${ch}`) },
+  );
   if (values !== result.values) result.values.dispose();
   if (input !== result.input) result.input.dispose();
   return out;

@@ -10,7 +10,11 @@ import { normals } from "../core/random";
 export type Parameterization = "fourier" | "pixel";
 
 /** Square root of natural images' RGB covariance, as Lucid's `color_correlation_svd_sqrt` (its columns normalised below). */
-const COLOUR_SQRT = [[0.26, 0.09, 0.02], [0.27, 0.0, -0.05], [0.27, -0.09, 0.03]];
+const COLOUR_SQRT = [
+  [0.26, 0.09, 0.02],
+  [0.27, 0.0, -0.05],
+  [0.27, -0.09, 0.03],
+];
 const maxNorm = Math.max(...[0, 1, 2].map((j) => Math.hypot(...COLOUR_SQRT.map((row) => row[j]))));
 
 export interface ImageParam {
@@ -21,8 +25,13 @@ export interface ImageParam {
 }
 
 interface ParamSpec {
-  batch: number; height: number; width: number; channels: number;
-  range: [number, number]; decorrelate: boolean; random: () => number;
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  range: [number, number];
+  decorrelate: boolean;
+  random: () => number;
   /** Deep dream: start from these images (in range) instead of noise. */
   start?: tf.Tensor4D;
 }
@@ -30,8 +39,13 @@ interface ParamSpec {
 export function makeParam(kind: Parameterization, s: ParamSpec): ImageParam {
   const { batch, height: h, width: w, channels: c } = s;
   const [lo, hi] = s.range;
-  const colour = s.decorrelate && c === 3
-    ? tf.tensor2d(COLOUR_SQRT.flatMap((row) => row.map((v) => v / maxNorm)), [3, 3]) : null;
+  const colour =
+    s.decorrelate && c === 3
+      ? tf.tensor2d(
+          COLOUR_SQRT.flatMap((row) => row.map((v) => v / maxNorm)),
+          [3, 3],
+        )
+      : null;
   const toRange = (raw: tf.Tensor4D) => {
     let t: tf.Tensor = raw;
     // decorrelated colours: each pixel's channels mixed by the matrix (Lucid multiplies by its transpose)
@@ -41,46 +55,81 @@ export function makeParam(kind: Parameterization, s: ParamSpec): ImageParam {
   if (kind === "pixel") {
     const init = s.start
       ? tf.tidy(() => {
-        let p = tf.clipByValue(tf.div(tf.sub(s.start!, lo), hi - lo), 0.02, 0.98);
-        p = tf.log(tf.div(p, tf.sub(1, p)));
-        // undo the colour mixing so that render() gives back the start image
-        if (colour) p = tf.reshape(tf.matMul(tf.reshape(p, [-1, 3]), tf.transpose(inverse3(colour))), p.shape);
-        return p;
-      })
+          let p = tf.clipByValue(tf.div(tf.sub(s.start!, lo), hi - lo), 0.02, 0.98);
+          p = tf.log(tf.div(p, tf.sub(1, p)));
+          // undo the colour mixing so that render() gives back the start image
+          if (colour) p = tf.reshape(tf.matMul(tf.reshape(p, [-1, 3]), tf.transpose(inverse3(colour))), p.shape);
+          return p;
+        })
       : tf.tidy(() => tf.mul(tf.tensor(normals(batch * h * w * c, s.random), [batch, h, w, c]), 0.01));
     const variable = tf.variable(init);
     init.dispose();
-    return { variable, render: () => toRange(variable as unknown as tf.Tensor4D), dispose: () => { variable.dispose(); colour?.dispose(); } };
+    return {
+      variable,
+      render: () => toRange(variable as unknown as tf.Tensor4D),
+      dispose: () => {
+        variable.dispose();
+        colour?.dispose();
+      },
+    };
   }
   // real 2-D Fourier basis: x = Σ_uv s_uv (P_uv cos θ − Q_uv sin θ), θ = 2π(uy/H + vx/W)
-  const basis = (n: number, f: (v: number) => number) => tf.tensor2d(Array.from({ length: n * n }, (_, i) => f((2 * Math.PI * Math.floor(i / n) * (i % n)) / n)), [n, n]);
+  const basis = (n: number, f: (v: number) => number) =>
+    tf.tensor2d(
+      Array.from({ length: n * n }, (_, i) => f((2 * Math.PI * Math.floor(i / n) * (i % n)) / n)),
+      [n, n],
+    );
   const [ch, sh, cw, sw] = [basis(h, Math.cos), basis(h, Math.sin), basis(w, Math.cos), basis(w, Math.sin)];
   const freq = (k: number, n: number) => Math.min(k, n - k) / n;
-  const scale = tf.tensor2d(Array.from({ length: h * w }, (_, i) => {
-    const f = Math.hypot(freq(Math.floor(i / w), h), freq(i % w, w));
-    return 1 / Math.max(f, 1 / Math.max(h, w));
-  }), [h, w]);
+  const scale = tf.tensor2d(
+    Array.from({ length: h * w }, (_, i) => {
+      const f = Math.hypot(freq(Math.floor(i / w), h), freq(i % w, w));
+      return 1 / Math.max(f, 1 / Math.max(h, w));
+    }),
+    [h, w],
+  );
   const coefficients = tf.tidy(() => tf.mul(tf.tensor(normals(2 * batch * c * h * w, s.random), [2, batch * c, h, w]), 0.01));
   const variable = tf.variable(coefficients);
   coefficients.dispose();
-  const render = () => tf.tidy(() => {
-    const [p, q] = tf.unstack(tf.mul(variable, scale)) as tf.Tensor3D[];
-    const y = (a: tf.Tensor2D, m: tf.Tensor3D, b: tf.Tensor2D) => tf.matMul(tf.matMul(tf.tile(tf.expandDims(a, 0), [m.shape[0], 1, 1]) as tf.Tensor3D, m), tf.tile(tf.expandDims(b, 0), [m.shape[0], 1, 1]) as tf.Tensor3D, false, true);
-    // cos(a + b) = cos a cos b − sin a sin b; sin(a + b) = sin a cos b + cos a sin b
-    const img = tf.sub(tf.sub(y(ch, p, cw), y(sh, p, sw)), tf.add(y(sh, q, cw), y(ch, q, sw)));
-    // 1/√(HW) keeps unit-variance coefficients at unit-variance pixels; /4 as Lucid, so the sigmoid starts near grey
-    const pixels = tf.div(img, 4 * Math.sqrt(h * w));
-    return toRange(tf.transpose(tf.reshape(pixels, [batch, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D);
-  });
-  return { variable, render, dispose: () => { tf.dispose([variable, ch, sh, cw, sw, scale]); colour?.dispose(); } };
+  const render = () =>
+    tf.tidy(() => {
+      const [p, q] = tf.unstack(tf.mul(variable, scale)) as tf.Tensor3D[];
+      const y = (a: tf.Tensor2D, m: tf.Tensor3D, b: tf.Tensor2D) =>
+        tf.matMul(
+          tf.matMul(tf.tile(tf.expandDims(a, 0), [m.shape[0], 1, 1]) as tf.Tensor3D, m),
+          tf.tile(tf.expandDims(b, 0), [m.shape[0], 1, 1]) as tf.Tensor3D,
+          false,
+          true,
+        );
+      // cos(a + b) = cos a cos b − sin a sin b; sin(a + b) = sin a cos b + cos a sin b
+      const img = tf.sub(tf.sub(y(ch, p, cw), y(sh, p, sw)), tf.add(y(sh, q, cw), y(ch, q, sw)));
+      // 1/√(HW) keeps unit-variance coefficients at unit-variance pixels; /4 as Lucid, so the sigmoid starts near grey
+      const pixels = tf.div(img, 4 * Math.sqrt(h * w));
+      return toRange(tf.transpose(tf.reshape(pixels, [batch, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D);
+    });
+  return {
+    variable,
+    render,
+    dispose: () => {
+      tf.dispose([variable, ch, sh, cw, sw, scale]);
+      colour?.dispose();
+    },
+  };
 }
 
 function inverse3(m: tf.Tensor2D): tf.Tensor2D {
   const a = m.arraySync();
-  const det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+  const det =
+    a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+    a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+    a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
   const cof = (r: number, c: number) => {
-    const rows = [0, 1, 2].filter((i) => i !== r), cols = [0, 1, 2].filter((j) => j !== c);
+    const rows = [0, 1, 2].filter((i) => i !== r),
+      cols = [0, 1, 2].filter((j) => j !== c);
     return (a[rows[0]][cols[0]] * a[rows[1]][cols[1]] - a[rows[0]][cols[1]] * a[rows[1]][cols[0]]) * ((r + c) % 2 ? -1 : 1);
   };
-  return tf.tensor2d([0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => cof(j, i) / det)), [3, 3]);
+  return tf.tensor2d(
+    [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => cof(j, i) / det)),
+    [3, 3],
+  );
 }

@@ -23,7 +23,8 @@ export function randomWarp(images: tf.Tensor4D, t: Required<Transforms>, random:
   for (let n = 0; n < b; n++) {
     const s = 1 + (random() * 2 - 1) * t.scale;
     const a = ((random() * 2 - 1) * t.rotate * Math.PI) / 180;
-    const dy = (random() * 2 - 1) * t.jitter, dx = (random() * 2 - 1) * t.jitter;
+    const dy = (random() * 2 - 1) * t.jitter,
+      dx = (random() * 2 - 1) * t.jitter;
     const [cos, sin] = [Math.cos(a) / s, Math.sin(a) / s];
     const [cy, cx] = [(h - 1) / 2, (w - 1) / 2];
     for (let y = 0; y < h; y++) {
@@ -31,13 +32,22 @@ export function randomWarp(images: tf.Tensor4D, t: Required<Transforms>, random:
         // where output pixel (y, x) samples the source, edges clamped
         const sy = Math.min(h - 1, Math.max(0, cos * (y - cy) - sin * (x - cx) + cy + dy));
         const sx = Math.min(w - 1, Math.max(0, sin * (y - cy) + cos * (x - cx) + cx + dx));
-        const y0 = Math.floor(sy), x0 = Math.floor(sx), y1 = Math.min(h - 1, y0 + 1), x1 = Math.min(w - 1, x0 + 1);
-        const fy = sy - y0, fx = sx - x0;
-        const o = 4 * ((n * h + y) * w + x), base = n * h * w;
-        idx[o] = base + y0 * w + x0; wts[o] = (1 - fy) * (1 - fx);
-        idx[o + 1] = base + y0 * w + x1; wts[o + 1] = (1 - fy) * fx;
-        idx[o + 2] = base + y1 * w + x0; wts[o + 2] = fy * (1 - fx);
-        idx[o + 3] = base + y1 * w + x1; wts[o + 3] = fy * fx;
+        const y0 = Math.floor(sy),
+          x0 = Math.floor(sx),
+          y1 = Math.min(h - 1, y0 + 1),
+          x1 = Math.min(w - 1, x0 + 1);
+        const fy = sy - y0,
+          fx = sx - x0;
+        const o = 4 * ((n * h + y) * w + x),
+          base = n * h * w;
+        idx[o] = base + y0 * w + x0;
+        wts[o] = (1 - fy) * (1 - fx);
+        idx[o + 1] = base + y0 * w + x1;
+        wts[o + 1] = (1 - fy) * fx;
+        idx[o + 2] = base + y1 * w + x0;
+        wts[o + 2] = fy * (1 - fx);
+        idx[o + 3] = base + y1 * w + x1;
+        wts[o + 3] = fy * fx;
       }
     }
   }
@@ -46,7 +56,8 @@ export function randomWarp(images: tf.Tensor4D, t: Required<Transforms>, random:
     const out = new Float32Array(b * h * w * c);
     for (let p = 0; p < b * h * w; p++) {
       for (let k = 0; k < 4; k++) {
-        const from = idx[4 * p + k] * c, wt = wts[4 * p + k];
+        const from = idx[4 * p + k] * c,
+          wt = wts[4 * p + k];
         if (wt) for (let ch = 0; ch < c; ch++) out[p * c + ch] += wt * src[from + ch];
       }
     }
@@ -58,7 +69,8 @@ export function randomWarp(images: tf.Tensor4D, t: Required<Transforms>, random:
         const back = new Float32Array(b * h * w * c);
         for (let p = 0; p < b * h * w; p++) {
           for (let k = 0; k < 4; k++) {
-            const to = idx[4 * p + k] * c, wt = wts[4 * p + k];
+            const to = idx[4 * p + k] * c,
+              wt = wts[4 * p + k];
             if (wt) for (let ch = 0; ch < c; ch++) back[to + ch] += wt * g[p * c + ch];
           }
         }

@@ -32,7 +32,10 @@ const gradCamPlusPlusWeights: ChannelWeights = (g, a) => {
 export type CamCombine = (gradient: tf.Tensor, activation: tf.Tensor) => tf.Tensor;
 
 /** Σ_k w_k A_k with channel weights from the gradient and activation. */
-export const byChannel = (weightsOf: ChannelWeights): CamCombine => (g, a) => weightedSum(a, weightsOf(g, a));
+export const byChannel =
+  (weightsOf: ChannelWeights): CamCombine =>
+  (g, a) =>
+    weightedSum(a, weightsOf(g, a));
 
 /** The map of every requested layer from one forward/backward pass, upsampled and averaged. */
 export function gradientCam(ctx: Context, options: CamOptions, combine: CamCombine) {
@@ -68,7 +71,10 @@ export interface GuidedGradCamOptions extends CamOptions {
  * guided map is multiplied by the same map, so the result has the input's shape.
  */
 export async function guidedGradCam(model: Model, input: tf.Tensor, options: GuidedGradCamOptions = {}): Promise<Attribution> {
-  if ((options.upsample as unknown) === false) fail("guidedGradCam multiplies the map with the input-sized guided backprop, so it needs upsample \"bilinear\" or \"nearest\", not false.");
+  if ((options.upsample as unknown) === false)
+    fail(
+      'guidedGradCam multiplies the map with the input-sized guided backprop, so it needs upsample "bilinear" or "nearest", not false.',
+    );
   return explain("guidedGradCam", model, input, options, (ctx) => {
     const camMap = gradientCam(ctx, options, byChannel(gradCamWeights));
     const guided = inputGradient(ctx.model, ctx.x, ctx.target.score, ctx.allRows, "guided");

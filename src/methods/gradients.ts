@@ -9,7 +9,8 @@ import { ReluMode } from "../model/relu";
  * backward pass. Do the same (only for an outermost gradient: a nested one still needs its tape).
  */
 export function freeFailedTape(): void {
-  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } }).state;
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } })
+    .state;
   if (state.gradientDepth !== 0 || !state.activeTape) return;
   for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
   state.activeTape = null;
@@ -32,8 +33,7 @@ export type ScoreFn = (output: tf.Tensor, rows: number[]) => tf.Tensor1D;
  * Gradient of each row's score w.r.t. that row of `x`. Rows are independent, so the gradient of the
  * summed score gives every row's own gradient in one backward pass.
  */
-export function inputGradient(model: Model, x: tf.Tensor, score: ScoreFn, rows: number[],
-  relu: ReluMode = "normal"): tf.Tensor {
+export function inputGradient(model: Model, x: tf.Tensor, score: ScoreFn, rows: number[], relu: ReluMode = "normal"): tf.Tensor {
   return tf.grad((input: tf.Tensor) => tf.sum(score(forward(model, input, { relu }).output, rows)))(x);
 }
 
@@ -41,8 +41,14 @@ export function inputGradient(model: Model, x: tf.Tensor, score: ScoreFn, rows: 
  * Gradients of the score w.r.t. the outputs of `layers`, and those outputs, in one pass: a zero tensor
  * is added to each layer's output and the gradient is taken w.r.t. those zeros.
  */
-export function layerGradient(model: Model, x: tf.Tensor, layers: string[], score: ScoreFn,
-  rows: number[], relu: ReluMode = "normal"): { gradients: tf.Tensor[]; activations: tf.Tensor[] } {
+export function layerGradient(
+  model: Model,
+  x: tf.Tensor,
+  layers: string[],
+  score: ScoreFn,
+  rows: number[],
+  relu: ReluMode = "normal",
+): { gradients: tf.Tensor[]; activations: tf.Tensor[] } {
   const shapes = tf.tidy(() => {
     const pass = forward(model, x, { capture: layers });
     return layers.map((l) => pass.activations.get(l)!.shape);

@@ -36,8 +36,11 @@ export interface IntegratedGradientsOptions extends TargetOptions {
  * completeness residual per example: Σ attributions − (F(x) − F(x′)). With `tolerance`, each example
  * gets as many steps as it needs (doubling), which completeness lets us check for free.
  */
-export async function integratedGradients(model: Model, input: tf.Tensor,
-  options?: IntegratedGradientsOptions): Promise<Attribution> {
+export async function integratedGradients(
+  model: Model,
+  input: tf.Tensor,
+  options?: IntegratedGradientsOptions,
+): Promise<Attribution> {
   options = optionsObject(options, "integratedGradients");
   const tolerance = options.tolerance;
   if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0)) {
@@ -53,14 +56,18 @@ export async function integratedGradients(model: Model, input: tf.Tensor,
   quadrature(method, steps); // checks the rule's name and its minimum steps before any work
   // the tries of a tolerance: steps, 2·steps, … up to maxSteps (the last one capped)
   const tries = [steps];
-  while (tolerance !== undefined && tries[tries.length - 1] < maxSteps) tries.push(Math.min(maxSteps, 2 * tries[tries.length - 1]));
+  while (tolerance !== undefined && tries[tries.length - 1] < maxSteps)
+    tries.push(Math.min(maxSteps, 2 * tries[tries.length - 1]));
   const budget = tries.reduce((a, n) => a + n, 0);
   return explain("integratedGradients", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const baseline = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
     const batchSize = options.batchSize ?? autoBatchSize(model, tries[tries.length - 1]);
     work.plan(x.shape[0] * budget, "steps");
     const perExample: tf.Tensor[] = [];
-    const delta: number[] = [], used: number[] = [], converged: boolean[] = [], evaluations: number[] = [];
+    const delta: number[] = [],
+      used: number[] = [],
+      converged: boolean[] = [],
+      evaluations: number[] = [];
     for (let e = 0; e < x.shape[0]; e++) {
       const [xe, be, diff] = work.tidy(() => {
         const xe = tf.slice(x, e, 1);
@@ -102,9 +109,10 @@ export async function integratedGradients(model: Model, input: tf.Tensor,
       evaluations.push(spent);
       converged.push(tolerance === undefined || Math.abs(best!.delta) <= tolerance * Math.abs(change));
     }
-    const info = tolerance === undefined
-      ? { delta, steps, method, batchSize }
-      : { delta, steps: used, converged, gradientEvaluations: evaluations, tolerance, maxSteps, method, batchSize };
+    const info =
+      tolerance === undefined
+        ? { delta, steps, method, batchSize }
+        : { delta, steps: used, converged, gradientEvaluations: evaluations, tolerance, maxSteps, method, batchSize };
     return { values: work.tidy(() => tf.concat(perExample)), info };
   });
 }
@@ -118,5 +126,7 @@ export function baselineLike(baseline: number | tf.Tensor, x: tf.Tensor): tf.Ten
   const item = x.shape.slice(1);
   if (baseline.shape.join() === item.join()) return tf.tidy(() => tf.add(tf.zerosLike(x), baseline));
   if (baseline.shape.join() === x.shape.join()) return baseline;
-  return fail(`baseline has shape [${baseline.shape.join(", ")}]; expected [${item.join(", ")}] (one example) or [${x.shape.join(", ")}] (the batch).`);
+  return fail(
+    `baseline has shape [${baseline.shape.join(", ")}]; expected [${item.join(", ")}] (one example) or [${x.shape.join(", ")}] (the batch).`,
+  );
 }

@@ -26,31 +26,55 @@ export async function kernelShap(model: Model, input: tf.Tensor, options: Kernel
   const random = mulberry32(options.seed ?? 0);
   const plan = (m: number) => coalitionsFor(m, samples, random);
   const planned = new Map<number, { rows: Uint8Array[]; weights: number[] }>();
-  const planFor = (m: number) => { if (!planned.has(m)) planned.set(m, plan(m)); return planned.get(m)!; };
-  return perturbationFrame("kernelShap", model, input, options, (g) => planFor(g.count).rows.length + 2, async (ctx, e, xe, be, groups, work) => {
-    const m = groups.count;
-    const { rows, weights } = planFor(m);
-    planned.delete(m); // each example draws its own coalitions
-    const s = await coalitionScores(ctx, e, xe, be, groups, [new Uint8Array(m).fill(1), new Uint8Array(m), ...rows], options.batchSize, work);
-    const [fx, fb] = [s[0], s[1]];
-    const total = fx - fb;
-    if (m === 1) return { values: [total], info: { exact: true, coalitions: 0 } };
-    // eliminate the last weight with the constraint Σφ = F(x) − F(b): y − z_M·Δ = Σ_{i<M} φ_i (z_i − z_M)
-    const design = rows.map((z) => Float64Array.from({ length: m - 1 }, (_, i) => z[i] - z[m - 1]));
-    const y = rows.map((z, r) => s[r + 2] - fb - z[m - 1] * total);
-    const phi = Array.from(weightedLeastSquares(design, y, weights));
-    phi.push(total - phi.reduce((a, b) => a + b, 0));
-    return { values: phi, info: { exact: rows.length === 2 ** m - 2, coalitions: rows.length } };
-  });
+  const planFor = (m: number) => {
+    if (!planned.has(m)) planned.set(m, plan(m));
+    return planned.get(m)!;
+  };
+  return perturbationFrame(
+    "kernelShap",
+    model,
+    input,
+    options,
+    (g) => planFor(g.count).rows.length + 2,
+    async (ctx, e, xe, be, groups, work) => {
+      const m = groups.count;
+      const { rows, weights } = planFor(m);
+      planned.delete(m); // each example draws its own coalitions
+      const s = await coalitionScores(
+        ctx,
+        e,
+        xe,
+        be,
+        groups,
+        [new Uint8Array(m).fill(1), new Uint8Array(m), ...rows],
+        options.batchSize,
+        work,
+      );
+      const [fx, fb] = [s[0], s[1]];
+      const total = fx - fb;
+      if (m === 1) return { values: [total], info: { exact: true, coalitions: 0 } };
+      // eliminate the last weight with the constraint Σφ = F(x) − F(b): y − z_M·Δ = Σ_{i<M} φ_i (z_i − z_M)
+      const design = rows.map((z) => Float64Array.from({ length: m - 1 }, (_, i) => z[i] - z[m - 1]));
+      const y = rows.map((z, r) => s[r + 2] - fb - z[m - 1] * total);
+      const phi = Array.from(weightedLeastSquares(design, y, weights));
+      phi.push(total - phi.reduce((a, b) => a + b, 0));
+      return { values: phi, info: { exact: rows.length === 2 ** m - 2, coalitions: rows.length } };
+    },
+  );
 }
 
 /** All proper coalitions with Shapley kernel weights when few enough, else kernel-distributed sizes with complements. */
 function coalitionsFor(m: number, samples: number, random: () => number): { rows: Uint8Array[]; weights: number[] } {
   if (m <= 1) return { rows: [], weights: [] };
-  const binom = (n: number, k: number) => { let r = 1; for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i; return r; };
+  const binom = (n: number, k: number) => {
+    let r = 1;
+    for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+    return r;
+  };
   const kernel = (s: number) => (m - 1) / (binom(m, s) * s * (m - s));
   if (m <= 20 && 2 ** m - 2 <= samples) {
-    const rows: Uint8Array[] = [], weights: number[] = [];
+    const rows: Uint8Array[] = [],
+      weights: number[] = [];
     for (let code = 1; code < 2 ** m - 1; code++) {
       const z = Uint8Array.from({ length: m }, (_, i) => (code >> i) & 1);
       rows.push(z);
@@ -63,10 +87,17 @@ function coalitionsFor(m: number, samples: number, random: () => number): { rows
   const totalWeight = sizeWeights.reduce((a, b) => a + b, 0);
   const rows: Uint8Array[] = [];
   while (rows.length < samples) {
-    let u = random() * totalWeight, s = 1;
-    while (s < m - 1 && u > sizeWeights[s - 1]) { u -= sizeWeights[s - 1]; s++; }
+    let u = random() * totalWeight,
+      s = 1;
+    while (s < m - 1 && u > sizeWeights[s - 1]) {
+      u -= sizeWeights[s - 1];
+      s++;
+    }
     const order = Array.from({ length: m }, (_, i) => i);
-    for (let i = 0; i < s; i++) { const j = i + Math.floor(random() * (m - i)); [order[i], order[j]] = [order[j], order[i]]; }
+    for (let i = 0; i < s; i++) {
+      const j = i + Math.floor(random() * (m - i));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
     const z = new Uint8Array(m);
     for (let i = 0; i < s; i++) z[order[i]] = 1;
     rows.push(z);

@@ -19,10 +19,17 @@ export interface LayerOptions extends RunOptions {
 export async function layerActivation(model: Model, input: tf.Tensor, options: LayerOptions): Promise<Attribution> {
   assertModel(model);
   const layer = resolveLayer(model, requireLayer(options));
-  return explain("layerActivation", model, input, options, ({ model, x }) => ({
-    values: forward(model, x, { stopAt: layer.name }).output,
-    info: { layer: layer.name },
-  }), { targeted: false });
+  return explain(
+    "layerActivation",
+    model,
+    input,
+    options,
+    ({ model, x }) => ({
+      values: forward(model, x, { stopAt: layer.name }).output,
+      info: { layer: layer.name },
+    }),
+    { targeted: false },
+  );
 }
 
 export interface LayerGradientsOptions extends TargetOptions {
@@ -36,8 +43,11 @@ export interface LayerGradientsOptions extends TargetOptions {
  * Gradient of the score (or loss) w.r.t. every chosen layer's output, all from one backward pass.
  * One Attribution per layer, in model order.
  */
-export async function layerGradients(model: Model, input: tf.Tensor,
-  options: LayerGradientsOptions = {}): Promise<Attribution[]> {
+export async function layerGradients(
+  model: Model,
+  input: tf.Tensor,
+  options: LayerGradientsOptions = {},
+): Promise<Attribution[]> {
   assertModel(model);
   const layers = (options.layers ?? modelLayers(model)).map((l) => resolveLayer(model, l).name);
   const of = options.of ?? "score";
@@ -69,15 +79,22 @@ export async function neuronGradient(model: Model, input: tf.Tensor, options: Ne
   const layer = resolveLayer(model, requireLayer(options));
   const shape = (Array.isArray(layer.outputShape[0]) ? layer.outputShape[0] : layer.outputShape) as (number | null)[];
   const mask = selectionMask(shape.slice(1) as number[], options, layer.name);
-  return explain("neuronGradient", model, input, options, ({ model, x }) => {
-    const m = tf.tensor(mask, [1, ...(shape.slice(1) as number[])]);
-    const selected = (out: tf.Tensor) => tf.sum(tf.reshape(tf.mul(out, m), [out.shape[0], -1]), 1) as tf.Tensor1D;
-    const run = (xx: tf.Tensor) => forward(model, xx, { relu: options.relu, stopAt: layer.name, logits: false }).output;
-    return {
-      values: tf.grad((xx: tf.Tensor) => tf.sum(selected(run(xx))))(x),
-      info: { layer: layer.name, channel: options.channel, position: options.position },
-    };
-  }, { targeted: false });
+  return explain(
+    "neuronGradient",
+    model,
+    input,
+    options,
+    ({ model, x }) => {
+      const m = tf.tensor(mask, [1, ...(shape.slice(1) as number[])]);
+      const selected = (out: tf.Tensor) => tf.sum(tf.reshape(tf.mul(out, m), [out.shape[0], -1]), 1) as tf.Tensor1D;
+      const run = (xx: tf.Tensor) => forward(model, xx, { relu: options.relu, stopAt: layer.name, logits: false }).output;
+      return {
+        values: tf.grad((xx: tf.Tensor) => tf.sum(selected(run(xx))))(x),
+        info: { layer: layer.name, channel: options.channel, position: options.position },
+      };
+    },
+    { targeted: false },
+  );
 }
 
 function requireLayer(options: { layer?: LayerRef } | undefined): LayerRef {

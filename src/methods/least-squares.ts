@@ -4,7 +4,12 @@ import { fail } from "../errors";
  * Weighted least squares: argmin_θ Σ_r w_r (y_r − a_r·θ)² + ridge·|θ|², through the normal equations
  * solved by Gaussian elimination with partial pivoting in float64. `rows` are the a_r.
  */
-export function weightedLeastSquares(rows: ArrayLike<number>[], y: ArrayLike<number>, weights: ArrayLike<number>, ridge = 0): Float64Array {
+export function weightedLeastSquares(
+  rows: ArrayLike<number>[],
+  y: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  ridge = 0,
+): Float64Array {
   const p = rows[0]?.length ?? 0;
   if (!p) return new Float64Array(0);
   const A = Array.from({ length: p }, () => new Float64Array(p + 1));
@@ -23,7 +28,10 @@ export function weightedLeastSquares(rows: ArrayLike<number>[], y: ArrayLike<num
   for (let col = 0; col < p; col++) {
     let pivot = col;
     for (let r = col + 1; r < p; r++) if (Math.abs(A[r][col]) > Math.abs(A[pivot][col])) pivot = r;
-    if (Math.abs(A[pivot][col]) < 1e-12 * scale) fail("the coalitions do not determine every feature's weight (too few samples for the number of features): raise samples or use fewer, larger feature groups.");
+    if (Math.abs(A[pivot][col]) < 1e-12 * scale)
+      fail(
+        "the coalitions do not determine every feature's weight (too few samples for the number of features): raise samples or use fewer, larger feature groups.",
+      );
     [A[col], A[pivot]] = [A[pivot], A[col]];
     for (let r = 0; r < p; r++) {
       if (r === col) continue;

@@ -33,18 +33,25 @@ export async function lime(model: Model, input: tf.Tensor, options: LimeOptions 
   const ridge = options.ridge ?? 1e-6;
   if (!(ridge >= 0) || !Number.isFinite(ridge)) fail(`ridge must be a finite number ≥ 0; got ${ridge}.`);
   const random = mulberry32(options.seed ?? 0);
-  return perturbationFrame("lime", model, input, options, () => samples + 1, async (ctx, e, xe, be, groups, work) => {
-    const m = groups.count;
-    const rows = [new Uint8Array(m).fill(1)];
-    for (let r = 0; r < samples; r++) rows.push(Uint8Array.from({ length: m }, () => (random() < 0.5 ? 1 : 0)));
-    const s = await coalitionScores(ctx, e, xe, be, groups, rows, options.batchSize, work);
-    const weights = rows.map((z) => {
-      const kept = z.reduce((a, b) => a + b, 0);
-      const d = kept === 0 ? 1 : 1 - Math.sqrt(kept / m);
-      return Math.exp(-(d * d) / (width * width));
-    });
-    const design = rows.map((z) => Float64Array.from({ length: m + 1 }, (_, i) => (i === m ? 1 : z[i])));
-    const theta = weightedLeastSquares(design, s, weights, ridge);
-    return { values: Array.from(theta.subarray(0, m)), info: { intercept: theta[m] } };
-  });
+  return perturbationFrame(
+    "lime",
+    model,
+    input,
+    options,
+    () => samples + 1,
+    async (ctx, e, xe, be, groups, work) => {
+      const m = groups.count;
+      const rows = [new Uint8Array(m).fill(1)];
+      for (let r = 0; r < samples; r++) rows.push(Uint8Array.from({ length: m }, () => (random() < 0.5 ? 1 : 0)));
+      const s = await coalitionScores(ctx, e, xe, be, groups, rows, options.batchSize, work);
+      const weights = rows.map((z) => {
+        const kept = z.reduce((a, b) => a + b, 0);
+        const d = kept === 0 ? 1 : 1 - Math.sqrt(kept / m);
+        return Math.exp(-(d * d) / (width * width));
+      });
+      const design = rows.map((z) => Float64Array.from({ length: m + 1 }, (_, i) => (i === m ? 1 : z[i])));
+      const theta = weightedLeastSquares(design, s, weights, ridge);
+      return { values: Array.from(theta.subarray(0, m)), info: { intercept: theta[m] } };
+    },
+  );
 }

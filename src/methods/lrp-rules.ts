@@ -59,10 +59,14 @@ export function applyRule(rule: RuleName, map: LinearMap, input: tf.Tensor, p: R
       const zg = withBias(map.run(a, wg), bg);
       return tf.add(value, term(map, input, a, wg, inverse(stabilise(zg, TINY))));
     }
-    case "alphaBeta": case "zPlus": {
+    case "alphaBeta":
+    case "zPlus": {
       // positive and negative contributions a_j w_jk shared separately (bias left out), α − β = 1
       const [alpha, beta] = rule === "zPlus" ? [1, 0] : [p.alpha, p.beta];
-      const ap = pos(a), an = neg(a), wp = pos(w), wn = neg(w);
+      const ap = pos(a),
+        an = neg(a),
+        wp = pos(w),
+        wn = neg(w);
       const zp = tf.add(map.run(ap, wp), map.run(an, wn));
       const qp = tf.mul(inverse(zp), alpha);
       let out = tf.add(value, tf.add(term(map, input, ap, wp, qp), term(map, input, an, wn, qp)));
@@ -75,8 +79,10 @@ export function applyRule(rule: RuleName, map: LinearMap, input: tf.Tensor, p: R
     }
     case "zB": {
       // R_a = (a ⊙ Wᵀs − l ⊙ W⁺ᵀs − h ⊙ W⁻ᵀs), s = R / (Σ a w − l w⁺ − h w⁻)
-      const low = tf.add(tf.zerosLike(a), p.low), high = tf.add(tf.zerosLike(a), p.high);
-      const wp = pos(w), wn = neg(w);
+      const low = tf.add(tf.zerosLike(a), p.low),
+        high = tf.add(tf.zerosLike(a), p.high);
+      const wp = pos(w),
+        wn = neg(w);
       const zb = tf.sub(tf.sub(map.run(a, w), map.run(low, wp)), map.run(high, wn));
       const q = inverse(stabilise(zb, TINY));
       const parts = tf.sub(tf.sub(term(map, input, a, w, q), term(map, input, low, wp, q)), term(map, input, high, wn, q));

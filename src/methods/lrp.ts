@@ -11,7 +11,11 @@ import { analyseGraph, foldBatchNorm, LinearMap, linearMaps, PASS_THROUGH, SUPPO
 import { addRule, applyRule, passRule, RuleName, RuleParams } from "./lrp-rules";
 
 /** Which rule each kind of layer gets: dense layers, conv layers, and the linear layer(s) reading the input. */
-export interface LrpComposite { dense?: RuleName; conv?: RuleName; input?: RuleName }
+export interface LrpComposite {
+  dense?: RuleName;
+  conv?: RuleName;
+  input?: RuleName;
+}
 
 export interface LrpOptions extends TargetOptions {
   /**
@@ -75,22 +79,37 @@ export async function lrp(model: Model, input: tf.Tensor, options: LrpOptions = 
     const axes = relevance.shape.slice(1).map((_, i) => i + 1);
     const sums = Array.from(tf.sum(relevance, axes).dataSync());
     const score = Array.from(scores(model, x, target.score, allRows).dataSync());
-    return { values: relevance, info: {
-      rule: options.rule ?? "epsilon", epsilon: params.epsilon, relevance: sums, score,
-      conservation: sums.map((r, i) => r / score[i]),
-    } };
+    return {
+      values: relevance,
+      info: {
+        rule: options.rule ?? "epsilon",
+        epsilon: params.epsilon,
+        relevance: sums,
+        score,
+        conservation: sums.map((r, i) => r / score[i]),
+      },
+    };
   });
 }
 
 function resolveComposite(rule: LrpOptions["rule"]): Required<LrpComposite> {
   const check = (r: unknown, where: string): RuleName => {
-    if (!RULES.includes(r as RuleName)) fail(`unknown LRP rule ${JSON.stringify(r)}${where}; use one of ${RULES.join(", ")}, "epsilonGammaBox" or { dense, conv, input }.`);
+    if (!RULES.includes(r as RuleName))
+      fail(
+        `unknown LRP rule ${JSON.stringify(r)}${where}; use one of ${RULES.join(", ")}, "epsilonGammaBox" or { dense, conv, input }.`,
+      );
     return r as RuleName;
   };
   if (rule === "epsilonGammaBox") return { dense: "epsilon", conv: "gamma", input: "zB" };
-  if (typeof rule === "string") { const r = check(rule, ""); return { dense: r, conv: r, input: r }; }
-  if (rule === null || typeof rule !== "object") return fail(`LRP rule must be a rule name or { dense, conv, input }; got ${JSON.stringify(rule)}.`);
-  for (const key of Object.keys(rule)) if (!["dense", "conv", "input"].includes(key)) fail(`LRP composite key "${key}" is not a layer type; use dense, conv or input.`);
+  if (typeof rule === "string") {
+    const r = check(rule, "");
+    return { dense: r, conv: r, input: r };
+  }
+  if (rule === null || typeof rule !== "object")
+    return fail(`LRP rule must be a rule name or { dense, conv, input }; got ${JSON.stringify(rule)}.`);
+  for (const key of Object.keys(rule))
+    if (!["dense", "conv", "input"].includes(key))
+      fail(`LRP composite key "${key}" is not a layer type; use dense, conv or input.`);
   const dense = rule.dense === undefined ? "epsilon" : check(rule.dense, " for dense layers");
   const conv = rule.conv === undefined ? "epsilon" : check(rule.conv, " for conv layers");
   return { dense, conv, input: rule.input === undefined ? ("" as RuleName) : check(rule.input, " for the input layer") };
@@ -105,17 +124,20 @@ function ruleFor(map: LinearMap, atInput: boolean, c: Required<LrpComposite>): R
 function resolveParams(o: LrpOptions): RuleParams {
   const num = (v: number | undefined, d: number, name: string, min = 0) => {
     const value = v ?? d;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min) fail(`${name} must be a finite number ≥ ${min}; got ${v}.`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < min)
+      fail(`${name} must be a finite number ≥ ${min}; got ${v}.`);
     return value;
   };
   const epsilon = num(o.epsilon, 1e-6, "epsilon");
   const gamma = num(o.gamma, 0.25, "gamma");
   const alpha = num(o.alpha, 2, "alpha", 1);
   const beta = num(o.beta, alpha - 1, "beta");
-  if (Math.abs(alpha - beta - 1) > 1e-9) fail(`the αβ rule needs alpha − beta = 1 to conserve relevance; got alpha ${alpha}, beta ${beta}.`);
+  if (Math.abs(alpha - beta - 1) > 1e-9)
+    fail(`the αβ rule needs alpha − beta = 1 to conserve relevance; got alpha ${alpha}, beta ${beta}.`);
   const [low, high] = o.bounds ?? [0, 1];
   for (const b of [low, high]) {
-    if (!(b instanceof tf.Tensor) && (typeof b !== "number" || !Number.isFinite(b))) fail("bounds must be [low, high], each a finite number or a tf.Tensor shaped like the input.");
+    if (!(b instanceof tf.Tensor) && (typeof b !== "number" || !Number.isFinite(b)))
+      fail("bounds must be [low, high], each a finite number or a tf.Tensor shaped like the input.");
   }
   return { epsilon, gamma, alpha, beta, low, high };
 }
@@ -127,7 +149,9 @@ function boundsAt(p: RuleParams, a: tf.Tensor, x: tf.Tensor): Pick<RuleParams, "
     const perExample = a.size / a.shape[0];
     if (b.size === perExample) return tf.reshape(b, [1, ...a.shape.slice(1)]);
     if (b.size === a.size) return tf.reshape(b, a.shape);
-    return fail(`z^B bounds have shape [${b.shape.join(", ")}] but the input layer sees [${a.shape.slice(1).join(", ")}] per example (model input [${x.shape.slice(1).join(", ")}]).`);
+    return fail(
+      `z^B bounds have shape [${b.shape.join(", ")}] but the input layer sees [${a.shape.slice(1).join(", ")}] per example (model input [${x.shape.slice(1).join(", ")}]).`,
+    );
   };
   return { low: fit(p.low), high: fit(p.high) };
 }
@@ -136,7 +160,9 @@ function checkLayers(model: tf.LayersModel): void {
   for (const layer of modelLayers(model)) {
     const cls = layer.getClassName();
     if (!SUPPORTED.includes(cls) && !ACTIVATION_CLASSES.has(cls)) {
-      fail(`LRP has no rule for layer ${layer.name} (${cls}). Supported layers: ${[...SUPPORTED, ...ACTIVATION_CLASSES].join(", ")}.`);
+      fail(
+        `LRP has no rule for layer ${layer.name} (${cls}). Supported layers: ${[...SUPPORTED, ...ACTIVATION_CLASSES].join(", ")}.`,
+      );
     }
   }
 }

@@ -29,7 +29,8 @@ export async function occlusion(model: Model, input: tf.Tensor, options: Occlusi
     const window = perAxis(options?.window, itemShape, "window");
     const stride = options.stride === undefined ? window : perAxis(options.stride, itemShape, "stride");
     stride.forEach((s, i) => {
-      if (s > window[i]) fail(`stride ${s} exceeds window ${window[i]} on axis ${i}: elements between windows would never be occluded.`);
+      if (s > window[i])
+        fail(`stride ${s} exceeds window ${window[i]} on axis ${i}: elements between windows would never be occluded.`);
     });
     const baseline = options.baseline ?? 0;
     if (!Number.isFinite(baseline)) fail(`baseline must be a finite number; got ${baseline}.`);
@@ -62,7 +63,10 @@ export async function occlusion(model: Model, input: tf.Tensor, options: Occlusi
         });
         windows.forEach((idx, r) => {
           const drop = full - drops[r];
-          for (const i of idx) { total[i] += drop; count[i] += 1; }
+          for (const i of idx) {
+            total[i] += drop;
+            count[i] += 1;
+          }
         });
       }
       for (let i = 0; i < size; i++) total[i] /= count[i];

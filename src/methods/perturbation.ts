@@ -22,7 +22,10 @@ export interface PerturbationOptions {
 }
 
 /** Each element's group (0..count−1 after renumbering) for one example. */
-export interface Groups { of: Int32Array; count: number }
+export interface Groups {
+  of: Int32Array;
+  count: number;
+}
 
 /** Resolves the feature mask to per-example groups (ids renumbered densely in order of first appearance). */
 export async function featureGroups(x: tf.Tensor, options: PerturbationOptions): Promise<Groups[]> {
@@ -32,13 +35,15 @@ export async function featureGroups(x: tf.Tensor, options: PerturbationOptions):
   let mask = options.featureMask;
   let owned = false;
   if (mask === undefined) {
-    if (item.length !== 3) return new Array(n).fill(0).map(() => ({ of: Int32Array.from({ length: size }, (_, i) => i), count: size }));
+    if (item.length !== 3)
+      return new Array(n).fill(0).map(() => ({ of: Int32Array.from({ length: size }, (_, i) => i), count: size }));
     mask = await superpixels(x, options.superpixels);
     owned = true;
   }
   if (!(mask instanceof tf.Tensor)) fail("featureMask must be an integer tf.Tensor of group ids (e.g. from dv.superpixels).");
   try {
-    if (mask.dtype !== "int32") fail(`featureMask must be int32 group ids; got ${mask.dtype}. Use tf.tensor(ids, shape, "int32").`);
+    if (mask.dtype !== "int32")
+      fail(`featureMask must be int32 group ids; got ${mask.dtype}. Use tf.tensor(ids, shape, "int32").`);
     const perExample = toExamples(mask, item, n);
     return perExample.map(renumber);
   } finally {
@@ -51,16 +56,23 @@ function toExamples(mask: tf.Tensor, item: number[], n: number): Int32Array[] {
   const expand = (m: tf.Tensor, batchAxis: boolean) => {
     const shape = m.shape.slice(batchAxis ? 1 : 0);
     const full = [...shape, ...new Array(item.length - shape.length).fill(1)];
-    return tf.tidy(() => tf.broadcastTo(tf.reshape(m, [batchAxis ? m.shape[0] : 1, ...full]), [batchAxis ? m.shape[0] : 1, ...item]));
+    return tf.tidy(() =>
+      tf.broadcastTo(tf.reshape(m, [batchAxis ? m.shape[0] : 1, ...full]), [batchAxis ? m.shape[0] : 1, ...item]),
+    );
   };
   let b: tf.Tensor;
   if (fits(mask.shape)) b = expand(mask, false);
   else if (mask.shape[0] === n && fits(mask.shape.slice(1))) b = expand(mask, true);
-  else return fail(`featureMask has shape [${mask.shape.join(", ")}]; expected one example's shape [${item.join(", ")}] (or its leading axes, e.g. [${item.slice(0, -1).join(", ")}]), optionally with a batch axis of ${n}.`);
+  else
+    return fail(
+      `featureMask has shape [${mask.shape.join(", ")}]; expected one example's shape [${item.join(", ")}] (or its leading axes, e.g. [${item.slice(0, -1).join(", ")}]), optionally with a batch axis of ${n}.`,
+    );
   const data = b.dataSync() as Int32Array;
   const size = item.reduce((a, c) => a * c, 1);
   b.dispose();
-  return Array.from({ length: n }, (_, e) => data.slice(b.shape[0] === 1 ? 0 : e * size, (b.shape[0] === 1 ? 0 : e * size) + size));
+  return Array.from({ length: n }, (_, e) =>
+    data.slice(b.shape[0] === 1 ? 0 : e * size, (b.shape[0] === 1 ? 0 : e * size) + size),
+  );
 }
 
 function renumber(ids: Int32Array): Groups {
@@ -68,7 +80,10 @@ function renumber(ids: Int32Array): Groups {
   const of = new Int32Array(ids.length);
   ids.forEach((id, i) => {
     let g = map.get(id);
-    if (g === undefined) { g = map.size; map.set(id, g); }
+    if (g === undefined) {
+      g = map.size;
+      map.set(id, g);
+    }
     of[i] = g;
   });
   return { of, count: map.size };
@@ -78,8 +93,16 @@ function renumber(ids: Int32Array): Groups {
  * Scores of coalitions for one example: coalition r keeps group g when rows[r][g] = 1 and puts the
  * baseline there otherwise. Forward passes in chunks, yielding between them.
  */
-export async function coalitionScores(ctx: Context, e: number, xe: tf.Tensor, be: tf.Tensor, groups: Groups,
-  coalitions: Uint8Array[], batchSize: number | undefined, work: Work): Promise<Float64Array> {
+export async function coalitionScores(
+  ctx: Context,
+  e: number,
+  xe: tf.Tensor,
+  be: tf.Tensor,
+  groups: Groups,
+  coalitions: Uint8Array[],
+  batchSize: number | undefined,
+  work: Work,
+): Promise<Float64Array> {
   const item = xe.shape.slice(1);
   const size = groups.of.length;
   const chunk = batchSize ?? autoBatchSize(ctx.model, coalitions.length, 64 * 2 ** 20);
@@ -105,5 +128,8 @@ export async function coalitionScores(ctx: Context, e: number, xe: tf.Tensor, be
 
 /** Per-group values spread to every element of the group, as a [1, ...item] tensor. */
 export function spread(values: ArrayLike<number>, groups: Groups, item: number[]): tf.Tensor {
-  return tf.tensor(Float32Array.from(groups.of, (g) => values[g]), [1, ...item]);
+  return tf.tensor(
+    Float32Array.from(groups.of, (g) => values[g]),
+    [1, ...item],
+  );
 }

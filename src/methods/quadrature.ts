@@ -7,17 +7,23 @@ export function quadrature(method: IntegrationMethod, steps: number): { alphas: 
   const n = steps;
   const range = Array.from({ length: n }, (_, i) => i);
   switch (method) {
-    case "gausslegendre": return gaussLegendre(n);
-    case "riemann_left": return { alphas: range.map((i) => i / n), weights: range.map(() => 1 / n) };
-    case "riemann_right": return { alphas: range.map((i) => (i + 1) / n), weights: range.map(() => 1 / n) };
-    case "riemann_middle": return { alphas: range.map((i) => (i + 0.5) / n), weights: range.map(() => 1 / n) };
+    case "gausslegendre":
+      return gaussLegendre(n);
+    case "riemann_left":
+      return { alphas: range.map((i) => i / n), weights: range.map(() => 1 / n) };
+    case "riemann_right":
+      return { alphas: range.map((i) => (i + 1) / n), weights: range.map(() => 1 / n) };
+    case "riemann_middle":
+      return { alphas: range.map((i) => (i + 0.5) / n), weights: range.map(() => 1 / n) };
     case "riemann_trapezoid": {
       if (n < 2) fail("riemann_trapezoid needs steps ≥ 2.");
       const h = 1 / (n - 1);
       return { alphas: range.map((i) => i * h), weights: range.map((i) => (i === 0 || i === n - 1 ? h / 2 : h)) };
     }
     default:
-      return fail(`unknown integration method "${method}"; use gausslegendre, riemann_left, riemann_right, riemann_middle or riemann_trapezoid.`);
+      return fail(
+        `unknown integration method "${method}"; use gausslegendre, riemann_left, riemann_right, riemann_middle or riemann_trapezoid.`,
+      );
   }
 }
 
@@ -30,7 +36,8 @@ function gaussLegendre(n: number): { alphas: number[]; weights: number[] } {
     let dp = 1;
     for (let iter = 0; iter < 100; iter++) {
       // P_n(x) and its derivative by the three-term recurrence
-      let p0 = 1, p1 = x;
+      let p0 = 1,
+        p1 = x;
       for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k];
       const pn = n === 1 ? x : p1;
       const pPrev = n === 1 ? 1 : p0;

@@ -39,8 +39,10 @@ export class SanityCheckResult {
   ) {}
 
   toString(): string {
-    const rows = this.layers.map((l, i) =>
-      `${l.padEnd(16)} rank(|m|)=${this.spearmanAbs[i].toFixed(3)} rank(m)=${this.spearmanSigned[i].toFixed(3)} ssim=${this.ssim[i].toFixed(3)}`);
+    const rows = this.layers.map(
+      (l, i) =>
+        `${l.padEnd(16)} rank(|m|)=${this.spearmanAbs[i].toFixed(3)} rank(m)=${this.spearmanSigned[i].toFixed(3)} ssim=${this.ssim[i].toFixed(3)}`,
+    );
     return [`Sanity check of ${this.method} (${this.mode} randomization)`, ...rows].join("\n");
   }
 
@@ -60,8 +62,12 @@ export async function sanityCheck(model: Model, input: tf.Tensor, options: Sanit
   const method = options.method ?? saliency;
   const mode = options.mode ?? "cascading";
   if (mode !== "cascading" && mode !== "independent") fail(`mode must be "cascading" or "independent"; got ${mode}.`);
-  const run = { onProgress: options.onProgress, signal: options.signal, progress: options.progress,
-    target: options.target ?? (options.methodOptions?.target as Target | undefined) ?? "predicted" };
+  const run = {
+    onProgress: options.onProgress,
+    signal: options.signal,
+    progress: options.progress,
+    target: options.target ?? (options.methodOptions?.target as Target | undefined) ?? "predicted",
+  };
   const batched = input instanceof tf.Tensor && input.rank === inputShape(model).length;
   return inFrame("sanityCheck", model, input, run, {}, async ({ target: resolved, work }) => {
     if (!resolved.classes) fail("sanityCheck needs class targets (a function target cannot be fixed across models).");
@@ -72,7 +78,13 @@ export async function sanityCheck(model: Model, input: tf.Tensor, options: Sanit
     const mapOf = async () => {
       // signed maps where the method has a choice (saliency): the absolute comparison is made here;
       // the method shows no progress of its own and stops with this check
-      const a = await method(model, input, { abs: false, ...options.methodOptions, target, progress: false, signal: work.signal });
+      const a = await method(model, input, {
+        abs: false,
+        ...options.methodOptions,
+        target,
+        progress: false,
+        signal: work.signal,
+      });
       const v = mapValues(a.values, batched);
       a.dispose();
       await work.step();

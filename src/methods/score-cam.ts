@@ -37,7 +37,8 @@ export async function scoreCam(model: Model, input: tf.Tensor, options: ScoreCam
   const mode = upsampleMode(options.upsample);
   const relu = options.relu ?? true;
   const weighting = options.weights ?? "softmax";
-  if (weighting !== "softmax" && weighting !== "difference") fail(`unknown Score-CAM weights "${weighting}"; use "softmax" or "difference".`);
+  if (weighting !== "softmax" && weighting !== "difference")
+    fail(`unknown Score-CAM weights "${weighting}"; use "softmax" or "difference".`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
   return explain("scoreCam", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     if (x.rank !== 4) fail(`Score-CAM masks an image input [H, W, C]; this model's input is [${x.shape.slice(1).join(", ")}].`);
@@ -52,43 +53,64 @@ export async function scoreCam(model: Model, input: tf.Tensor, options: ScoreCam
       const perExample: tf.Tensor[] = [];
       for (let e = 0; e < x.shape[0]; e++) {
         const [xe, ae] = work.tidy(() => [tf.slice(x, e, 1), tf.slice(a, e, 1)]);
-        const masked = await maskedScores(work, model, xe, ae, mode === "nearest" ? "nearest" : "bilinear",
-          (batch, n) => scores(model, batch, target.score, rowsFor(e, n)), options.batchSize);
-        perExample.push(work.tidy(() => {
-          const alpha = weighting === "softmax"
-            ? tf.softmax(masked)
-            : tf.sub(masked, scores(model, tf.zerosLike(xe), target.score, rowsFor(e, 1)));
-          return weightedSum(ae, tf.reshape(alpha, [1, -1]));
-        }));
+        const masked = await maskedScores(
+          work,
+          model,
+          xe,
+          ae,
+          mode === "nearest" ? "nearest" : "bilinear",
+          (batch, n) => scores(model, batch, target.score, rowsFor(e, n)),
+          options.batchSize,
+        );
+        perExample.push(
+          work.tidy(() => {
+            const alpha =
+              weighting === "softmax"
+                ? tf.softmax(masked)
+                : tf.sub(masked, scores(model, tf.zerosLike(xe), target.score, rowsFor(e, 1)));
+            return weightedSum(ae, tf.reshape(alpha, [1, -1]));
+          }),
+        );
         work.free(xe, ae, masked);
       }
-      maps.push(work.tidy(() => {
-        const sum = tf.concat(perExample);
-        return upsample(relu ? tf.relu(sum) : sum, x, mode);
-      }));
+      maps.push(
+        work.tidy(() => {
+          const sum = tf.concat(perExample);
+          return upsample(relu ? tf.relu(sum) : sum, x, mode);
+        }),
+      );
     }
     return { values: work.tidy(() => meanOfMaps(maps, layers)), info: { ...camInfo(layers, relu, mode), weights: weighting } };
   });
 }
 
 /** The target score of one example masked by each of its K normalized, upsampled maps: [K], in chunks. */
-async function maskedScores(work: Work, model: Model, xe: tf.Tensor, ae: tf.Tensor, mode: "bilinear" | "nearest",
-  score: (batch: tf.Tensor, n: number) => tf.Tensor1D, batchSize?: number): Promise<tf.Tensor1D> {
+async function maskedScores(
+  work: Work,
+  model: Model,
+  xe: tf.Tensor,
+  ae: tf.Tensor,
+  mode: "bilinear" | "nearest",
+  score: (batch: tf.Tensor, n: number) => tf.Tensor1D,
+  batchSize?: number,
+): Promise<tf.Tensor1D> {
   const channels = ae.shape[ae.rank - 1];
   // [1, h, w, K] → [K, h, w]: one map per channel
   const perChannel = work.tidy(() => tf.transpose(tf.squeeze(ae, [0]), [2, 0, 1]));
   const size = batchSize ?? autoBatchSize(model, channels, 64 * 2 ** 20);
   const out: tf.Tensor[] = [];
   for await (const [start, end] of work.chunks(channels, size)) {
-    out.push(work.tidy(() => {
-      const m = upsample(tf.slice(perChannel, start, end - start), xe, mode);
-      const axes = spatialAxes(tf.expandDims(m, -1));
-      const lo = tf.min(m, axes, true);
-      const range = tf.sub(tf.max(m, axes, true), lo);
-      // a constant map has m − lo = 0 everywhere: dividing by 1 instead of 0 leaves it all zero
-      const normalized = tf.div(tf.sub(m, lo), tf.where(tf.greater(range, 0), range, tf.onesLike(range)));
-      return score(tf.mul(xe, tf.expandDims(normalized, -1)), end - start);
-    }));
+    out.push(
+      work.tidy(() => {
+        const m = upsample(tf.slice(perChannel, start, end - start), xe, mode);
+        const axes = spatialAxes(tf.expandDims(m, -1));
+        const lo = tf.min(m, axes, true);
+        const range = tf.sub(tf.max(m, axes, true), lo);
+        // a constant map has m − lo = 0 everywhere: dividing by 1 instead of 0 leaves it all zero
+        const normalized = tf.div(tf.sub(m, lo), tf.where(tf.greater(range, 0), range, tf.onesLike(range)));
+        return score(tf.mul(xe, tf.expandDims(normalized, -1)), end - start);
+      }),
+    );
   }
   const all = work.tidy(() => tf.concat(out) as tf.Tensor1D);
   work.free(perChannel, ...out);

@@ -35,7 +35,8 @@ export async function smoothGrad(model: Model, input: tf.Tensor, options?: Smoot
   const method = options.method ?? saliency;
   if (typeof method !== "function") fail("smoothGrad's method must be an attribution function such as dv.saliency.");
   const kind = options.kind ?? "smoothgrad";
-  if (!["smoothgrad", "smoothgrad_sq", "vargrad"].includes(kind)) fail(`unknown SmoothGrad kind "${kind}"; use smoothgrad, smoothgrad_sq or vargrad.`);
+  if (!["smoothgrad", "smoothgrad_sq", "vargrad"].includes(kind))
+    fail(`unknown SmoothGrad kind "${kind}"; use smoothgrad, smoothgrad_sq or vargrad.`);
   const samples = options.samples ?? 25;
   assertPositiveInt(samples, "samples", MAX_SAMPLES);
   const stdev = options.stdev ?? 0.15;
@@ -60,22 +61,32 @@ export async function smoothGrad(model: Model, input: tf.Tensor, options?: Smoot
         const noisy = work.tidy(() => tf.add(xe, tf.mul(tf.tensor(normals(n * itemSize, random), [n, ...itemShape]), sigma)));
         const targetForBatch = classes ? new Array(n).fill(classes[e]) : options.target;
         // the inner method shows no progress of its own and stops with this one
-        const attr = await method(model, noisy, { ...options.methodOptions, target: targetForBatch, progress: false, signal: work.signal });
+        const attr = await method(model, noisy, {
+          ...options.methodOptions,
+          target: targetForBatch,
+          progress: false,
+          signal: work.signal,
+        });
         const next = work.tidy(() => [tf.add(sum, tf.sum(attr.values, 0)), tf.add(sumSq, tf.sum(tf.square(attr.values), 0))]);
         attr.dispose();
         work.free(sum, sumSq, noisy);
         [sum, sumSq] = next;
       }
-      results.push(work.tidy(() => {
-        const mean = tf.div(sum, samples);
-        const meanSq = tf.div(sumSq, samples);
-        if (kind === "smoothgrad") return mean;
-        if (kind === "smoothgrad_sq") return meanSq;
-        return tf.relu(tf.sub(meanSq, tf.square(mean))); // variance; relu clears rounding below zero
-      }));
+      results.push(
+        work.tidy(() => {
+          const mean = tf.div(sum, samples);
+          const meanSq = tf.div(sumSq, samples);
+          if (kind === "smoothgrad") return mean;
+          if (kind === "smoothgrad_sq") return meanSq;
+          return tf.relu(tf.sub(meanSq, tf.square(mean))); // variance; relu clears rounding below zero
+        }),
+      );
       work.free(sum, sumSq, xe);
     }
-    return { values: work.tidy(() => tf.stack(results)), info: { kind, samples, stdev, stdevMode: options.stdevMode ?? "fraction", base: name } };
+    return {
+      values: work.tidy(() => tf.stack(results)),
+      info: { kind, samples, stdev, stdevMode: options.stdevMode ?? "fraction", base: name },
+    };
   });
 }
 

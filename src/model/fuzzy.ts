@@ -4,10 +4,16 @@ export function closeMatches(wanted: string, names: string[], count = 5): string
   const scored = names.map((name) => {
     const n = name.toLowerCase();
     const tail = n.split("/").pop()!;
-    const score = n.includes(w) || w.includes(tail) ? -1 / (1 + Math.abs(n.length - w.length)) : distance(w, n) / Math.max(w.length, n.length);
+    const score =
+      n.includes(w) || w.includes(tail)
+        ? -1 / (1 + Math.abs(n.length - w.length))
+        : distance(w, n) / Math.max(w.length, n.length);
     return { name, score };
   });
-  return scored.sort((a, b) => a.score - b.score).slice(0, count).map((s) => s.name);
+  return scored
+    .sort((a, b) => a.score - b.score)
+    .slice(0, count)
+    .map((s) => s.name);
 }
 
 /** Levenshtein distance, two rows at a time. */

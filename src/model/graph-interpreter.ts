@@ -15,15 +15,25 @@ export function forwardGraph(model: tf.GraphModel, x: tf.Tensor, options: Forwar
   const info = graphInfo(model);
   const names = (list: Iterable<string>) => [...list].map((n) => graphNode(model, n).name);
   const capture = names(options.capture ?? []);
-  const inject = new Map([...(options.inject ?? new Map<string, tf.Tensor>())].map(([n, t]) => [graphNode(model, n).name, t] as [string, tf.Tensor]));
+  const inject = new Map(
+    [...(options.inject ?? new Map<string, tf.Tensor>())].map(([n, t]) => [graphNode(model, n).name, t] as [string, tf.Tensor]),
+  );
   const startAt = options.startAt && { layer: graphNode(model, options.startAt.layer).name, value: options.startAt.value };
-  const end = options.stopAt ? graphNode(model, options.stopAt).name : options.logits ?? true ? scoreNode(model) : outputNode(model);
-  if (startAt && startAt.layer !== end && !feeds(info, startAt.layer, end)) fail(`startAt node "${startAt.layer}" is not on the path to "${end}".`);
+  const end = options.stopAt
+    ? graphNode(model, options.stopAt).name
+    : (options.logits ?? true)
+      ? scoreNode(model)
+      : outputNode(model);
+  if (startAt && startAt.layer !== end && !feeds(info, startAt.layer, end))
+    fail(`startAt node "${startAt.layer}" is not on the path to "${end}".`);
   for (const n of [...capture, ...inject.keys()]) {
-    if (n !== end && n !== info.input && !feeds(info, n, end)) fail(`node "${n}" was not reached in this pass: it does not feed "${end}".`);
+    if (n !== end && n !== info.input && !feeds(info, n, end))
+      fail(`node "${n}" was not reached in this pass: it does not feed "${end}".`);
   }
   const run = (rowX: tf.Tensor, rowInject: Map<string, tf.Tensor>, rowStart?: tf.Tensor) =>
-    withExplainingOps(model, options.relu ?? "normal", () => runStages(model, rowX, end, capture, rowInject, startAt && rowStart && { layer: startAt.layer, value: rowStart }));
+    withExplainingOps(model, options.relu ?? "normal", () =>
+      runStages(model, rowX, end, capture, rowInject, startAt && rowStart && { layer: startAt.layer, value: rowStart }),
+    );
 
   const batch = x.shape[0] ?? 1;
   if (info.inputShape[0] !== 1 || batch === 1) return run(x, inject, startAt?.value);
@@ -36,16 +46,23 @@ export function forwardGraph(model: tf.GraphModel, x: tf.Tensor, options: Forwar
   return { output: tf.concat(rows.map((p) => p.output)), activations };
 }
 
-function runStages(model: tf.GraphModel, x: tf.Tensor, end: string, capture: string[], inject: Map<string, tf.Tensor>,
-  startAt?: { layer: string; value: tf.Tensor }): ForwardPass {
+function runStages(
+  model: tf.GraphModel,
+  x: tf.Tensor,
+  end: string,
+  capture: string[],
+  inject: Map<string, tf.Tensor>,
+  startAt?: { layer: string; value: tf.Tensor },
+): ForwardPass {
   const info = graphInfo(model);
   const fed: Record<string, tf.Tensor> = { [info.input]: x };
   if (startAt) fed[startAt.layer] = startAt.value;
   const activations = new Map<string, tf.Tensor>();
-  const execute = (outputs: string[]) => guarded(() => {
-    const result = model.execute({ ...fed }, outputs);
-    return Array.isArray(result) ? result : [result]; // one name gives a tensor, several an array
-  });
+  const execute = (outputs: string[]) =>
+    guarded(() => {
+      const result = model.execute({ ...fed }, outputs);
+      return Array.isArray(result) ? result : [result]; // one name gives a tensor, several an array
+    });
   const stages = [...inject.keys()].sort((a, b) => position(info, a) - position(info, b));
   for (const node of stages) {
     const value = fed[node] ?? execute([node])[0];

@@ -16,7 +16,11 @@ const FUSED = new Set(["_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatM
 const RELUS = new Set(["Relu", "Relu6"]);
 
 type Attr = Record<string, { value: unknown }>;
-interface Rewrite { op: string; category: string; gate: boolean }
+interface Rewrite {
+  op: string;
+  category: string;
+  gate: boolean;
+}
 
 const original = new WeakMap<GraphNode, Rewrite>();
 let mode: ReluMode = "normal";
@@ -73,7 +77,7 @@ function canUnfuse(node: GraphNode): boolean {
 function runNode({ op, gate }: Rewrite, attrs: Attr, inputs: tf.Tensor[], node: GraphNode): tf.Tensor {
   if (op === "Relu") return relu(inputs[0], mode);
   if (op === "Relu6") return gate ? tf.relu6(inputs[0]) : clippedRelu(inputs[0], 6, mode);
-  const [extra, activation] = (attrs.fusedOps.value as string[]);
+  const [extra, activation] = attrs.fusedOps.value as string[];
   const args = inputs.slice(2);
   const bias = extra === "biasadd" ? args.shift() : undefined;
   const alpha = args[0];
@@ -98,17 +102,32 @@ function padding(attrs: Attr): "same" | "valid" | number[][] {
 }
 
 /** A fused activation; only the ReLUs take the explaining rule (see ReluMode). */
-function activate(y: tf.Tensor, activation: string | undefined, alpha: tf.Tensor | undefined,
-  leakyAlpha: number | undefined, node: GraphNode): tf.Tensor {
+function activate(
+  y: tf.Tensor,
+  activation: string | undefined,
+  alpha: tf.Tensor | undefined,
+  leakyAlpha: number | undefined,
+  node: GraphNode,
+): tf.Tensor {
   switch (activation) {
-    case undefined: case "": case "linear": return y;
-    case "relu": return relu(y, mode);
-    case "relu6": return clippedRelu(y, 6, mode);
-    case "prelu": return tf.prelu(y, alpha!);
-    case "leakyrelu": return tf.leakyRelu(y, leakyAlpha ?? 0.2);
-    case "elu": return tf.elu(y);
-    case "sigmoid": return tf.sigmoid(y);
-    default: return fail(`node ${node.name} fuses activation "${activation}", which DeepViz cannot run unfused yet.`);
+    case undefined:
+    case "":
+    case "linear":
+      return y;
+    case "relu":
+      return relu(y, mode);
+    case "relu6":
+      return clippedRelu(y, 6, mode);
+    case "prelu":
+      return tf.prelu(y, alpha!);
+    case "leakyrelu":
+      return tf.leakyRelu(y, leakyAlpha ?? 0.2);
+    case "elu":
+      return tf.elu(y);
+    case "sigmoid":
+      return tf.sigmoid(y);
+    default:
+      return fail(`node ${node.name} fuses activation "${activation}", which DeepViz cannot run unfused yet.`);
   }
 }
 

@@ -28,19 +28,28 @@ export interface GraphInfo {
   outputs: string[];
 }
 
-const CONV_OPS = new Set(["Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative", "Conv2DBackpropInput", "Conv3D"]);
+const CONV_OPS = new Set([
+  "Conv2D",
+  "_FusedConv2D",
+  "DepthwiseConv2dNative",
+  "FusedDepthwiseConv2dNative",
+  "Conv2DBackpropInput",
+  "Conv3D",
+]);
 /** Activations and wrappers a final score passes through; the scores are what comes before them. */
 const FINAL_ACTIVATIONS = new Set(["Softmax", "Sigmoid", "Identity", "IdentityN"]);
 /** Ops whose value does not hold a feature map or score (weights, shapes, control flow). */
 const NOT_NAMEABLE = new Set(["Const", "Placeholder", "NoOp", "Shape", "Size", "Rank"]);
-const DYNAMIC_OPS = /^(Enter|Exit|Merge|Switch|NextIteration|LoopCond|While|StatelessWhile|If|StatelessIf|NonMaxSuppressionV\d|Where|TensorList.*|TensorArray.*)$/;
+const DYNAMIC_OPS =
+  /^(Enter|Exit|Merge|Switch|NextIteration|LoopCond|While|StatelessWhile|If|StatelessIf|NonMaxSuppressionV\d|Where|TensorList.*|TensorArray.*)$/;
 
 export const isConvLike = (op: string) => CONV_OPS.has(op);
 
 /** The executor's graph; a GraphModel that was never loaded has none. */
 function executorGraph(model: tf.GraphModel): { nodes: Record<string, GraphNode> } {
   const executor = (model as unknown as { executor?: { graph?: { nodes: Record<string, GraphNode> } } }).executor;
-  if (!executor?.graph) fail("this tf.GraphModel has no graph yet: load it with tf.loadGraphModel or dv.loadModel before explaining it.");
+  if (!executor?.graph)
+    fail("this tf.GraphModel has no graph yet: load it with tf.loadGraphModel or dv.loadModel before explaining it.");
   return executor.graph;
 }
 
@@ -54,13 +63,17 @@ export function graphInfo(model: tf.GraphModel): GraphInfo {
   const cached = infos.get(graph);
   if (cached) return cached;
   if (model.inputs.length !== 1) {
-    fail(`this GraphModel has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(", ")}); DeepViz explains single-input models.`);
+    fail(
+      `this GraphModel has ${model.inputs.length} inputs (${model.inputs.map((i) => i.name).join(", ")}); DeepViz explains single-input models.`,
+    );
   }
   const nodes = new Map(Object.values(graph.nodes).map((n) => [n.name, n] as [string, GraphNode]));
   const dynamic = [...nodes.values()].find((n) => DYNAMIC_OPS.test(n.op));
   if (dynamic) {
-    fail(`this GraphModel has control flow or dynamic shapes (node "${dynamic.name}", op ${dynamic.op}), ` +
-      "so it cannot run synchronously under a gradient; DeepViz explains feed-forward graphs.");
+    fail(
+      `this GraphModel has control flow or dynamic shapes (node "${dynamic.name}", op ${dynamic.op}), ` +
+        "so it cannot run synchronously under a gradient; DeepViz explains feed-forward graphs.",
+    );
   }
   const order = topologicalOrder(nodes).filter((name) => !NOT_NAMEABLE.has(nodes.get(name)!.op));
   const input = model.inputs[0];
@@ -86,7 +99,10 @@ function topologicalOrder(nodes: Map<string, GraphNode>): string[] {
       const top = stack[stack.length - 1];
       const node = nodes.get(top[0]);
       const deps = node ? node.inputNames.map(baseName) : [];
-      if (top[1] === 0 && seen.has(top[0])) { stack.pop(); continue; }
+      if (top[1] === 0 && seen.has(top[0])) {
+        stack.pop();
+        continue;
+      }
       seen.add(top[0]);
       if (top[1] < deps.length) {
         const next = deps[top[1]++];
@@ -105,9 +121,11 @@ function topologicalOrder(nodes: Map<string, GraphNode>): string[] {
 export function graphNode(model: tf.GraphModel, name: string): GraphNode {
   const info = graphInfo(model);
   const node = info.nodes.get(baseName(name));
-  if (!node || NOT_NAMEABLE.has(node.op) && node.name !== info.input) {
-    fail(`no node named "${name}" in this GraphModel. Closest: ${closeMatches(name, info.order).join(", ")}. ` +
-      "dv.listLayers(model) lists every node.");
+  if (!node || (NOT_NAMEABLE.has(node.op) && node.name !== info.input)) {
+    fail(
+      `no node named "${name}" in this GraphModel. Closest: ${closeMatches(name, info.order).join(", ")}. ` +
+        "dv.listLayers(model) lists every node.",
+    );
   }
   return node;
 }
@@ -125,7 +143,9 @@ export function selectOutput(model: tf.GraphModel, output: string | number): tf.
   let name: string;
   if (typeof output === "number") {
     if (!Number.isInteger(output) || output < 0 || output >= info.outputs.length) {
-      fail(`output index ${output} is out of range: the model has ${info.outputs.length} outputs (${info.outputs.map((o, i) => `${i}: ${o}`).join(", ")}).`);
+      fail(
+        `output index ${output} is out of range: the model has ${info.outputs.length} outputs (${info.outputs.map((o, i) => `${i}: ${o}`).join(", ")}).`,
+      );
     }
     name = info.outputs[output];
   } else {
@@ -142,8 +162,10 @@ export function outputNode(model: tf.GraphModel): string {
   if (chosen) return chosen;
   const { outputs } = graphInfo(model);
   if (outputs.length !== 1) {
-    fail(`this GraphModel has ${outputs.length} outputs (${outputs.map((o, i) => `${i}: ${o}`).join(", ")}); choose the one ` +
-      "to explain with dv.selectOutput(model, nameOrIndex) or dv.loadModel(source, { output }).");
+    fail(
+      `this GraphModel has ${outputs.length} outputs (${outputs.map((o, i) => `${i}: ${o}`).join(", ")}); choose the one ` +
+        "to explain with dv.selectOutput(model, nameOrIndex) or dv.loadModel(source, { output }).",
+    );
   }
   return outputs[0];
 }
@@ -195,8 +217,10 @@ export function nodeShapes(model: tf.GraphModel): Map<string, number[]> {
     } catch (e) {
       // wasm runs no channels-first convolution: the model cannot run here at all
       if (/channelsFirst/.test((e as Error).message ?? "")) {
-        fail(`this GraphModel has channels-first (NCHW) convolutions, which the ${tf.getBackend()} backend cannot run: ` +
-          `${(e as Error).message} Switch to the cpu or tensorflow backend (DEEPVIZ_BACKEND=cpu), or convert the model to NHWC.`);
+        fail(
+          `this GraphModel has channels-first (NCHW) convolutions, which the ${tf.getBackend()} backend cannot run: ` +
+            `${(e as Error).message} Switch to the cpu or tensorflow backend (DEEPVIZ_BACKEND=cpu), or convert the model to NHWC.`,
+        );
       }
       throw e;
     }
@@ -254,7 +278,10 @@ export function channelsFirstReason(model: tf.GraphModel, name: string): string 
     const format = dataFormatOf(node);
     if (format?.startsWith("NC")) return `node "${node.name}" (${node.op}) computes channels-first (data_format ${format})`;
     if (format) continue;
-    if (node.op === "Transpose") { transposed = true; continue; }
+    if (node.op === "Transpose") {
+      transposed = true;
+      continue;
+    }
     if (node.op === "Placeholder") {
       const item = info.inputShape.slice(1);
       if (item.length === 3 && item[0] != null && item[0] <= 4 && (item[2] ?? 0) > 4) {

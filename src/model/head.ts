@@ -15,7 +15,8 @@ export interface CamHead {
   kernel(): tf.Tensor2D;
 }
 
-const NOT_CAM = "CAM needs a model that ends in GlobalAveragePooling2D → Dense (optionally with softmax; in a GraphModel: Mean over the spatial axes → MatMul); ";
+const NOT_CAM =
+  "CAM needs a model that ends in GlobalAveragePooling2D → Dense (optionally with softmax; in a GraphModel: Mean over the spatial axes → MatMul); ";
 
 export function camHead(model: Model): CamHead {
   return isGraphModel(model) ? graphHead(model) : layersHead(model);
@@ -24,7 +25,9 @@ export function camHead(model: Model): CamHead {
 // ---- LayersModel: GlobalAveragePooling2D → (Dropout) → Dense (→ Softmax) ----
 
 type Sym = tf.SymbolicTensor;
-interface Node { inputTensors: Sym[] }
+interface Node {
+  inputTensors: Sym[];
+}
 
 /** The layer that produced `s`, looking inside nested models. */
 function producer(s: Sym): { layer: tf.layers.Layer; sym: Sym } {
@@ -35,14 +38,17 @@ function producer(s: Sym): { layer: tf.layers.Layer; sym: Sym } {
 /** The symbolic input of the layer that produced `s`. */
 function inputOf(s: Sym): Sym {
   const node = (s.sourceLayer as unknown as { inboundNodes: Node[] }).inboundNodes[s.nodeIndex];
-  if (node.inputTensors.length !== 1) fail(`layer ${s.sourceLayer.name} has ${node.inputTensors.length} inputs; CAM needs a single chain GAP → Dense at the end of the model.`);
+  if (node.inputTensors.length !== 1)
+    fail(
+      `layer ${s.sourceLayer.name} has ${node.inputTensors.length} inputs; CAM needs a single chain GAP → Dense at the end of the model.`,
+    );
   return node.inputTensors[0];
 }
 
 function layersHead(model: tf.LayersModel): CamHead {
   let { layer, sym } = producer(model.outputs[0]);
-  const isSoftmaxLayer = (l: tf.layers.Layer) => l.getClassName() === "Softmax" ||
-    (l.getClassName() === "Activation" && activationName(l) === "softmax");
+  const isSoftmaxLayer = (l: tf.layers.Layer) =>
+    l.getClassName() === "Softmax" || (l.getClassName() === "Activation" && activationName(l) === "softmax");
   const finalSoftmax = isSoftmaxLayer(layer);
   if (finalSoftmax) ({ layer, sym } = producer(inputOf(sym)));
   if (layer.getClassName() !== "Dense") {
@@ -56,11 +62,18 @@ function layersHead(model: tf.LayersModel): CamHead {
   ({ layer, sym } = producer(inputOf(sym)));
   while (layer.getClassName() === "Dropout") ({ layer, sym } = producer(inputOf(sym)));
   if (layer.getClassName() !== "GlobalAveragePooling2D") {
-    fail(`${NOT_CAM}the dense layer "${dense.name}" reads ${layer.getClassName()} "${layer.name}". Use dv.gradCam, which works on any CNN.`);
+    fail(
+      `${NOT_CAM}the dense layer "${dense.name}" reads ${layer.getClassName()} "${layer.name}". Use dv.gradCam, which works on any CNN.`,
+    );
   }
   const pooled = producer(inputOf(sym)).layer;
-  if (pooled.getClassName() === "InputLayer") fail(`${NOT_CAM}here the pooling reads the input directly, so there is no feature map.`);
-  return { pooled: pooled.name, scores: dense.name, kernel: () => (dense as unknown as { kernel: { read(): tf.Tensor2D } }).kernel.read() };
+  if (pooled.getClassName() === "InputLayer")
+    fail(`${NOT_CAM}here the pooling reads the input directly, so there is no feature map.`);
+  return {
+    pooled: pooled.name,
+    scores: dense.name,
+    kernel: () => (dense as unknown as { kernel: { read(): tf.Tensor2D } }).kernel.read(),
+  };
 }
 
 // ---- GraphModel: Mean over the spatial axes → (MatMul + bias) ----
@@ -83,7 +96,8 @@ function graphHead(model: tf.GraphModel): CamHead {
   let kernel: (() => tf.Tensor2D) | undefined;
   if (node.op === "MatMul" || node.op === "_FusedMatMul") {
     const fusedActivation = ((node.attrParams.fusedOps?.value as string[] | undefined) ?? [])[1];
-    if (fusedActivation) fail(`${NOT_CAM}its dense node "${node.name}" applies ${fusedActivation} to its scores. Use dv.gradCam instead.`);
+    if (fusedActivation)
+      fail(`${NOT_CAM}its dense node "${node.name}" applies ${fusedActivation} to its scores. Use dv.gradCam instead.`);
     const w = constant(data(node)[1]);
     if (!w || w.rank !== 2) fail(`${NOT_CAM}its MatMul "${node.name}" has no constant 2-D weights. Use dv.gradCam instead.`);
     const transposed = node.attrParams.transposeB?.value === true;
@@ -94,7 +108,9 @@ function graphHead(model: tf.GraphModel): CamHead {
   const axes = node.op === "Mean" ? constant(data(node)[1]) : undefined;
   const axesList = axes ? Array.from(axes.dataSync()) : [];
   if (node.op !== "Mean" || axesList.length !== 2 || !axesList.includes(1) || !axesList.includes(2)) {
-    fail(`${NOT_CAM}this GraphModel's scores come from ${node.op} "${node.name}", not from a mean over the spatial axes. Use dv.gradCam, which works on any CNN.`);
+    fail(
+      `${NOT_CAM}this GraphModel's scores come from ${node.op} "${node.name}", not from a mean over the spatial axes. Use dv.gradCam, which works on any CNN.`,
+    );
   }
   const pooled = data(node)[0];
   if (pooled.op === "Placeholder") fail(`${NOT_CAM}here the pooling reads the input directly, so there is no feature map.`);

@@ -23,7 +23,10 @@ import type { LayerRule, LayerStep } from "./contract";
 const ACTIVATION_LAYERS = new Set(["ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Activation"]);
 
 type Sym = tf.SymbolicTensor;
-interface Node { inputTensors: Sym[]; callArgs?: tf.serialization.ConfigDict }
+interface Node {
+  inputTensors: Sym[];
+  callArgs?: tf.serialization.ConfigDict;
+}
 const LINEAR = { apply: (x: tf.Tensor) => x, getClassName: () => "linear" };
 
 /** Whether the model's final output passes through a softmax (as a fused activation or a layer). */
@@ -70,11 +73,18 @@ export function forward(model: Model, x: tf.Tensor, options: ForwardOptions = {}
         const node = (layer as unknown as { inboundNodes: Node[] }).inboundNodes[s.nodeIndex];
         const inputs = node.inputTensors.map(value);
         if (isModel(layer)) {
-          if (inputs.length !== 1) fail(`nested model ${layer.name} has ${inputs.length} inputs; only single-input nested models are supported.`);
+          if (inputs.length !== 1)
+            fail(`nested model ${layer.name} has ${inputs.length} inputs; only single-input nested models are supported.`);
           out = evaluate(layer, inputs[0], layer.outputs[s.tensorIndex]);
         } else {
-          out = applyLayer(layer, inputs.length === 1 ? inputs[0] : inputs, node.callArgs ?? {},
-            mode, logits && layer === outputLayer, options.rule);
+          out = applyLayer(
+            layer,
+            inputs.length === 1 ? inputs[0] : inputs,
+            node.callArgs ?? {},
+            mode,
+            logits && layer === outputLayer,
+            options.rule,
+          );
         }
         const extra = options.inject?.get(layer.name);
         if (extra) out = tf.add(out, extra);
@@ -104,20 +114,31 @@ function symbolicOutput(model: tf.LayersModel, name: string): Sym {
   for (const layer of model.layers) {
     if (layer.name === name) return layer.output as Sym;
     if (isModel(layer)) {
-      try { return symbolicOutput(layer, name); } catch { /* not in this one */ }
+      try {
+        return symbolicOutput(layer, name);
+      } catch {
+        /* not in this one */
+      }
     }
   }
   return fail(`no layer named "${name}".`);
 }
 
-function applyLayer(layer: tf.layers.Layer, input: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict,
-  mode: ReluMode, isFinal: boolean, rule?: LayerRule): tf.Tensor {
+function applyLayer(
+  layer: tf.layers.Layer,
+  input: tf.Tensor | tf.Tensor[],
+  kwargs: tf.serialization.ConfigDict,
+  mode: ReluMode,
+  isFinal: boolean,
+  rule?: LayerRule,
+): tf.Tensor {
   const step = (part: LayerStep["part"], value: tf.Tensor | tf.Tensor[], apply: LayerStep["apply"]): tf.Tensor =>
     (rule && rule({ layer, part, input: value, apply })) ?? apply(value);
   const cls = layer.getClassName();
   const act = activationName(layer);
   let pre: tf.Tensor;
-  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer)) pre = step("linear", input, (t) => conv2d(layer, t as tf.Tensor));
+  if (cls === "Conv2D" && !Array.isArray(input) && channelsLast(layer))
+    pre = step("linear", input, (t) => conv2d(layer, t as tf.Tensor));
   else if (cls === "Dense" && !Array.isArray(input)) pre = step("linear", input, (t) => dense(layer, t as tf.Tensor));
   // Activation layers land here too: their activation is applied below like a fused one.
   else if (act !== undefined) {
@@ -129,8 +150,13 @@ function applyLayer(layer: tf.layers.Layer, input: tf.Tensor | tf.Tensor[], kwar
   return activate(layer, pre, mode, isFinal, step);
 }
 
-function activate(layer: tf.layers.Layer, pre: tf.Tensor, mode: ReluMode, isFinal: boolean,
-  step: (part: "activation", value: tf.Tensor, apply: LayerStep["apply"]) => tf.Tensor): tf.Tensor {
+function activate(
+  layer: tf.layers.Layer,
+  pre: tf.Tensor,
+  mode: ReluMode,
+  isFinal: boolean,
+  step: (part: "activation", value: tf.Tensor, apply: LayerStep["apply"]) => tf.Tensor,
+): tf.Tensor {
   const act = activationName(layer);
   if (act === undefined || act === "linear") return pre;
   if (act === "relu") return step("activation", pre, (t) => relu(t as tf.Tensor, mode));
@@ -174,15 +200,21 @@ function conv2d(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
   if (l.padding === "causal") fail(`layer ${layer.name}: causal padding is not supported for Conv2D.`);
   const d = l.dilationRate;
   const dilations: [number, number] = typeof d === "number" ? [d, d] : [d[0], d[1] ?? d[0]];
-  const y = tf.conv2d(x as tf.Tensor4D, l.kernel.read() as tf.Tensor4D, [l.strides[0], l.strides[1]],
-    l.padding, "NHWC", dilations);
+  const y = tf.conv2d(
+    x as tf.Tensor4D,
+    l.kernel.read() as tf.Tensor4D,
+    [l.strides[0], l.strides[1]],
+    l.padding,
+    "NHWC",
+    dilations,
+  );
   return l.bias ? tf.add(y, l.bias.read()) : y;
 }
 
 function dense(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
   const l = layer as unknown as ConvLike;
   const w = l.kernel.read() as tf.Tensor2D;
-  const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, x.shape[x.rank - 1]]) as tf.Tensor2D;
+  const flat = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, x.shape[x.rank - 1]]) as tf.Tensor2D);
   let y: tf.Tensor = tf.matMul(flat, w);
   if (x.rank !== 2) y = tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]]);
   return l.bias ? tf.add(y, l.bias.read()) : y;

@@ -29,9 +29,18 @@ export interface ModelLayer {
 }
 
 class GraphLayer implements ModelLayer {
-  constructor(readonly name: string, private readonly op: string, readonly outputShape: tf.Shape, private readonly params: number) {}
-  getClassName(): string { return this.op; }
-  countParams(): number { return this.params; }
+  constructor(
+    readonly name: string,
+    private readonly op: string,
+    readonly outputShape: tf.Shape,
+    private readonly params: number,
+  ) {}
+  getClassName(): string {
+    return this.op;
+  }
+  countParams(): number {
+    return this.params;
+  }
 }
 
 const graphLayers = new WeakMap<object, GraphLayer[]>();
@@ -43,10 +52,13 @@ function graphModelLayers(model: tf.GraphModel): GraphLayer[] {
   if (cached) return cached;
   const layers = info.order.map((name) => {
     const node = info.nodes.get(name)!;
-    const params = node.inputs.filter((n) => n.op === "Const").map((n) => {
-      const shape = (n.attrParams as { shape?: { value?: number[] } }).shape?.value ?? weightShape(model, n.name);
-      return shape.reduce((a, d) => a * d, 1);
-    }).reduce((a, b) => a + b, 0);
+    const params = node.inputs
+      .filter((n) => n.op === "Const")
+      .map((n) => {
+        const shape = (n.attrParams as { shape?: { value?: number[] } }).shape?.value ?? weightShape(model, n.name);
+        return shape.reduce((a, d) => a * d, 1);
+      })
+      .reduce((a, b) => a + b, 0);
     return new GraphLayer(name, node.op, nodeShape(model, name) ?? [], params);
   });
   graphLayers.set(info, layers);
@@ -132,11 +144,14 @@ export function assertChannelsLast(model: Model, layer: ModelLayer): void {
   const reason = isGraphModel(model)
     ? channelsFirstReason(model, layer.name)
     : (layer as unknown as { dataFormat?: string }).dataFormat === "channelsFirst"
-      ? `layer "${layer.name}" has dataFormat "channelsFirst"` : undefined;
+      ? `layer "${layer.name}" has dataFormat "channelsFirst"`
+      : undefined;
   if (reason) {
-    fail(`${reason}, but CAM methods read feature maps as [height, width, channels] and would mix up the axes. ` +
-      "Choose a channels-last (NHWC) layer (dv.listLayers(model) lists them), or use an input-gradient method " +
-      "(dv.saliency, dv.integratedGradients, dv.occlusion); channels-first layers are not supported by CAM methods yet.");
+    fail(
+      `${reason}, but CAM methods read feature maps as [height, width, channels] and would mix up the axes. ` +
+        "Choose a channels-last (NHWC) layer (dv.listLayers(model) lists them), or use an input-gradient method " +
+        "(dv.saliency, dv.integratedGradients, dv.occlusion); channels-first layers are not supported by CAM methods yet.",
+    );
   }
 }
 
@@ -151,7 +166,8 @@ export function resolveLayer(model: Model, ref: LayerRef): ModelLayer {
   if (ref === "lastConv") {
     const convs = layers.filter((l) => isConv(model, l) && hasSpatialAxes(l));
     const spatial = convs.length ? convs : layers.filter(hasSpatialAxes);
-    if (!spatial.length) fail("this model has no layer with spatial axes (no conv layer), so there is no default layer for a class activation map.");
+    if (!spatial.length)
+      fail("this model has no layer with spatial axes (no conv layer), so there is no default layer for a class activation map.");
     return spatial[spatial.length - 1];
   }
   if (typeof ref === "number") {
@@ -163,7 +179,10 @@ export function resolveLayer(model: Model, ref: LayerRef): ModelLayer {
   }
   if (isGraphModel(model)) {
     const name = graphNode(model, ref).name; // unknown names fail here, listing the closest nodes
-    return layers.find((l) => l.name === name) ?? fail(`node "${ref}" (op ${graphNode(model, ref).op}) holds no feature map to explain; choose a computed node.`);
+    return (
+      layers.find((l) => l.name === name) ??
+      fail(`node "${ref}" (op ${graphNode(model, ref).op}) holds no feature map to explain; choose a computed node.`)
+    );
   }
   const found = layers.find((l) => l.name === ref);
   if (!found) fail(`no layer named "${ref}". Layers: ${layers.map((l) => l.name).join(", ")}.`);

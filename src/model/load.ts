@@ -17,20 +17,25 @@ export interface LoadModelOptions {
  * path or folder, an http(s)/file URL, in-memory artifacts (tf.io.ModelArtifacts or an IOHandler), or
  * takes a loaded tf.GraphModel / tf.LayersModel as is. Weights files are read relative to model.json.
  */
-export async function loadModel(source: string | tf.io.ModelArtifacts | tf.io.IOHandler | Model,
-  options: LoadModelOptions = {}): Promise<Model> {
+export async function loadModel(
+  source: string | tf.io.ModelArtifacts | tf.io.IOHandler | Model,
+  options: LoadModelOptions = {},
+): Promise<Model> {
   await backend();
   let model: Model;
   try {
     model = await loadAny(source);
   } catch (e) {
     if (e instanceof DeepVizError) throw e;
-    throw new DeepVizError(`could not load a model from ${typeof source === "string" ? source : "artifacts"}: ${(e as Error).message}`);
+    throw new DeepVizError(
+      `could not load a model from ${typeof source === "string" ? source : "artifacts"}: ${(e as Error).message}`,
+    );
   }
   const given = source === model;
   try {
     if (options.output !== undefined) {
-      if (!isGraphModel(model)) fail("the output option chooses among a GraphModel's outputs; a LayersModel here has one output.");
+      if (!isGraphModel(model))
+        fail("the output option chooses among a GraphModel's outputs; a LayersModel here has one output.");
       return selectOutput(model, options.output);
     }
     if (isGraphModel(model)) graphInfo(model); // fail now, not at the first method, on graphs DeepViz cannot run
@@ -45,7 +50,8 @@ async function loadAny(source: string | tf.io.ModelArtifacts | tf.io.IOHandler |
   if (source instanceof tf.GraphModel || isGraphModel(source)) return source as tf.GraphModel;
   if (source instanceof tf.LayersModel) return source;
   if (typeof source !== "string") {
-    const handler = "load" in source && typeof source.load === "function" ? source : tf.io.fromMemory(source as tf.io.ModelArtifacts);
+    const handler =
+      "load" in source && typeof source.load === "function" ? source : tf.io.fromMemory(source as tf.io.ModelArtifacts);
     const artifacts = await (handler as tf.io.IOHandler).load!();
     const again = { load: async () => artifacts };
     return isGraphArtifacts(artifacts) ? tf.loadGraphModel(again) : tf.loadLayersModel(again);
@@ -53,7 +59,8 @@ async function loadAny(source: string | tf.io.ModelArtifacts | tf.io.IOHandler |
   if (/^https?:\/\//.test(source)) return loadUrl(source);
   const file = source.startsWith("file://") ? source.slice("file://".length) : source;
   const jsonPath = fs.existsSync(file) && fs.statSync(file).isDirectory() ? path.join(file, "model.json") : file;
-  if (!fs.existsSync(jsonPath)) throw new DeepVizError(`no model at ${jsonPath}: expected a tfjs model.json with its weight files beside it.`);
+  if (!fs.existsSync(jsonPath))
+    throw new DeepVizError(`no model at ${jsonPath}: expected a tfjs model.json with its weight files beside it.`);
   return loadModelFile(jsonPath);
 }
 

@@ -34,8 +34,7 @@ function modifiedRelu(mode: "guided" | "deconvnet", max?: number) {
 }
 
 /** 1 where 0 < x < max, else 0, as float. */
-const activeInside = (x: tf.Tensor, max: number) =>
-  tf.cast(tf.logicalAnd(tf.greater(x, 0), tf.less(x, max)), "float32");
+const activeInside = (x: tf.Tensor, max: number) => tf.cast(tf.logicalAnd(tf.greater(x, 0), tf.less(x, max)), "float32");
 
 const guided = modifiedRelu("guided");
 const deconvnet = modifiedRelu("deconvnet");

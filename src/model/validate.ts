@@ -16,8 +16,10 @@ export function assertModel(model: unknown, what = "model"): asserts model is Mo
   const m = model as Partial<tf.LayersModel> | null;
   const looksLayers = m != null && typeof m === "object" && Array.isArray(m.layers);
   if (!looksLayers) {
-    const got = m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "object" : typeof m;
-    fail(`${what} must be a tf.LayersModel or tf.GraphModel (from tf.sequential, tf.model, tf.loadGraphModel or dv.loadModel); got ${got}.`);
+    const got = m === null ? "null" : typeof m === "object" ? ((m as object).constructor?.name ?? "object") : typeof m;
+    fail(
+      `${what} must be a tf.LayersModel or tf.GraphModel (from tf.sequential, tf.model, tf.loadGraphModel or dv.loadModel); got ${got}.`,
+    );
   }
   assertLayersModel(model, what);
 }
@@ -31,12 +33,21 @@ export function inputShape(model: Model): (number | null)[] {
 /** For methods that need a LayersModel's layers (weights to randomize, a dense head): say so for a GraphModel. */
 export function assertLayersModel(model: unknown, what = "model"): asserts model is tf.LayersModel {
   const m = model as Partial<tf.LayersModel> | null;
-  const ok = m != null && typeof m === "object" && Array.isArray(m.layers) && Array.isArray(m.inputs) &&
-    Array.isArray(m.outputs) && typeof m.predict === "function";
+  const ok =
+    m != null &&
+    typeof m === "object" &&
+    Array.isArray(m.layers) &&
+    Array.isArray(m.inputs) &&
+    Array.isArray(m.outputs) &&
+    typeof m.predict === "function";
   if (!ok) {
-    const got = m === null ? "null" : typeof m === "object" ? (m as object).constructor?.name ?? "object" : typeof m;
-    fail(`${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.` +
-      (isGraphModel(model) ? " This method needs layer objects (weights it can read or change), which a GraphModel does not have." : ""));
+    const got = m === null ? "null" : typeof m === "object" ? ((m as object).constructor?.name ?? "object") : typeof m;
+    fail(
+      `${what} must be a tf.LayersModel (from tf.sequential, tf.model or dv.loadModel); got ${got}.` +
+        (isGraphModel(model)
+          ? " This method needs layer objects (weights it can read or change), which a GraphModel does not have."
+          : ""),
+    );
   }
   // tfjs would fail deep inside a forward pass with "LayersVariable ... is already disposed"
   if ((m!.weights ?? []).some((w) => (w as unknown as { val?: tf.Tensor }).val?.isDisposed)) {
@@ -60,14 +71,17 @@ export function assertTensor(x: unknown, what: string): asserts x is tf.Tensor {
  */
 export function assertPositiveInt(value: number, name: string, max?: number): void {
   if (!Number.isInteger(value) || value <= 0) fail(`${name} must be a positive integer; got ${value}.`);
-  if (max !== undefined && value > max) fail(`${name} is ${value}; at most ${max} are allowed (more changes nothing visible and runs for a very long time).`);
+  if (max !== undefined && value > max)
+    fail(`${name} is ${value}; at most ${max} are allowed (more changes nothing visible and runs for a very long time).`);
 }
 
 /** The options argument: undefined means none; anything else must be a plain object. */
 export function optionsObject<T extends object>(options: T | undefined, method: string): T {
   if (options === undefined) return {} as T;
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    fail(`${method}'s options must be an object like { target: 1 }; got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}.`);
+    fail(
+      `${method}'s options must be an object like { target: 1 }; got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}.`,
+    );
   }
   return options;
 }
@@ -83,8 +97,7 @@ const fmt = (shape: (number | null)[]) => `[${shape.map((d) => (d == null ? "any
  * Checks `input` against the model's input shape and returns it with a batch axis, plus whether the
  * caller passed a batch. The caller owns the returned tensor only when `added` is true.
  */
-export function batchInput(model: Model, input: unknown, what = "input"):
-  { x: tf.Tensor; batched: boolean } {
+export function batchInput(model: Model, input: unknown, what = "input"): { x: tf.Tensor; batched: boolean } {
   assertTensor(input, what);
   const expected = inputShape(model); // [null, ...dims]
   const item = expected.slice(1);
@@ -92,16 +105,20 @@ export function batchInput(model: Model, input: unknown, what = "input"):
   if (input.rank === expected.length) batched = true;
   else if (input.rank === expected.length - 1) batched = false;
   else {
-    fail(`${what} has shape ${fmt(input.shape)} but the model expects one example of shape ${fmt(item)} ` +
-      `or a batch of shape ${fmt(expected)}.`);
+    fail(
+      `${what} has shape ${fmt(input.shape)} but the model expects one example of shape ${fmt(item)} ` +
+        `or a batch of shape ${fmt(expected)}.`,
+    );
   }
   if (batched && input.shape[0] === 0) fail(`${what} is an empty batch (shape ${fmt(input.shape)}); give at least one example.`);
   const dims = batched ? input.shape.slice(1) : input.shape;
   dims.forEach((d, i) => {
     if (item[i] != null && item[i] !== d) {
       const axis = i === dims.length - 1 && dims.length >= 3 ? " (channels)" : "";
-      fail(`${what} has shape ${fmt(input.shape)}; axis ${i}${axis} should be ${item[i]} to match the ` +
-        `model's input ${fmt(item)}. Resize or convert the image first.`);
+      fail(
+        `${what} has shape ${fmt(input.shape)}; axis ${i}${axis} should be ${item[i]} to match the ` +
+          `model's input ${fmt(item)}. Resize or convert the image first.`,
+      );
     }
   });
   if (input.dtype !== "float32") fail(`${what} must be float32; got ${input.dtype}. Use x.toFloat().`);

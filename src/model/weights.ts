@@ -23,19 +23,29 @@ export interface LayerWeights {
 
 /** The layers named by `refs` (default every layer with weights, output side first), each checked to have weights. */
 export function layerWeights(model: Model, refs?: LayerRef[]): LayerWeights {
-  if (refs?.length === 0) fail("layers is an empty list; name the layers to randomize, or leave it out for every layer with weights.");
+  if (refs?.length === 0)
+    fail("layers is an empty list; name the layers to randomize, or leave it out for every layer with weights.");
   const weights = isGraphModel(model) ? graphWeights(model) : layersModelWeights(model);
   if (refs) {
     const names = refs.map((r) => resolveLayer(model, r).name);
-    for (const n of names) if (!weights.layers.includes(n)) { weights.dispose(); fail(`layer "${n}" has no weights to randomize; choose one of ${weights.layers.join(", ")}.`); }
+    for (const n of names)
+      if (!weights.layers.includes(n)) {
+        weights.dispose();
+        fail(`layer "${n}" has no weights to randomize; choose one of ${weights.layers.join(", ")}.`);
+      }
     (weights as { layers: string[] }).layers = names;
   }
-  if (!weights.layers.length) { weights.dispose(); fail("the model has no layer with weights to randomize."); }
+  if (!weights.layers.length) {
+    weights.dispose();
+    fail("the model has no layer with weights to randomize.");
+  }
   return weights;
 }
 
 function layersModelWeights(model: tf.LayersModel): LayerWeights {
-  const layers = modelLayers(model).filter((l) => l.countParams() > 0).reverse();
+  const layers = modelLayers(model)
+    .filter((l) => l.countParams() > 0)
+    .reverse();
   const originals = tf.tidy(() => model.getWeights().map((w) => w.clone()));
   return {
     layers: layers.map((l) => l.name),
@@ -45,8 +55,13 @@ function layersModelWeights(model: tf.LayersModel): LayerWeights {
       layer.setWeights(fresh);
       tf.dispose(fresh);
     },
-    restore() { model.setWeights(originals); },
-    dispose() { this.restore(); tf.dispose(originals); },
+    restore() {
+      model.setWeights(originals);
+    },
+    dispose() {
+      this.restore();
+      tf.dispose(originals);
+    },
   };
 }
 
@@ -60,21 +75,25 @@ function graphWeights(model: tf.GraphModel): LayerWeights {
   const executor = (model as unknown as { executor: { weightMap: WeightMap } }).executor;
   const original = executor.weightMap;
   const info = graphInfo(model);
-  const weightsOf = (name: string) => info.nodes.get(name)!.inputs
-    .filter((n) => n.op === "Const" && original[n.name]?.length === 1)
-    .map((n) => n.name)
-    .filter((n) => original[n][0].dtype === "float32" && original[n][0].rank >= 1);
+  const weightsOf = (name: string) =>
+    info.nodes
+      .get(name)!
+      .inputs.filter((n) => n.op === "Const" && original[n.name]?.length === 1)
+      .map((n) => n.name)
+      .filter((n) => original[n][0].dtype === "float32" && original[n][0].rank >= 1);
   const layers = [...info.order].reverse().filter((n) => weightsOf(n).length > 0);
   let fresh: tf.Tensor[] = [];
   return {
     layers,
     replace(name, draw) {
       const current = executor.weightMap;
-      const replaced = Object.fromEntries(weightsOf(name).map((w) => {
-        const t = draw(current[w][0]);
-        fresh.push(t);
-        return [w, [t]];
-      }));
+      const replaced = Object.fromEntries(
+        weightsOf(name).map((w) => {
+          const t = draw(current[w][0]);
+          fresh.push(t);
+          return [w, [t]];
+        }),
+      );
       executor.weightMap = { ...current, ...replaced };
     },
     restore() {
@@ -82,6 +101,8 @@ function graphWeights(model: tf.GraphModel): LayerWeights {
       tf.dispose(fresh);
       fresh = [];
     },
-    dispose() { this.restore(); },
+    dispose() {
+      this.restore();
+    },
   };
 }

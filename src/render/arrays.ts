@@ -29,8 +29,14 @@ export function toHWC(x: MapLike | ImageLike, what = "values"): ImageData3 {
     const plain = x as { height?: unknown; width?: unknown; channels?: unknown; data?: { length?: unknown } };
     const channels = "channels" in plain ? plain.channels : plain.data instanceof Uint8ClampedArray ? 4 : 1;
     const sizes = [plain.height, plain.width, channels];
-    if (!sizes.every((d) => Number.isInteger(d) && (d as number) > 0) || !plain.data || plain.data.length !== (sizes as number[]).reduce((a, b) => a * b, 1)) {
-      fail(`The ${what} must be a tf.Tensor or {height, width, data} with height × width${channels === 1 ? "" : " × channels"} numbers; got ${JSON.stringify(sizes)} and ${plain.data?.length ?? "no"} numbers.`);
+    if (
+      !sizes.every((d) => Number.isInteger(d) && (d as number) > 0) ||
+      !plain.data ||
+      plain.data.length !== (sizes as number[]).reduce((a, b) => a * b, 1)
+    ) {
+      fail(
+        `The ${what} must be a tf.Tensor or {height, width, data} with height × width${channels === 1 ? "" : " × channels"} numbers; got ${JSON.stringify(sizes)} and ${plain.data?.length ?? "no"} numbers.`,
+      );
     }
     if ("channels" in x) return x;
     if (x.data instanceof Uint8ClampedArray) {
@@ -44,8 +50,10 @@ export function toHWC(x: MapLike | ImageLike, what = "values"): ImageData3 {
   if (shape.length === 4 && shape[0] === 1) shape.shift();
   if (shape.length === 2) return { height: shape[0], width: shape[1], channels: 1, data };
   if (shape.length === 3) return { height: shape[0], width: shape[1], channels: shape[2], data };
-  return fail(`The ${what} have shape [${shape.join(", ")}]; expected [height, width], [height, width, channels] ` +
-    `or a batch of one [1, height, width, channels]. Pick one item of a batch with tensor.slice or dv.show(…, { index }).`);
+  return fail(
+    `The ${what} have shape [${shape.join(", ")}]; expected [height, width], [height, width, channels] ` +
+      `or a batch of one [1, height, width, channels]. Pick one item of a batch with tensor.slice or dv.show(…, { index }).`,
+  );
 }
 
 /** Items of a batch [N, H, W, C] (or one item of rank 2 or 3) as H×W×C arrays. */
@@ -54,7 +62,12 @@ export function items(x: tf.Tensor, what = "values"): ImageData3[] {
   const { shape, data } = readTensor(x);
   const [n, h, w, c] = shape;
   const size = h * w * c;
-  return Array.from({ length: n }, (_, i) => ({ height: h, width: w, channels: c, data: data.subarray(i * size, (i + 1) * size) }));
+  return Array.from({ length: n }, (_, i) => ({
+    height: h,
+    width: w,
+    channels: c,
+    data: data.subarray(i * size, (i + 1) * size),
+  }));
 }
 
 /**
@@ -67,9 +80,13 @@ export function toImage(x: ImageLike, what = "image"): ImageData3 {
   if (![1, 3, 4].includes(img.channels)) {
     fail(`The ${what} has ${img.channels} channels; an image needs 1 (grey), 3 (RGB) or 4 (RGBA).`);
   }
-  let max = -Infinity, min = Infinity;
+  let max = -Infinity,
+    min = Infinity;
   const d = img.data;
-  for (let i = 0; i < d.length; i++) { if (d[i] > max) max = d[i]; if (d[i] < min) min = d[i]; }
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] > max) max = d[i];
+    if (d[i] < min) min = d[i];
+  }
   if (!Number.isFinite(max) && d.length > 0) fail(`The ${what} holds NaN or infinite values.`);
   if (min < 0) {
     const span = max > min ? max - min : 1;

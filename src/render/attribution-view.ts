@@ -105,7 +105,9 @@ export function renderAttribution(x: Attribution | MapLike, o: AttributionViewOp
   }
   // A map with NaN would normalise to nothing and draw as if it were meaningful.
   if (values.some((v) => v.data.some((n) => !Number.isFinite(n)))) {
-    fail(`The ${x instanceof Attribution ? `${x.method} attribution` : "values"} contain NaN or Infinity; nothing meaningful can be drawn. Check the model and input (dv methods refuse non-finite inputs).`);
+    fail(
+      `The ${x instanceof Attribution ? `${x.method} attribution` : "values"} contain NaN or Infinity; nothing meaningful can be drawn. Check the model and input (dv methods refuse non-finite inputs).`,
+    );
   }
   let images = imagesOf(image, values.length);
   if (o.index !== undefined) {

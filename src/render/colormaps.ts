@@ -9,11 +9,21 @@ import { fail } from "../errors";
  * is exact at its position.
  */
 export type ColormapName =
-  | "viridis" | "inferno" | "magma" | "jet" | "gray"
-  | "blues" | "greens" | "reds" | "redWhiteGreen" | "RdBu" | "bwr" | "hot";
+  "viridis" | "inferno" | "magma" | "jet" | "gray" | "blues" | "greens" | "reds" | "redWhiteGreen" | "RdBu" | "bwr" | "hot";
 
 export const COLORMAP_NAMES: ColormapName[] = [
-  "viridis", "inferno", "magma", "jet", "gray", "blues", "greens", "reds", "redWhiteGreen", "RdBu", "bwr", "hot",
+  "viridis",
+  "inferno",
+  "magma",
+  "jet",
+  "gray",
+  "blues",
+  "greens",
+  "reds",
+  "redWhiteGreen",
+  "RdBu",
+  "bwr",
+  "hot",
 ];
 
 /** A colormap: `t` in [0, 1] (clipped) to RGB bytes written at out[offset..offset+2]. */
@@ -49,21 +59,64 @@ function evenly(colors: string[]): [Channel, Channel, Channel] {
 const BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"];
 const GREENS = ["#f7fcf5", "#e5f5e0", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b"];
 const REDS = ["#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15", "#67000d"];
-const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
-  "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"];
+const RDBU = [
+  "#67001f",
+  "#b2182b",
+  "#d6604d",
+  "#f4a582",
+  "#fddbc7",
+  "#f7f7f7",
+  "#d1e5f0",
+  "#92c5de",
+  "#4393c3",
+  "#2166ac",
+  "#053061",
+];
 
 // matplotlib's jet: each channel has its own anchors.
 const JET: [Channel, Channel, Channel] = [
-  [[0, 0], [0.35, 0], [0.66, 1], [0.89, 1], [1, 0.5]],
-  [[0, 0], [0.125, 0], [0.375, 1], [0.64, 1], [0.91, 0], [1, 0]],
-  [[0, 0.5], [0.11, 1], [0.34, 1], [0.65, 0], [1, 0]],
+  [
+    [0, 0],
+    [0.35, 0],
+    [0.66, 1],
+    [0.89, 1],
+    [1, 0.5],
+  ],
+  [
+    [0, 0],
+    [0.125, 0],
+    [0.375, 1],
+    [0.64, 1],
+    [0.91, 0],
+    [1, 0],
+  ],
+  [
+    [0, 0.5],
+    [0.11, 1],
+    [0.34, 1],
+    [0.65, 0],
+    [1, 0],
+  ],
 ];
 
 // matplotlib's hot: black → red → yellow → white, each channel ramping in turn.
 const HOT: [Channel, Channel, Channel] = [
-  [[0, 0.0416], [0.365079, 1], [1, 1]],
-  [[0, 0], [0.365079, 0], [0.746032, 1], [1, 1]],
-  [[0, 0], [0.746032, 0], [1, 1]],
+  [
+    [0, 0.0416],
+    [0.365079, 1],
+    [1, 1],
+  ],
+  [
+    [0, 0],
+    [0.365079, 0],
+    [0.746032, 1],
+    [1, 1],
+  ],
+  [
+    [0, 0],
+    [0.746032, 0],
+    [1, 1],
+  ],
 ];
 
 // matplotlib's 256-entry tables, shipped by scale-color-perceptual (named one by one so bundlers see them).
@@ -141,7 +194,20 @@ function build(name: ColormapName): Colormap {
     case "jet":
       return segmented(name, JET);
     case "gray":
-      return segmented(name, [[[0, 0], [1, 1]], [[0, 0], [1, 1]], [[0, 0], [1, 1]]]);
+      return segmented(name, [
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ]);
     case "blues":
       return segmented(name, evenly(BLUES));
     case "greens":
@@ -161,7 +227,11 @@ function build(name: ColormapName): Colormap {
 }
 
 const ALIASES: Record<string, ColormapName> = {
-  grey: "gray", greys: "gray", rdwhgn: "redWhiteGreen", redwhitegreen: "redWhiteGreen", rdbu: "RdBu",
+  grey: "gray",
+  greys: "gray",
+  rdwhgn: "redWhiteGreen",
+  redwhitegreen: "redWhiteGreen",
+  rdbu: "RdBu",
 };
 
 /** The colormap called `name` (case-insensitive; "grey" and "RdWhGn" also work). */

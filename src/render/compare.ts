@@ -9,9 +9,7 @@ import { reduceChannels, sharedRange } from "./normalize";
 import { resizeMap } from "./upsample";
 
 /** One column of a comparison row: an attribution (or raw map) and how to draw it. */
-export type CompareItem =
-  | Attribution
-  | ({ values: Attribution | MapLike; title?: string } & AttributionViewOptions);
+export type CompareItem = Attribution | ({ values: Attribution | MapLike; title?: string } & AttributionViewOptions);
 
 export interface CompareOptions extends AttributionViewOptions, GridOptions {
   /** Put the input image first, titled "image" (default true). */
@@ -44,7 +42,9 @@ export function compare(image: ImageLike, entries: CompareItem[], o: CompareOpti
   if (o.shareRange) {
     const maps = items.map(({ hwc, own }) => {
       const m = reduceChannels(hwc, own.reduce ?? o.reduce ?? "sum");
-      return m.height === img.height && m.width === img.width ? m : resizeMap(m, img.height, img.width, own.upsample ?? o.upsample);
+      return m.height === img.height && m.width === img.width
+        ? m
+        : resizeMap(m, img.height, img.width, own.upsample ?? o.upsample);
     });
     range = sharedRange(maps, o);
   }
@@ -53,5 +53,11 @@ export function compare(image: ImageLike, entries: CompareItem[], o: CompareOpti
     const r = renderItem(hwc, img, opts);
     panels.push({ image: r.rgba, title: name, colorbar: (o.colorbar ?? true) ? r.colorbar : undefined });
   }
-  return composeGrid(panels, { columns: o.columns ?? panels.length, cell: o.cell ?? 160, gap: o.gap, title: o.title, fontSize: o.fontSize });
+  return composeGrid(panels, {
+    columns: o.columns ?? panels.length,
+    cell: o.cell ?? 160,
+    gap: o.gap,
+    title: o.title,
+    fontSize: o.fontSize,
+  });
 }

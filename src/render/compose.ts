@@ -78,7 +78,8 @@ export function gridLayout(panels: Panel[], o: GridOptions = {}): GridLayout {
   });
   // each row is as tall as its tallest tile, so wide pictures leave no empty band
   const rowHeights = Array.from({ length: rows }, (_, r) =>
-    Math.max(...sizes.slice(r * columns, (r + 1) * columns).map((s) => s.h)));
+    Math.max(...sizes.slice(r * columns, (r + 1) * columns).map((s) => s.h)),
+  );
   const rowTops: number[] = [];
   let top = headerBand + gap;
   for (const h of rowHeights) {
@@ -95,7 +96,12 @@ export function gridLayout(panels: Panel[], o: GridOptions = {}): GridLayout {
   return {
     width: left,
     height: top,
-    columns, rows, titleBand, headerBand, colorbarBand, tiles: tiles.map(({ x, y, w, h }) => ({ x, y, w, h })),
+    columns,
+    rows,
+    titleBand,
+    headerBand,
+    colorbarBand,
+    tiles: tiles.map(({ x, y, w, h }) => ({ x, y, w, h })),
     cells: tiles.map(({ cellLeft, cellTop }) => ({ x: cellLeft, y: cellTop })),
   };
 }
@@ -131,7 +137,11 @@ function drawColorbar(ctx: SKRSContext2D, spec: ColorbarSpec, x: number, y: numb
   ctx.fillStyle = "#222";
   ctx.font = `${Math.round(font * 0.85)}px ${FONT_FAMILY}`;
   ctx.textAlign = "left";
-  const ticks: Array<[number, number]> = [[spec.hi, 0], [(spec.lo + spec.hi) / 2, 0.5], [spec.lo, 1]];
+  const ticks: Array<[number, number]> = [
+    [spec.hi, 0],
+    [(spec.lo + spec.hi) / 2, 0.5],
+    [spec.lo, 1],
+  ];
   for (const [value, f] of ticks) {
     const ty = y + f * (h - 1);
     ctx.fillRect(x + BAR_WIDTH + 1, Math.round(ty), 3, 1);

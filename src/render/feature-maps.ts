@@ -31,7 +31,8 @@ export function chosenChannels(count: number, pick: number[] | number | undefine
     return Array.from({ length: Math.min(pick, count) }, (_, i) => i);
   }
   for (const c of pick) {
-    if (!(Number.isInteger(c) && c >= 0 && c < count)) fail(`Channel ${c} does not exist: this layer has channels 0..${count - 1}.`);
+    if (!(Number.isInteger(c) && c >= 0 && c < count))
+      fail(`Channel ${c} does not exist: this layer has channels 0..${count - 1}.`);
   }
   if (pick.length === 0) fail("channels is empty: choose at least one channel.");
   return pick;
@@ -53,8 +54,10 @@ export function featureMaps(activation: tf.Tensor, o: FeatureMapOptions = {}): P
     shape.shift();
   }
   if (shape.length !== 3) {
-    fail(`Feature maps need shape [height, width, channels] (or a batch of them); got [${activation.shape.join(", ")}]. ` +
-      `Dense layers have no spatial maps.`);
+    fail(
+      `Feature maps need shape [height, width, channels] (or a batch of them); got [${activation.shape.join(", ")}]. ` +
+        `Dense layers have no spatial maps.`,
+    );
   }
   const [h, w, c] = shape;
   const chans = chosenChannels(c, o.channels);
@@ -65,12 +68,18 @@ export function featureMaps(activation: tf.Tensor, o: FeatureMapOptions = {}): P
     return m;
   });
   const rangeOf = (arrs: Float32Array[]) => {
-    let lo = Infinity, hi = -Infinity;
-    for (const a of arrs) for (const v of a) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const a of arrs)
+      for (const v of a) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
     return [lo, hi] as [number, number];
   };
   const shared = o.normalize === "together" ? rangeOf(maps) : null;
-  if (o.normalize && !["each", "together"].includes(o.normalize)) fail(`normalize must be "each" or "together", got "${o.normalize}".`);
+  if (o.normalize && !["each", "together"].includes(o.normalize))
+    fail(`normalize must be "each" or "together", got "${o.normalize}".`);
   const cell = o.cell ?? defaultCell(chans.length);
   const titles = o.titles ?? cell >= 48;
   const panels: Panel[] = maps.map((m, i) => {

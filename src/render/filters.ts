@@ -32,7 +32,9 @@ export type KernelLike = tf.Tensor | { getWeights(): tf.Tensor[]; name?: string 
 function kernelOf(x: KernelLike): tf.Tensor {
   const k = x instanceof tf.Tensor ? x : x.getWeights()[0];
   if (!k || k.rank !== 4) {
-    fail(`Filters need a conv kernel [kh, kw, inChannels, outChannels] or a Conv2D layer; got ${k ? `shape [${k.shape.join(", ")}]` : "a layer without weights"}.`);
+    fail(
+      `Filters need a conv kernel [kh, kw, inChannels, outChannels] or a Conv2D layer; got ${k ? `shape [${k.shape.join(", ")}]` : "a layer without weights"}.`,
+    );
   }
   return k;
 }
@@ -47,17 +49,22 @@ export function filters(layer: KernelLike, o: FilterOptions = {}): Picture {
   const outs = chosenChannels(cout, o.filters);
   const rgb = o.inputChannels === "rgb" || (o.inputChannels === undefined && cin === 3);
   if (rgb && cin !== 3) fail(`RGB tiles need 3 input channels; this kernel has ${cin}. Pick inputChannels instead.`);
-  if (o.normalize && !["each", "together"].includes(o.normalize)) fail(`normalize must be "each" or "together", got "${o.normalize}".`);
+  if (o.normalize && !["each", "together"].includes(o.normalize))
+    fail(`normalize must be "each" or "together", got "${o.normalize}".`);
   const ins = rgb ? [0, 1, 2] : chosenChannels(cin, o.inputChannels as number[] | number | undefined);
   const at = (y: number, x: number, i: number, f: number) => data[((y * kw + x) * cin + i) * cout + f];
 
   const rangeOf = (fs: number[], is: number[]): [number, number] => {
-    let lo = Infinity, hi = -Infinity;
-    for (const f of fs) for (const i of is) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-      const v = at(y, x, i, f);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const f of fs)
+      for (const i of is)
+        for (let y = 0; y < kh; y++)
+          for (let x = 0; x < kw; x++) {
+            const v = at(y, x, i, f);
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
     return [lo, hi];
   };
   const together = o.normalize === "together" ? rangeOf(outs, ins) : null;
@@ -70,21 +77,26 @@ export function filters(layer: KernelLike, o: FilterOptions = {}): Picture {
     for (const f of outs) {
       const range = together ?? rangeOf([f], ins);
       const img = newRGBA(kw, kh);
-      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-        const p = (y * kw + x) * 4;
-        for (let i = 0; i < 3; i++) img.data[p + i] = Math.round(scale(at(y, x, i, f), range) * 255);
-        img.data[p + 3] = 255;
-      }
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++) {
+          const p = (y * kw + x) * 4;
+          for (let i = 0; i < 3; i++) img.data[p + i] = Math.round(scale(at(y, x, i, f), range) * 255);
+          img.data[p + 3] = 255;
+        }
       panels.push({ image: img, title: titles ? `f${f}` : undefined });
     }
   } else {
     const cmap = colormap(o.cmap ?? "gray");
-    for (const f of outs) for (const i of ins) {
-      const range = together ?? rangeOf([f], [i]);
-      const m = new Float32Array(kh * kw);
-      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) m[y * kw + x] = scale(at(y, x, i, f), range);
-      panels.push({ image: heatmap({ height: kh, width: kw, data: m }, cmap, "positive"), title: titles ? `f${f} · in${i}` : undefined });
-    }
+    for (const f of outs)
+      for (const i of ins) {
+        const range = together ?? rangeOf([f], [i]);
+        const m = new Float32Array(kh * kw);
+        for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) m[y * kw + x] = scale(at(y, x, i, f), range);
+        panels.push({
+          image: heatmap({ height: kh, width: kw, data: m }, cmap, "positive"),
+          title: titles ? `f${f} · in${i}` : undefined,
+        });
+      }
   }
   const columns = o.columns ?? (rgb ? Math.min(outs.length, 8) : ins.length);
   return composeGrid(panels, { columns, cell, gap: 4, title: o.title, fontSize: 11 });

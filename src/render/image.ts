@@ -13,8 +13,13 @@ export function image(x: ImageLike, o: ImageOptions | string = {}): Picture {
   const opts = typeof o === "string" ? { title: o } : o;
   if (!opts.rescale) return new Picture(original(toImage(x)), opts.title ?? "");
   const hwc = toHWC(x, "image");
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < hwc.data.length; i++) { const v = hwc.data[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < hwc.data.length; i++) {
+    const v = hwc.data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const span = hi > lo ? hi - lo : 1;
   const data = hwc.data.map((v) => (v - lo) / span);
   return new Picture(original(toImage({ ...hwc, data })), opts.title ?? "");

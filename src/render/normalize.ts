@@ -51,11 +51,23 @@ export function reduceChannels(img: ImageData3, how: Reduction = "sum"): Map2D {
   const { height, width, channels: c, data } = img;
   const out = new Float32Array(height * width);
   if (how === "sum") {
-    for (let p = 0; p < out.length; p++) { let a = 0; for (let k = 0; k < c; k++) a += data[p * c + k]; out[p] = a; }
+    for (let p = 0; p < out.length; p++) {
+      let a = 0;
+      for (let k = 0; k < c; k++) a += data[p * c + k];
+      out[p] = a;
+    }
   } else if (how === "absSum") {
-    for (let p = 0; p < out.length; p++) { let a = 0; for (let k = 0; k < c; k++) a += Math.abs(data[p * c + k]); out[p] = a; }
+    for (let p = 0; p < out.length; p++) {
+      let a = 0;
+      for (let k = 0; k < c; k++) a += Math.abs(data[p * c + k]);
+      out[p] = a;
+    }
   } else if (how === "maxAbs") {
-    for (let p = 0; p < out.length; p++) { let a = 0; for (let k = 0; k < c; k++) a = Math.max(a, Math.abs(data[p * c + k])); out[p] = a; }
+    for (let p = 0; p < out.length; p++) {
+      let a = 0;
+      for (let k = 0; k < c; k++) a = Math.max(a, Math.abs(data[p * c + k]));
+      out[p] = a;
+    }
   } else fail(`Unknown channel reduction "${how}". Use "sum", "absSum" or "maxAbs".`);
   return { height, width, data: out };
 }
@@ -87,10 +99,17 @@ export function cumulativeSumThreshold(values: ArrayLike<number>, percent: numbe
   let before = 0; // sum of the values known to sort before `work`
   for (;;) {
     const pivot = work[work.length >> 1];
-    let sumLess = 0, sumEqual = 0, nLess = 0, nGreater = 0;
+    let sumLess = 0,
+      sumEqual = 0,
+      nLess = 0,
+      nGreater = 0;
     for (let i = 0; i < work.length; i++) {
       const v = work[i];
-      if (v < pivot) { sumLess += v; nLess++; } else if (v > pivot) nGreater++; else sumEqual += v;
+      if (v < pivot) {
+        sumLess += v;
+        nLess++;
+      } else if (v > pivot) nGreater++;
+      else sumEqual += v;
     }
     if (nLess > 0 && before + sumLess >= goal) {
       const next = new Float64Array(nLess);

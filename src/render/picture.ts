@@ -13,7 +13,10 @@ export class Picture implements RGBA {
   readonly height: number;
   readonly data: Uint8ClampedArray;
 
-  constructor(rgba: RGBA, readonly title = "") {
+  constructor(
+    rgba: RGBA,
+    readonly title = "",
+  ) {
     this.width = rgba.width;
     this.height = rgba.height;
     this.data = rgba.data;
@@ -48,7 +51,8 @@ export class Picture implements RGBA {
     const longest = Math.max(this.width, this.height);
     if (longest >= minSide) return this.png();
     const k = Math.min(16, Math.ceil(minSide / longest));
-    const w = this.width * k, h = this.height * k;
+    const w = this.width * k,
+      h = this.height * k;
     const big = new Uint8ClampedArray(w * h * 4);
     const src = new Uint32Array(this.data.buffer, this.data.byteOffset, this.width * this.height);
     const dst = new Uint32Array(big.buffer);

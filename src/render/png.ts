@@ -37,9 +37,18 @@ function chunk(type: string, body: Uint8Array): Buffer {
 
 /** PNG bytes of RGBA pixels (colour type 6, 8 bits, the "up" filter on every row; zlib level 1: within 5 % of level 6 in size at a third of the time). */
 export function encodePng(img: RGBA, level = 1): Uint8Array {
-  if (!img || typeof img !== "object" || !(img.data instanceof Uint8Array || img.data instanceof Uint8ClampedArray) ||
-    !Number.isInteger(img.width) || !Number.isInteger(img.height) || img.width <= 0 || img.height <= 0) {
-    fail("encodePng needs RGBA pixels: { width, height, data: Uint8ClampedArray of width × height × 4 bytes } (a Picture's .rgba, or dv.render.*).");
+  if (
+    !img ||
+    typeof img !== "object" ||
+    !(img.data instanceof Uint8Array || img.data instanceof Uint8ClampedArray) ||
+    !Number.isInteger(img.width) ||
+    !Number.isInteger(img.height) ||
+    img.width <= 0 ||
+    img.height <= 0
+  ) {
+    fail(
+      "encodePng needs RGBA pixels: { width, height, data: Uint8ClampedArray of width × height × 4 bytes } (a Picture's .rgba, or dv.render.*).",
+    );
   }
   const { width, height, data } = img;
   if (data.length !== width * height * 4) fail(`RGBA data has ${data.length} bytes; expected ${width * height * 4}.`);
@@ -67,7 +76,9 @@ export function encodePng(img: RGBA, level = 1): Uint8Array {
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
-  const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+  const pa = Math.abs(p - a),
+    pb = Math.abs(p - b),
+    pc = Math.abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
@@ -76,7 +87,11 @@ export function decodePng(bytes: Uint8Array): RGBA {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) fail("These bytes are not a PNG file (bad signature).");
   let pos = 8;
-  let width = 0, height = 0, depth = 0, type = 0, interlace = 0;
+  let width = 0,
+    height = 0,
+    depth = 0,
+    type = 0,
+    interlace = 0;
   let palette: Buffer | null = null;
   let trns: Buffer | null = null;
   const idat: Buffer[] = [];
@@ -85,8 +100,11 @@ export function decodePng(bytes: Uint8Array): RGBA {
     const kind = buf.toString("latin1", pos + 4, pos + 8);
     const body = buf.subarray(pos + 8, pos + 8 + len);
     if (kind === "IHDR") {
-      width = body.readUInt32BE(0); height = body.readUInt32BE(4);
-      depth = body[8]; type = body[9]; interlace = body[12];
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      depth = body[8];
+      type = body[9];
+      interlace = body[12];
     } else if (kind === "PLTE") palette = body;
     else if (kind === "tRNS") trns = body;
     else if (kind === "IDAT") idat.push(body);
@@ -95,8 +113,10 @@ export function decodePng(bytes: Uint8Array): RGBA {
   }
   const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[type];
   if (!channels || depth !== 8 || interlace !== 0) {
-    fail(`This PNG (colour type ${type}, ${depth}-bit${interlace ? ", interlaced" : ""}) is not supported; ` +
-      `save it as an 8-bit non-interlaced PNG.`);
+    fail(
+      `This PNG (colour type ${type}, ${depth}-bit${interlace ? ", interlaced" : ""}) is not supported; ` +
+        `save it as an 8-bit non-interlaced PNG.`,
+    );
   }
   const raw = zlib.inflateSync(Buffer.concat(idat));
   const stride = width * channels;
@@ -110,22 +130,27 @@ export function decodePng(bytes: Uint8Array): RGBA {
       const b = y > 0 ? pix[row - stride + x] : 0;
       const c = x >= channels && y > 0 ? pix[row - stride + x - channels] : 0;
       const v = raw[src + x];
-      pix[row + x] = filter === 0 ? v : filter === 1 ? v + a : filter === 2 ? v + b
-        : filter === 3 ? v + ((a + b) >> 1) : v + paeth(a, b, c);
+      pix[row + x] =
+        filter === 0 ? v : filter === 1 ? v + a : filter === 2 ? v + b : filter === 3 ? v + ((a + b) >> 1) : v + paeth(a, b, c);
     }
   }
   const out = new Uint8ClampedArray(width * height * 4);
   for (let p = 0; p < width * height; p++) {
-    const i = p * channels, o = p * 4;
+    const i = p * channels,
+      o = p * 4;
     if (type === 3) {
       const k = pix[i];
-      out[o] = palette![k * 3]; out[o + 1] = palette![k * 3 + 1]; out[o + 2] = palette![k * 3 + 2];
+      out[o] = palette![k * 3];
+      out[o + 1] = palette![k * 3 + 1];
+      out[o + 2] = palette![k * 3 + 2];
       out[o + 3] = trns && k < trns.length ? trns[k] : 255;
     } else if (channels <= 2) {
       out[o] = out[o + 1] = out[o + 2] = pix[i];
       out[o + 3] = channels === 2 ? pix[i + 1] : 255;
     } else {
-      out[o] = pix[i]; out[o + 1] = pix[i + 1]; out[o + 2] = pix[i + 2];
+      out[o] = pix[i];
+      out[o + 1] = pix[i + 1];
+      out[o + 2] = pix[i + 2];
       out[o + 3] = channels === 4 ? pix[i + 3] : 255;
     }
   }

@@ -22,7 +22,9 @@ export function resizeMap(map: Map2D, height: number, width: number, how: Resamp
     }
     return { height, width, data: out };
   }
-  const x0s = new Int32Array(width), x1s = new Int32Array(width), fxs = new Float32Array(width);
+  const x0s = new Int32Array(width),
+    x1s = new Int32Array(width),
+    fxs = new Float32Array(width);
   for (let x = 0; x < width; x++) {
     const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), W - 1);
     x0s[x] = Math.floor(fx);
@@ -35,8 +37,10 @@ export function resizeMap(map: Map2D, height: number, width: number, how: Resamp
     const y1 = Math.min(map.height - 1, y0 + 1);
     const wy = fy - y0;
     for (let x = 0; x < width; x++) {
-      const a = src[y0 * W + x0s[x]], b = src[y0 * W + x1s[x]];
-      const c = src[y1 * W + x0s[x]], d = src[y1 * W + x1s[x]];
+      const a = src[y0 * W + x0s[x]],
+        b = src[y0 * W + x1s[x]];
+      const c = src[y1 * W + x0s[x]],
+        d = src[y1 * W + x1s[x]];
       const top = a + (b - a) * fxs[x];
       const bottom = c + (d - c) * fxs[x];
       out[y * width + x] = top + (bottom - top) * wy;

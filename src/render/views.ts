@@ -26,15 +26,20 @@ export function heatmap(norm: Map2D, cmap: Colormap, sign: Sign): RGBA {
   for (let p = 0; p < norm.data.length; p++) {
     const i = lutIndex(norm.data[p], sign);
     const o = p * 4;
-    d[o] = lut[i]; d[o + 1] = lut[i + 1]; d[o + 2] = lut[i + 2]; d[o + 3] = 255;
+    d[o] = lut[i];
+    d[o + 1] = lut[i + 1];
+    d[o + 2] = lut[i + 2];
+    d[o + 3] = 255;
   }
   return out;
 }
 
 function sameSize(img: ImageData3, norm: Map2D): void {
   if (img.height !== norm.height || img.width !== norm.width) {
-    fail(`The map is ${norm.height}×${norm.width} but the image is ${img.height}×${img.width}; ` +
-      `upsample the map to the image (option upsample) or pass the image it was computed on.`);
+    fail(
+      `The map is ${norm.height}×${norm.width} but the image is ${img.height}×${img.width}; ` +
+        `upsample the map to the image (option upsample) or pass the image it was computed on.`,
+    );
   }
 }
 
@@ -43,7 +48,11 @@ function rgbAt(img: ImageData3, p: number, out: Float32Array): void {
   const c = img.channels;
   const i = p * c;
   if (c < 3) out[0] = out[1] = out[2] = img.data[i];
-  else { out[0] = img.data[i]; out[1] = img.data[i + 1]; out[2] = img.data[i + 2]; }
+  else {
+    out[0] = img.data[i];
+    out[1] = img.data[i + 1];
+    out[2] = img.data[i + 2];
+  }
 }
 
 export function original(img: ImageData3): RGBA {
@@ -79,7 +88,11 @@ export function blended(img: ImageData3, norm: Map2D, cmap: Colormap, sign: Sign
     let r: number, g: number, b: number;
     if (colourChannels === 1) r = g = b = src[i];
     else if (greyscale) r = g = b = (src[i] + src[i + 1] + src[i + 2]) / 3;
-    else { r = src[i]; g = src[i + 1]; b = src[i + 2]; }
+    else {
+      r = src[i];
+      g = src[i + 1];
+      b = src[i + 2];
+    }
     const o = p * 4;
     d[o] = keep * r + alpha * lut[h];
     d[o + 1] = keep * g + alpha * lut[h + 1];

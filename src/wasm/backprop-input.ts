@@ -13,12 +13,18 @@ import { f32, runKernel, WasmBackend } from "./wasm-heap";
  */
 export interface BackpropGeometry {
   batch: number;
-  inHeight: number; inWidth: number;
-  outHeight: number; outWidth: number;
-  filterHeight: number; filterWidth: number;
-  strideHeight: number; strideWidth: number;
-  dilationHeight: number; dilationWidth: number;
-  padTop: number; padLeft: number;
+  inHeight: number;
+  inWidth: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
 }
 
 function pads(g: BackpropGeometry) {
@@ -51,7 +57,12 @@ export function convolveOutputGradient(
     ({ strides: [1, 1], dilations, pad, dataFormat: "NHWC", dimRoundingMode: undefined }) as unknown as tf.NamedAttrMap;
   const simple = g.strideHeight === 1 && g.strideWidth === 1 && Math.min(p.top, p.bottom, p.left, p.right) >= 0;
   if (simple) {
-    const pad = [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+    const pad = [
+      [0, 0],
+      [p.top, p.bottom],
+      [p.left, p.right],
+      [0, 0],
+    ];
     return runKernel(conv, backend, { x: dy, filter: flippedFilter }, attrs(pad));
   }
   const channels = dy.shape[3];

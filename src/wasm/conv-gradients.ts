@@ -9,12 +9,18 @@ export type KernelFn = (args: Args) => tf.TensorInfo;
 function geometry(info: tf.backend_util.Conv2DInfo) {
   return {
     batch: info.batchSize,
-    inHeight: info.inHeight, inWidth: info.inWidth,
-    outHeight: info.outHeight, outWidth: info.outWidth,
-    filterHeight: info.filterHeight, filterWidth: info.filterWidth,
-    strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-    dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    dilationHeight: info.dilationHeight,
+    dilationWidth: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
   };
 }
 
@@ -29,9 +35,15 @@ export function conv2dBackpropInput(stock: KernelFn): KernelFn {
     const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
     if (attrs.dataFormat === "NCHW") return stock(args);
     const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
-      attrs.strides, (attrs as { dilations?: [number, number] }).dilations ?? 1, attrs.pad, attrs.dimRoundingMode,
-      false, "channelsLast");
+      attrs.inputShape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      (attrs as { dilations?: [number, number] }).dilations ?? 1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      "channelsLast",
+    );
     const backend = args.backend as unknown as WasmBackend;
     const flipped = flippedFilter(backend, filter, "conv2d", flipAndSwap);
     return convolveOutputGradient(backend, "Conv2D", dy, flipped, geometry(info));
@@ -47,8 +59,14 @@ export function depthwiseBackpropInput(): KernelFn {
     const { dy, filter } = args.inputs as Record<"dy" | "filter", tf.TensorInfo>;
     const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
     const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape as [number, number, number, number], filter.shape as [number, number, number, number],
-      attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true);
+      attrs.inputShape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      true,
+    );
     const backend = args.backend as unknown as WasmBackend;
     const flipped = flippedFilter(backend, filter, "depthwise", flipDepthwise);
     const spread = convolveOutputGradient(backend, "DepthwiseConv2dNative", dy, flipped, geometry(info));

@@ -13,11 +13,7 @@ import { releaseAllFlippedFilters } from "./flipped-filters";
  * (stock wasm spends ~90 % of a VGG16 input gradient in Conv2DBackpropInput), and the gradient
  * kernels stock wasm lacks, so that no gradient fails with "kernel not registered".
  */
-const BORROWED = [
-  "Conv2DBackpropFilter",
-  "DepthwiseConv2dNativeBackpropFilter",
-  "UnsortedSegmentSum",
-] as const;
+const BORROWED = ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "UnsortedSegmentSum"] as const;
 
 /** The stock wasm kernel of each name we replace (undefined where stock wasm had none). */
 const stockKernels = new Map<string, tf.KernelConfig | undefined>();
@@ -60,9 +56,10 @@ export function useFastKernels(on: boolean): boolean {
   const kernels = ours();
   if (stockKernels.size === 0) for (const [name] of kernels) stockKernels.set(name, tf.getKernel(name, "wasm"));
   for (const [name, kernelFunc] of kernels) {
-    register(name, on
-      ? { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc }
-      : stockKernels.get(name));
+    register(
+      name,
+      on ? { kernelName: name, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc } : stockKernels.get(name),
+    );
   }
   if (!on) releaseAllFlippedFilters();
   enabled = on;

@@ -22,7 +22,8 @@ export function batchMatMul(stock: KernelFn): KernelFn {
     const transpose = (t: tf.TensorInfo) => runKernel("Transpose", backend, { x: t }, { perm: [1, 0] });
     const plain = (x: tf.TensorInfo, y: tf.TensorInfo) =>
       stock({ inputs: { a: x, b: y }, attrs: { transposeA: false, transposeB: false }, backend: args.backend });
-    const A = as2d(a), B = as2d(b);
+    const A = as2d(a),
+      B = as2d(b);
     const m = transposeA ? A.shape[1]! : A.shape[0]!;
     const n = transposeB ? B.shape[0]! : B.shape[1]!;
     const k = transposeA ? A.shape[0]! : A.shape[1]!;

@@ -12,8 +12,14 @@ export function maxPoolGrad(): KernelFn {
   return (args) => {
     const { dy, input } = args.inputs as Record<"dy" | "input", tf.TensorInfo>;
     const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
-    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number],
-      attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    const info = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput(input.shape, "float32");
     const dx = f32(backend, out);
@@ -22,8 +28,10 @@ export function maxPoolGrad(): KernelFn {
     dx.fill(0);
     const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
     const c = info.inChannels;
-    const fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth;
-    const dh = info.dilationHeight, dw = info.dilationWidth;
+    const fh = info.effectiveFilterHeight,
+      fw = info.effectiveFilterWidth;
+    const dh = info.dilationHeight,
+      dw = info.dilationWidth;
     const best = new Float32Array(c);
     const where = new Int32Array(c);
     for (let b = 0; b < batchSize; b++) {

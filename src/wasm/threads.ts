@@ -38,8 +38,9 @@ export function prepareWasmThreads(count = requestedWasmThreads()): () => void {
   const dir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js"));
   const moduleFile = path.join(dir, "tfjs-backend-wasm-threaded-simd.js");
   // the same escaping tfjs applies before making its blob
-  const script = (require(path.join(dir, "tfjs-backend-wasm-threaded-simd.worker.js")) as { wasmWorkerContents: string })
-    .wasmWorkerContents.replace(/\n/g, "\\n");
+  const script = (
+    require(path.join(dir, "tfjs-backend-wasm-threaded-simd.worker.js")) as { wasmWorkerContents: string }
+  ).wasmWorkerContents.replace(/\n/g, "\\n");
   const workerFile = path.join(os.tmpdir(), `deepviz-tfjs-wasm-${tf.version.tfjs}-worker.js`);
   if (!fs.existsSync(workerFile) || fs.readFileSync(workerFile, "utf8") !== script) fs.writeFileSync(workerFile, script);
 

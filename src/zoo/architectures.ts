@@ -24,7 +24,14 @@ export function gapCnn(inputShape: [number, number, number], classes: number, se
     if (i === 1 || i === 3) model.add(tf.layers.maxPooling2d({ name: `pool${(i + 1) / 2}`, poolSize: 2 }));
   });
   model.add(tf.layers.globalAveragePooling2d({ name: "gap" }));
-  model.add(tf.layers.dense({ name: "predictions", units: classes, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + 7 }) }));
+  model.add(
+    tf.layers.dense({
+      name: "predictions",
+      units: classes,
+      activation: "softmax",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + 7 }),
+    }),
+  );
   return model;
 }
 
@@ -45,7 +52,14 @@ export function vggStyle(inputShape: [number, number, number], classes: number, 
   });
   model.add(tf.layers.flatten({ name: "flatten" }));
   model.add(tf.layers.dense({ name: "fc1", units: 64, activation: "relu", ...seeded(seed, ++index) }));
-  model.add(tf.layers.dense({ name: "predictions", units: classes, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + ++index }) }));
+  model.add(
+    tf.layers.dense({
+      name: "predictions",
+      units: classes,
+      activation: "softmax",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + ++index }),
+    }),
+  );
   return model;
 }
 
@@ -58,6 +72,13 @@ export function mnistCnn(seed = 1): tf.LayersModel {
   model.add(tf.layers.maxPooling2d({ name: "pool2", poolSize: 2 }));
   model.add(tf.layers.flatten({ name: "flatten" }));
   model.add(tf.layers.dense({ name: "fc1", units: 64, activation: "relu", ...seeded(seed, 3) }));
-  model.add(tf.layers.dense({ name: "predictions", units: 10, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + 4 }) }));
+  model.add(
+    tf.layers.dense({
+      name: "predictions",
+      units: 10,
+      activation: "softmax",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + 4 }),
+    }),
+  );
   return model;
 }

@@ -15,8 +15,10 @@ async function get(url: string, what: string, seconds: number): Promise<Response
   } catch (e) {
     const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (e as Error).message;
-    return fail(`Could not download ${what} from ${url} (${reason}). This machine may be offline or the address unreachable: ` +
-      "connect to the network, or put the model.json and its weight files in the cache folder yourself, or pass { url } pointing to a reachable copy.");
+    return fail(
+      `Could not download ${what} from ${url} (${reason}). This machine may be offline or the address unreachable: ` +
+        "connect to the network, or put the model.json and its weight files in the cache folder yourself, or pass { url } pointing to a reachable copy.",
+    );
   }
   if (!response.ok) fail(`Downloading ${what} from ${url} failed with HTTP ${response.status} ${response.statusText}.`);
   return response;
@@ -35,7 +37,8 @@ export async function downloadModel(url: string, dir: string, what = "the model"
   } catch {
     return fail(`${url} did not return JSON; it is not a tfjs model.json.`);
   }
-  if (manifest.format === "graph-model") fail(`${url} is a tfjs GraphModel; DeepViz explains LayersModels (layer by layer) only.`);
+  if (manifest.format === "graph-model")
+    fail(`${url} is a tfjs GraphModel; DeepViz explains LayersModels (layer by layer) only.`);
   if (!Array.isArray(manifest.weightsManifest)) fail(`${url} has no weightsManifest; it is not a tfjs LayersModel model.json.`);
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
@@ -43,8 +46,11 @@ export async function downloadModel(url: string, dir: string, what = "the model"
   try {
     for (const group of manifest.weightsManifest!) {
       for (const shard of group.paths) {
-        if (shard.includes("..") || shard.startsWith("/")) fail(`${url} names a weight file outside its folder (${shard}); refusing to write it.`);
-        const bytes = new Uint8Array(await (await get(new URL(shard, url).toString(), `${what} (weights ${shard})`, 600)).arrayBuffer());
+        if (shard.includes("..") || shard.startsWith("/"))
+          fail(`${url} names a weight file outside its folder (${shard}); refusing to write it.`);
+        const bytes = new Uint8Array(
+          await (await get(new URL(shard, url).toString(), `${what} (weights ${shard})`, 600)).arrayBuffer(),
+        );
         mkdirSync(join(partial, shard, ".."), { recursive: true });
         writeFileSync(join(partial, shard), bytes);
       }

@@ -43,7 +43,15 @@ export function readArtifacts(path: string): tf.io.ModelArtifacts {
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   // some converters put the signature under userDefinedMetadata
   const signature = json.signature ?? json.userDefinedMetadata?.signature;
-  return { modelTopology: json.modelTopology, weightSpecs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy, ...(signature ? { signature } : {}) };
+  return {
+    modelTopology: json.modelTopology,
+    weightSpecs,
+    weightData,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    ...(signature ? { signature } : {}),
+  };
 }
 
 /** Whether artifacts hold a graph-model (a TensorFlow GraphDef: `node` list, or format "graph-model"). */

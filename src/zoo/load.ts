@@ -65,7 +65,11 @@ export function list(): Array<{ name: string; kind: "shipped" | "pretrained"; de
   return [
     ...SHIPPED_MODELS.map((name) => {
       const card = join(modelsDir(), name, "README.md");
-      const description = existsSync(card) ? readFileSync(card, "utf8").split("\n").find((l) => l.trim() && !l.startsWith("#")) ?? "" : "";
+      const description = existsSync(card)
+        ? (readFileSync(card, "utf8")
+            .split("\n")
+            .find((l) => l.trim() && !l.startsWith("#")) ?? "")
+        : "";
       return { name, kind: "shipped" as const, description };
     }),
     ...Object.entries(PRETRAINED_MODELS).map(([name, e]) => ({ name, kind: "pretrained" as const, description: e.description })),
@@ -75,12 +79,21 @@ export function list(): Array<{ name: string; kind: "shipped" | "pretrained"; de
 async function loadShipped(name: string): Promise<ZooModel<Model>> {
   const dir = join(modelsDir(), name);
   const path = join(dir, "model.json");
-  if (!existsSync(path)) fail(`The shipped model "${name}" has no weights at ${path}; train it with \`npm run train -- ${name}\`.`);
+  if (!existsSync(path))
+    fail(`The shipped model "${name}" has no weights at ${path}; train it with \`npm run train -- ${name}\`.`);
   const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as ShippedMeta;
   const model = await loadModelFile(path);
   return {
-    name, model, inputShape: meta.inputShape, classNames: [...meta.classNames], preprocessing: meta.preprocessing,
-    lastConvLayer: meta.lastConvLayer, convLayers: [...meta.convLayers], accuracy: meta.accuracy, source: "shipped", path,
+    name,
+    model,
+    inputShape: meta.inputShape,
+    classNames: [...meta.classNames],
+    preprocessing: meta.preprocessing,
+    lastConvLayer: meta.lastConvLayer,
+    convLayers: [...meta.convLayers],
+    accuracy: meta.accuracy,
+    source: "shipped",
+    path,
   };
 }
 
@@ -96,9 +109,17 @@ async function loadPretrained(name: string, options: LoadOptions): Promise<ZooMo
   const model = await loadLayersModelFile(path);
   const convLayers = convLayerNames(model);
   return {
-    name, model, inputShape: entry.inputShape, classNames: [...entry.classNames], preprocessing: entry.preprocessing,
-    lastConvLayer: model.layers.some((l) => l.name === entry.lastConvLayer) ? entry.lastConvLayer : convLayers[convLayers.length - 1],
-    convLayers, source, path,
+    name,
+    model,
+    inputShape: entry.inputShape,
+    classNames: [...entry.classNames],
+    preprocessing: entry.preprocessing,
+    lastConvLayer: model.layers.some((l) => l.name === entry.lastConvLayer)
+      ? entry.lastConvLayer
+      : convLayers[convLayers.length - 1],
+    convLayers,
+    source,
+    path,
   };
 }
 
@@ -108,8 +129,15 @@ async function loadFile(path: string): Promise<ZooModel> {
   const inputShape = shapeOf(model);
   const outputs = (model.outputs[0].shape[model.outputs[0].shape.length - 1] ?? 0) as number;
   return {
-    name: path, model, inputShape, classNames: Array.from({ length: outputs }, (_, i) => String(i)), preprocessing: "0-1",
-    lastConvLayer: convLayers[convLayers.length - 1] ?? "", convLayers, source: "file", path: resolve(path),
+    name: path,
+    model,
+    inputShape,
+    classNames: Array.from({ length: outputs }, (_, i) => String(i)),
+    preprocessing: "0-1",
+    lastConvLayer: convLayers[convLayers.length - 1] ?? "",
+    convLayers,
+    source: "file",
+    path: resolve(path),
   };
 }
 
@@ -126,13 +154,22 @@ export async function load(name: string, options: LoadOptions = {}): Promise<Zoo
   if ((SHIPPED_MODELS as readonly string[]).includes(name)) return loadShipped(name);
   if (name in PRETRAINED_MODELS) return loadPretrained(name, options);
   if (name.endsWith(".json")) return loadFile(name);
-  return fail(`Unknown model "${name}". Shipped: ${SHIPPED_MODELS.join(", ")}; pretrained (downloaded): ${Object.keys(PRETRAINED_MODELS).join(", ")}; or give a path to a model.json.`);
+  return fail(
+    `Unknown model "${name}". Shipped: ${SHIPPED_MODELS.join(", ")}; pretrained (downloaded): ${Object.keys(PRETRAINED_MODELS).join(", ")}; or give a path to a model.json.`,
+  );
 }
 
 /** The k most probable classes of one prediction (a [classes] or [1, classes] tensor). */
-export function topClasses(probabilities: tf.Tensor, classNames: readonly string[], k = 5): Array<{ index: number; className: string; probability: number }> {
+export function topClasses(
+  probabilities: tf.Tensor,
+  classNames: readonly string[],
+  k = 5,
+): Array<{ index: number; className: string; probability: number }> {
   const values = probabilities.dataSync();
-  if (probabilities.size !== classNames.length) fail(`topClasses: ${probabilities.size} scores but ${classNames.length} class names; pass one prediction ([classes] or [1, classes]).`);
+  if (probabilities.size !== classNames.length)
+    fail(
+      `topClasses: ${probabilities.size} scores but ${classNames.length} class names; pass one prediction ([classes] or [1, classes]).`,
+    );
   return Array.from(values, (p, index) => ({ index, className: classNames[index], probability: p }))
     .sort((a, b) => b.probability - a.probability)
     .slice(0, k);

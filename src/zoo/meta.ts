@@ -11,5 +11,13 @@ export interface ShippedMeta {
   convLayers: string[];
   /** Test-set accuracy in [0, 1] by test set name. */
   accuracy: Record<string, number>;
-  training: { steps: number; batch: number; seed: number; learningRate: number; backend: string; seconds: number; testSize: number };
+  training: {
+    steps: number;
+    batch: number;
+    seed: number;
+    learningRate: number;
+    backend: string;
+    seconds: number;
+    testSize: number;
+  };
 }

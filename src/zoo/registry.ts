@@ -24,17 +24,26 @@ const TFJS_MODELS = "https://storage.googleapis.com/tfjs-models/tfjs";
 export const PRETRAINED_MODELS: Record<string, PretrainedEntry> = {
   mobilenet_v1: {
     url: `${TFJS_MODELS}/mobilenet_v1_1.0_224/model.json`,
-    inputShape: [224, 224, 3], preprocessing: "-1-1", classNames: IMAGENET_CLASSES, lastConvLayer: "conv_pw_13_relu",
+    inputShape: [224, 224, 3],
+    preprocessing: "-1-1",
+    classNames: IMAGENET_CLASSES,
+    lastConvLayer: "conv_pw_13_relu",
     description: "MobileNet v1 (width 1.0, 224×224), Keras weights converted to a tfjs LayersModel; 17 MB.",
   },
   mobilenet_v1_025: {
     url: `${TFJS_MODELS}/mobilenet_v1_0.25_224/model.json`,
-    inputShape: [224, 224, 3], preprocessing: "-1-1", classNames: IMAGENET_CLASSES, lastConvLayer: "conv_pw_13_relu",
+    inputShape: [224, 224, 3],
+    preprocessing: "-1-1",
+    classNames: IMAGENET_CLASSES,
+    lastConvLayer: "conv_pw_13_relu",
     description: "MobileNet v1 (width 0.25, 224×224), small and fast; 2 MB.",
   },
   mobilenet_v2: {
     url: `${TFJS_MODELS}/mobilenet_v2_1.0_224/model.json`,
-    inputShape: [224, 224, 3], preprocessing: "-1-1", classNames: IMAGENET_CLASSES, lastConvLayer: "out_relu",
+    inputShape: [224, 224, 3],
+    preprocessing: "-1-1",
+    classNames: IMAGENET_CLASSES,
+    lastConvLayer: "out_relu",
     description: "MobileNet v2 (width 1.0, 224×224) as a tfjs LayersModel; 14 MB.",
   },
 };

@@ -19,7 +19,9 @@ async function values(p: Promise<dv.Attribution>): Promise<number[]> {
  * ∂z_c/∂A_k(i, j) = W[k][c] / 4 at every position (GAP over 2×2).
  */
 describe("class activation maps, hand-derived", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   const model = tinyGapModel();
   const x = tf.tensor3d(GAP_IMAGE, [4, 4, 1]);
 
@@ -43,23 +45,25 @@ describe("class activation maps, hand-derived", () => {
       // row 1 = 0.75·first + 0.25·second, row 2 = 0.25·first + 0.75·second.
       const a = await dv.gradCam(model, x);
       assert.deepEqual(a.values.shape, [4, 4]);
-      close(await a.values.data(), [
-        0.75, 0.8125, 0.9375, 1,
-        0.9375, 0.921875, 0.890625, 0.875,
-        1.3125, 1.140625, 0.796875, 0.625,
-        1.5, 1.25, 0.75, 0.5,
-      ]);
+      close(
+        await a.values.data(),
+        [0.75, 0.8125, 0.9375, 1, 0.9375, 0.921875, 0.890625, 0.875, 1.3125, 1.140625, 0.796875, 0.625, 1.5, 1.25, 0.75, 0.5],
+      );
       assert.equal(a.info.upsample, "bilinear");
       a.dispose();
     });
     it("nearest upsampling repeats each cell as a 2×2 block", async () => {
-      close(await values(dv.gradCam(model, x, { upsample: "nearest" })), [
-        0.75, 0.75, 1, 1, 0.75, 0.75, 1, 1, 1.5, 1.5, 0.5, 0.5, 1.5, 1.5, 0.5, 0.5,
-      ]);
+      close(
+        await values(dv.gradCam(model, x, { upsample: "nearest" })),
+        [0.75, 0.75, 1, 1, 0.75, 0.75, 1, 1, 1.5, 1.5, 0.5, 0.5, 1.5, 1.5, 0.5, 0.5],
+      );
     });
     it("a function target: z0 − z1 gives weights (W[:,0] − W[:,1])/4 = [0.75, −0.5]", async () => {
       // 0.75·A0 − 0.5·A1 = [[0.25, 1.5], [2.25, −1]] → ReLU
-      const a = await dv.gradCam(model, x, { target: (out) => tf.sub(tf.slice(out, [0, 0], [-1, 1]), tf.slice(out, [0, 1], [-1, 1])), upsample: false });
+      const a = await dv.gradCam(model, x, {
+        target: (out) => tf.sub(tf.slice(out, [0, 0], [-1, 1]), tf.slice(out, [0, 1], [-1, 1])),
+        upsample: false,
+      });
       assert.equal(a.target, null);
       close(await a.values.data(), [0.25, 1.5, 2.25, 0]);
       a.dispose();
@@ -67,8 +71,16 @@ describe("class activation maps, hand-derived", () => {
     it("on a model without GAP: the 3×3 conv model, whose gradient varies over positions", async () => {
       // convModel(): A = conv output [[5.5, 2.5], [−0.5, 8.5]], ∂score/∂A = VC = [[1, −1], [2, 0.5]],
       // weight = mean(VC) = 2.5/4 = 0.625 → 0.625·A = [[3.4375, 1.5625], [−0.3125, 5.3125]]
-      close(await values(dv.gradCam(convModel(), tf.tensor3d([1, 2, 0, 0, 1, 3, 2, -1, 1], [3, 3, 1]), { target: 0, upsample: false, relu: false })),
-        [3.4375, 1.5625, -0.3125, 5.3125]);
+      close(
+        await values(
+          dv.gradCam(convModel(), tf.tensor3d([1, 2, 0, 0, 1, 3, 2, -1, 1], [3, 3, 1]), {
+            target: 0,
+            upsample: false,
+            relu: false,
+          }),
+        ),
+        [3.4375, 1.5625, -0.3125, 5.3125],
+      );
     });
     it("a batch: [B, H, W] with one target per example; an all-zero map stays zero (no NaN)", async () => {
       // second image all zero: A0 = 0, A1 = relu(0 − 1) = 0 → every map is 0
@@ -82,7 +94,10 @@ describe("class activation maps, hand-derived", () => {
       // (Score-CAM is covered below: its constant maps give masks of zero)
       for (const method of [dv.gradCam, dv.gradCamPlusPlus, dv.guidedGradCam]) {
         const v = await values(method(model, neg, { target: 1 }));
-        assert.ok(v.every((e) => e === 0), `${method.name}: ${v}`);
+        assert.ok(
+          v.every((e) => e === 0),
+          `${method.name}: ${v}`,
+        );
       }
     });
     it("several layers: the mean of each layer's upsampled map", async () => {
@@ -92,9 +107,16 @@ describe("class activation maps, hand-derived", () => {
       const both = await values(dv.gradCam(cnn, img, { ...opts, layer: ["conv1", "conv2"] }));
       const one = await values(dv.gradCam(cnn, img, { ...opts, layer: "conv1" }));
       const two = await values(dv.gradCam(cnn, img, { ...opts, layer: "conv2" }));
-      close(both, one.map((v, i) => (v + two[i]) / 2), 1e-5);
+      close(
+        both,
+        one.map((v, i) => (v + two[i]) / 2),
+        1e-5,
+      );
       close(await values(dv.gradCam(cnn, img, { ...opts, layer: ["conv2", "conv2"] })), two, 1e-6); // named twice: once
-      assert.ok(one.some((v, i) => Math.abs(v - two[i]) > 1e-4), "the two layers' maps should differ");
+      assert.ok(
+        one.some((v, i) => Math.abs(v - two[i]) > 1e-4),
+        "the two layers' maps should differ",
+      );
     });
   });
 
@@ -113,7 +135,9 @@ describe("class activation maps, hand-derived", () => {
     });
     it("the same map through a functional model with Dropout and a separate Softmax layer", async () => {
       const input = tf.input({ shape: [4, 4, 1] });
-      let h = tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, activation: "relu", name: "features" }).apply(input) as tf.SymbolicTensor;
+      let h = tf.layers
+        .conv2d({ filters: 2, kernelSize: 2, strides: 2, activation: "relu", name: "features" })
+        .apply(input) as tf.SymbolicTensor;
       h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
       h = tf.layers.dropout({ rate: 0.5 }).apply(h) as tf.SymbolicTensor;
       h = tf.layers.dense({ units: 2, name: "head" }).apply(h) as tf.SymbolicTensor;
@@ -133,8 +157,12 @@ describe("class activation maps, hand-derived", () => {
     it("class 0: g = [0.5, 0.25], S = [6, 3] → α = [0.2, 4/11], w = [0.4, 4/11]", async () => {
       // α0 = 0.25/(0.5 + 6·0.125) = 0.2; α1 = 0.0625/(0.125 + 3·0.015625) = 4/11
       const w = [0.4, 4 / 11];
-      close(await values(dv.gradCamPlusPlus(model, x, { target: 0, upsample: false })),
-        [w[0] + w[1], 2 * w[0], 3 * w[0], 2 * w[1]]);
+      close(await values(dv.gradCamPlusPlus(model, x, { target: 0, upsample: false })), [
+        w[0] + w[1],
+        2 * w[0],
+        3 * w[0],
+        2 * w[1],
+      ]);
     });
     it("class 1: g = [−0.25, 0.75] → channel 0 drops out; α1 = 0.5625/(1.125 + 3·0.421875) = 4/17, w1 = 12/17", async () => {
       close(await values(dv.gradCamPlusPlus(model, x, { target: 1, upsample: false })), [12 / 17, 0, 0, 24 / 17]);
@@ -142,8 +170,12 @@ describe("class activation maps, hand-derived", () => {
     it("on the 3×3 conv model the gradient varies: α_ij = 1/(2 + 16·g_ij) with ΣA = 16", async () => {
       // g = [1, −1, 2, 0.5] → α·relu(g) = [1/18, 0, 2/34, 0.5/10], w = 0.16437908; map = relu(w·A)
       const w = 1 / 18 + 2 / 34 + 0.05;
-      close(await values(dv.gradCamPlusPlus(convModel(), tf.tensor3d([1, 2, 0, 0, 1, 3, 2, -1, 1], [3, 3, 1]), { target: 0, upsample: false })),
-        [5.5 * w, 2.5 * w, 0, 8.5 * w]);
+      close(
+        await values(
+          dv.gradCamPlusPlus(convModel(), tf.tensor3d([1, 2, 0, 0, 1, 3, 2, -1, 1], [3, 3, 1]), { target: 0, upsample: false }),
+        ),
+        [5.5 * w, 2.5 * w, 0, 8.5 * w],
+      );
     });
   });
 
@@ -159,7 +191,24 @@ describe("class activation maps, hand-derived", () => {
       const m = [a0 + a1, 2 * a0, 3 * a0, 2 * a1]; // α0·A0 + α1·A1
       const a = await dv.scoreCam(model, x, { target: 0, upsample: "nearest", batchSize: 1 });
       assert.equal(a.info.weights, "softmax");
-      close(await a.values.data(), [m[0], m[0], m[1], m[1], m[0], m[0], m[1], m[1], m[2], m[2], m[3], m[3], m[2], m[2], m[3], m[3]]);
+      close(await a.values.data(), [
+        m[0],
+        m[0],
+        m[1],
+        m[1],
+        m[0],
+        m[0],
+        m[1],
+        m[1],
+        m[2],
+        m[2],
+        m[3],
+        m[3],
+        m[2],
+        m[2],
+        m[3],
+        m[3],
+      ]);
       a.dispose();
     });
     it('weights "difference": score increase over the zero input (z(0) = bias = [0.5, 0])', async () => {
@@ -185,8 +234,11 @@ describe("class activation maps, hand-derived", () => {
       const a = await dv.guidedGradCam(model, x, { target: 0 });
       assert.deepEqual(a.values.shape, [4, 4, 1]);
       const expected = new Array(16).fill(0);
-      expected[0] = 0.5 * 0.75; expected[2] = 0.5 * 0.9375; expected[8] = 0.5 * 1.3125;
-      expected[5] = 0.25 * 0.921875; expected[15] = 0.25 * 0.5;
+      expected[0] = 0.5 * 0.75;
+      expected[2] = 0.5 * 0.9375;
+      expected[8] = 0.5 * 1.3125;
+      expected[5] = 0.25 * 0.921875;
+      expected[15] = 0.25 * 0.5;
       close(await a.values.data(), expected);
       a.dispose();
     });

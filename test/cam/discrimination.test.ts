@@ -36,14 +36,16 @@ describe("class discrimination on a CNN trained on squares and crosses", functio
   after(() => scenes.forEach((s) => s.image.dispose()));
 
   const inside = (p: number, [r, c]: number[]) => {
-    const pr = Math.floor(p / SIZE), pc = p % SIZE;
+    const pr = Math.floor(p / SIZE),
+      pc = p % SIZE;
     return pr >= r && pr < r + OBJECT && pc >= c && pc < c + OBJECT;
   };
   const massIn = (v: Float32Array, box: number[]) => v.reduce((s, x, p) => s + (inside(p, box) ? Math.max(x, 0) : 0), 0);
 
   /** How many of the 24 (scene, class) maps peak on their own object, and how many hold more mass there. */
   async function score(method: (m: tf.LayersModel, x: tf.Tensor, o: { target: number }) => Promise<dv.Attribution>) {
-    let peaks = 0, mass = 0;
+    let peaks = 0,
+      mass = 0;
     for (const { image, objects } of scenes) {
       for (const cls of [0, 1]) {
         const a = await method(model, image, { target: cls });

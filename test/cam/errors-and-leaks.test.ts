@@ -18,7 +18,9 @@ async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
 describe("CAM methods: mistakes give a DeepVizError", () => {
   const cnn = smallCnn();
   const img = tf.randomUniform([8, 8, 3], 0, 1, "float32", 2);
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   it("a layer without spatial axes", async () => {
     for (const method of [dv.gradCam, dv.gradCamPlusPlus, dv.scoreCam, dv.guidedGradCam]) {
@@ -28,7 +30,10 @@ describe("CAM methods: mistakes give a DeepVizError", () => {
     await rejects(dv.gradCam(linearModel(), tf.zeros([4])), /no layer with spatial axes/);
   });
   it("cam on a model without global average pooling + dense", async () => {
-    await rejects(dv.cam(convModel(), tf.zeros([3, 3, 1])), /ends in GlobalAveragePooling2D → Dense .* reads Flatten "flat". Use dv.gradCam/);
+    await rejects(
+      dv.cam(convModel(), tf.zeros([3, 3, 1])),
+      /ends in GlobalAveragePooling2D → Dense .* reads Flatten "flat". Use dv.gradCam/,
+    );
     await rejects(dv.cam(linearModel(), tf.zeros([4])), /reads InputLayer/);
     const sigmoid = tf.sequential();
     sigmoid.add(tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 2 }));
@@ -40,15 +45,24 @@ describe("CAM methods: mistakes give a DeepVizError", () => {
     max.add(tf.layers.globalMaxPooling2d({ name: "gmp" }));
     max.add(tf.layers.dense({ units: 2, name: "d" }));
     await rejects(dv.cam(max, tf.zeros([4, 4, 1])), /reads GlobalMaxPooling2D "gmp"/);
-    await rejects(dv.cam(cnn, img, { layer: "conv1" }), /CAM reads the layer that the global average pooling pools, "conv2"; for layer "conv1" use dv.gradCam/);
+    await rejects(
+      dv.cam(cnn, img, { layer: "conv1" }),
+      /CAM reads the layer that the global average pooling pools, "conv2"; for layer "conv1" use dv.gradCam/,
+    );
   });
   it("an unknown upsample mode, or none where one is needed", async () => {
     const bad = { upsample: "bicubic" as "bilinear" };
     for (const method of [dv.gradCam, dv.gradCamPlusPlus, dv.scoreCam, dv.guidedGradCam, dv.cam]) {
       await rejects(method(cnn, img, bad), /unknown upsample mode "bicubic"; use "bilinear" \(default\), "nearest", or false/);
     }
-    await rejects(dv.guidedGradCam(cnn, img, { upsample: false as unknown as "nearest" }), /needs upsample "bilinear" or "nearest", not false/);
-    await rejects(dv.gradCam(cnn, img, { layer: ["conv1", "conv2"], upsample: false }), /maps of different sizes \(\[8, 8\] and \[4, 4\]\)/);
+    await rejects(
+      dv.guidedGradCam(cnn, img, { upsample: false as unknown as "nearest" }),
+      /needs upsample "bilinear" or "nearest", not false/,
+    );
+    await rejects(
+      dv.gradCam(cnn, img, { layer: ["conv1", "conv2"], upsample: false }),
+      /maps of different sizes \(\[8, 8\] and \[4, 4\]\)/,
+    );
   });
   it("Score-CAM options", async () => {
     await rejects(dv.scoreCam(cnn, img, { weights: "mean" as "softmax" }), /unknown Score-CAM weights "mean"/);

@@ -12,7 +12,9 @@ async function values(p: Promise<dv.Attribution>): Promise<number[]> {
 }
 
 describe("guided backprop and deconvnet", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   describe("hand-derived on the 3×3 conv model with a fused ReLU", () => {
     // convModel("relu"): conv outputs z = [5.5, 2.5, −0.5, 8.5] (positions (0,0), (0,1), (1,0), (1,1));
@@ -60,8 +62,14 @@ describe("guided backprop and deconvnet", () => {
         close(activationLayers, fused, 1e-5, "Activation layers");
         // and the rule matters on this model: the plain gradient is different
         const plain = await values(dv.saliency(reluCnn("fused"), x, { target: [0, 2], abs: false }));
-        assert.ok(plain.some((v, i) => Math.abs(v - fused[i]) > 1e-3), `${method} equals the plain gradient`);
-        assert.ok(fused.some((v) => v !== 0), `${method} is all zero`);
+        assert.ok(
+          plain.some((v, i) => Math.abs(v - fused[i]) > 1e-3),
+          `${method} equals the plain gradient`,
+        );
+        assert.ok(
+          fused.some((v) => v !== 0),
+          `${method} is all zero`,
+        );
       });
     }
   });

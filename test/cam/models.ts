@@ -6,7 +6,10 @@ import * as tf from "@tensorflow/tfjs";
  * pixel of each 2×2 block, filter 1 the bottom-right pixel minus 1 → A0 = TL, A1 = relu(BR − 1), each
  * 2×2 → GlobalAveragePooling2D "gap" → Dense "out" (W[k][c] = GAP_W, bias [0.5, 0], softmax).
  */
-export const GAP_W = [[2, -1], [1, 3]];
+export const GAP_W = [
+  [2, -1],
+  [1, 3],
+];
 export function tinyGapModel(): tf.Sequential {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 2, strides: 2, activation: "relu", name: "conv" }));
@@ -24,12 +27,7 @@ export function tinyGapModel(): tf.Sequential {
  * pixels BR = [[2, 0], [1, 3]], the other pixels 5 (no filter reads them).
  * So A0 = [[1, 2], [3, 0]] and A1 = relu(BR − 1) = relu([[1, −1], [0, 2]]) = [[1, 0], [0, 2]].
  */
-export const GAP_IMAGE = [
-  1, 5, 2, 5,
-  5, 2, 5, 0,
-  3, 5, 0, 5,
-  5, 1, 5, 3,
-];
+export const GAP_IMAGE = [1, 5, 2, 5, 5, 2, 5, 0, 3, 5, 0, 5, 5, 1, 5, 3];
 
 /**
  * A conv net with every ReLU fused (activation: "relu" in Conv2D and Dense), or the same weights with

@@ -42,9 +42,13 @@ export function sceneData(n: number, rand: () => number): { xs: tf.Tensor4D; ys:
     let first: number[] | null = null;
     for (const cls of [0, 1]) {
       if (!present[cls]) continue;
-      let r = at(), c = at();
+      let r = at(),
+        c = at();
       // keep the second shape at least one pixel away from the first
-      while (first && Math.abs(r - first[0]) <= OBJECT && Math.abs(c - first[1]) <= OBJECT) { r = at(); c = at(); }
+      while (first && Math.abs(r - first[0]) <= OBJECT && Math.abs(c - first[1]) <= OBJECT) {
+        r = at();
+        c = at();
+      }
       drawShape(img, cls, r, c);
       first = [r, c];
       ys[k * 2 + cls] = 1;
@@ -56,7 +60,12 @@ export function sceneData(n: number, rand: () => number): { xs: tf.Tensor4D; ys:
 /** A 3×3 "same" convolution as im2col + matMul: [N, H, W, C] · [3, 3, C, F] → [N, H, W, F]. */
 function conv3x3(x: tf.Tensor4D, kernel: tf.Variable): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
-  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
   const taps: tf.Tensor4D[] = [];
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) taps.push(tf.slice(padded, [0, i, j, 0], [n, h, w, c]));
   // tap order (i, j, c) matches the kernel layout [kh, kw, in, out]
@@ -97,7 +106,9 @@ export async function trainShapesCnn(seed = 3, filters = 8, steps = 150): Promis
   optimizer.dispose();
 
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters, kernelSize: 3, padding: "same", activation: "relu", name: "conv1" }));
+  model.add(
+    tf.layers.conv2d({ inputShape: [SIZE, SIZE, 1], filters, kernelSize: 3, padding: "same", activation: "relu", name: "conv1" }),
+  );
   model.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: "same", activation: "relu", name: "conv2" }));
   model.add(tf.layers.globalAveragePooling2d({ name: "gap" }));
   // one logit per shape (trained with a sigmoid each)

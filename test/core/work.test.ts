@@ -46,7 +46,10 @@ describe("Work: chunks, owned tensors, progress views", function () {
     const sizes = ranges.map(([s, e]) => e - s);
     assert.equal(sizes[0], 4, "starts small");
     assert.ok(sizes.includes(16), `grows to maxRows while chunks are short: ${sizes}`);
-    assert.ok(sizes.every((n) => [1, 2, 4, 8, 16].includes(n) || n === sizes[sizes.length - 1]), `powers of two: ${sizes}`);
+    assert.ok(
+      sizes.every((n) => [1, 2, 4, 8, 16].includes(n) || n === sizes[sizes.length - 1]),
+      `powers of two: ${sizes}`,
+    );
     work.end();
   });
 
@@ -68,14 +71,17 @@ describe("Work: chunks, owned tensors, progress views", function () {
   it("frees what it keeps when it ends, failed or not, and keeps it past an enclosing tidy", async () => {
     const before = tf.memory().numTensors;
     let kept: tf.Tensor | undefined;
-    await assert.rejects(withWork("test", {}, async (work) => {
-      tf.tidy(() => {
-        kept = work.tidy(() => tf.ones([3]));
-      });
-      assert.deepEqual(Array.from(kept!.dataSync()), [1, 1, 1], "alive after the enclosing tidy");
-      await work.step();
-      throw new Error("boom");
-    }), /boom/);
+    await assert.rejects(
+      withWork("test", {}, async (work) => {
+        tf.tidy(() => {
+          kept = work.tidy(() => tf.ones([3]));
+        });
+        assert.deepEqual(Array.from(kept!.dataSync()), [1, 1, 1], "alive after the enclosing tidy");
+        await work.step();
+        throw new Error("boom");
+      }),
+      /boom/,
+    );
     assert.ok(kept!.isDisposed);
     assert.equal(tf.memory().numTensors, before);
   });
@@ -85,7 +91,11 @@ describe("Work: chunks, owned tensors, progress views", function () {
     const work = new Work("integratedGradients", { signal: controller.signal }).plan(10, "steps");
     await work.step(3);
     controller.abort();
-    await assert.rejects(work.step(1), (e: Error) => e instanceof AbortError && e.message === "integratedGradients was aborted after 4 of 10 steps; its tensors were freed.");
+    await assert.rejects(
+      work.step(1),
+      (e: Error) =>
+        e instanceof AbortError && e.message === "integratedGradients was aborted after 4 of 10 steps; its tensors were freed.",
+    );
     work.end(new AbortError("x"));
   });
 

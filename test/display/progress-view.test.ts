@@ -5,7 +5,10 @@ import { smallCnn } from "../helpers/models";
 
 const COMM_MANAGER = Symbol.for("deepviz.kernel.commManager");
 
-interface Shown { bundle: Record<string, string>; options: { displayId?: string; update?: boolean } }
+interface Shown {
+  bundle: Record<string, string>;
+  options: { displayId?: string; update?: boolean };
+}
 
 describe("progress displays: notebook and terminal", function () {
   this.timeout(120000);
@@ -14,10 +17,17 @@ describe("progress displays: notebook and terminal", function () {
   before(() => dv.backend());
 
   /** Integrated gradients slowed to about 2 s by a slow onProgress, so a display appears. */
-  const slowIg = (extra: dv.RunOptions = {}) => dv.integratedGradients(model, x, {
-    steps: 40, batchSize: 1, target: 0, ...extra,
-    onProgress: () => { const until = Date.now() + 50; while (Date.now() < until); },
-  });
+  const slowIg = (extra: dv.RunOptions = {}) =>
+    dv.integratedGradients(model, x, {
+      steps: 40,
+      batchSize: 1,
+      target: 0,
+      ...extra,
+      onProgress: () => {
+        const until = Date.now() + 50;
+        while (Date.now() < until);
+      },
+    });
 
   it("in a notebook: one display, updated while the work runs and completed at the end", async () => {
     const shown: Shown[] = [];

@@ -40,7 +40,13 @@ describe("embed: embed()", () => {
 
   it("PCA through embed equals the direct projection; one-hot label tensors become class indices", async () => {
     const { rows } = blobs(50, 7, 2, 3, 5);
-    const oneHot = tf.oneHot(tf.tensor1d(rows.map((_, i) => i % 2), "int32"), 2);
+    const oneHot = tf.oneHot(
+      tf.tensor1d(
+        rows.map((_, i) => i % 2),
+        "int32",
+      ),
+      2,
+    );
     const before = tf.memory().numTensors;
     const e = await embed(rows, { method: "pca", dims: 3, labels: oneHot, classNames: ["even", "odd"] });
     assert.equal(tf.memory().numTensors, before);
@@ -68,7 +74,12 @@ describe("embed: embed()", () => {
     const e = await embed({ model, layer: "hidden", images }, { method: "pca" });
     assert.equal(tf.memory().numTensors, before);
     // Same result as PCA of the layer's output computed by hand.
-    const acts = tf.tidy(() => tf.model({ inputs: model.inputs, outputs: model.getLayer("hidden").output as tf.SymbolicTensor }).predict(images) as tf.Tensor);
+    const acts = tf.tidy(
+      () =>
+        tf
+          .model({ inputs: model.inputs, outputs: model.getLayer("hidden").output as tf.SymbolicTensor })
+          .predict(images) as tf.Tensor,
+    );
     const direct = pcaProject(toPoints(acts, "acts"), 2);
     acts.dispose();
     Array.from(e.coords).forEach((v, i) => assert.ok(Math.abs(v - direct.coords[i]) < 1e-4));
@@ -78,7 +89,9 @@ describe("embed: embed()", () => {
     assert.deepEqual([e.thumbnails.n, e.thumbnails.height, e.thumbnails.width], [40, 6, 6]);
     // Thumbnail pixel = image value × 255, grey copied to R, G and B.
     const v = images.dataSync()[0] * 255;
-    assert.ok(Math.abs(e.thumbnails.rgba[0] - v) <= 1 && e.thumbnails.rgba[1] === e.thumbnails.rgba[0] && e.thumbnails.rgba[3] === 255);
+    assert.ok(
+      Math.abs(e.thumbnails.rgba[0] - v) <= 1 && e.thumbnails.rgba[1] === e.thumbnails.rgba[0] && e.thumbnails.rgba[3] === 255,
+    );
     images.dispose();
     model.dispose();
   });
@@ -86,13 +99,44 @@ describe("embed: embed()", () => {
   it("rejects bad input with DeepVizError saying what to do", async () => {
     const model = tinyModel();
     const images = tf.zeros([4, 6, 6, 1]);
-    await assert.rejects(embed({ model, layer: "nope", images }), (e: Error) => e instanceof DeepVizError && /conv, flat, hidden, logits/.test(e.message));
+    await assert.rejects(
+      embed({ model, layer: "nope", images }),
+      (e: Error) => e instanceof DeepVizError && /conv, flat, hidden, logits/.test(e.message),
+    );
     await assert.rejects(embed({ model, layer: "hidden", images: tf.zeros([4, 5, 5, 1]) }), /\[N, 6, 6, 1\]/);
     await assert.rejects(embed([[1, 2], [3]]), /row 1 has 1 values/);
-    await assert.rejects(embed([[1, 2], [3, 4]], { method: "mds" as "pca" }), DeepVizError);
-    await assert.rejects(embed([[1, 2], [3, 4], [5, 6]], { method: "pca", labels: [1, 2] }), /one label per point/);
+    await assert.rejects(
+      embed(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { method: "mds" as "pca" },
+      ),
+      DeepVizError,
+    );
+    await assert.rejects(
+      embed(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        { method: "pca", labels: [1, 2] },
+      ),
+      /one label per point/,
+    );
     await assert.rejects(embed(tf.tensor1d([1, 2, 3])), /leading axis of points/);
-    await assert.rejects(embed([[1, 2], [3, 4]], { dims: 4 as 2 }), DeepVizError);
+    await assert.rejects(
+      embed(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dims: 4 as 2 },
+      ),
+      DeepVizError,
+    );
     images.dispose();
     model.dispose();
   });

@@ -20,9 +20,11 @@ function covariance(p: Points): Float64Array {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t] / n;
   const c = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
-    c[a * d + b] += ((data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b])) / (n - 1);
-  }
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) {
+        c[a * d + b] += ((data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b])) / (n - 1);
+      }
   return c;
 }
 
@@ -31,7 +33,11 @@ describe("embed: PCA", () => {
     // [[2,1,0],[1,2,0],[0,0,5]]: eigenvalues 5, 3, 1 with axes e3, (e1+e2)/√2, (e1−e2)/√2.
     const { values, vectors } = symmetricEigen(Float64Array.from([2, 1, 0, 1, 2, 0, 0, 0, 5]), 3);
     [5, 3, 1].forEach((v, i) => close(values[i], v));
-    const expected = [[0, 0, 1], [Math.SQRT1_2, Math.SQRT1_2, 0], [Math.SQRT1_2, -Math.SQRT1_2, 0]];
+    const expected = [
+      [0, 0, 1],
+      [Math.SQRT1_2, Math.SQRT1_2, 0],
+      [Math.SQRT1_2, -Math.SQRT1_2, 0],
+    ];
     expected.forEach((axis, r) => {
       const dot = axis.reduce((s, v, t) => s + v * vectors[r * 3 + t], 0);
       close(Math.abs(dot), 1); // same axis, either sign
@@ -43,17 +49,37 @@ describe("embed: PCA", () => {
     // Covariance (n−1 = 3): 8/3 along (1,1)/√2, 2/3 along (1,−1)/√2.
     const s = Math.SQRT2;
     const h = Math.SQRT1_2;
-    const result = pcaProject(toPoints([[s, s], [-s, -s], [-h, h], [h, -h]], "x"), 2);
+    const result = pcaProject(
+      toPoints(
+        [
+          [s, s],
+          [-s, -s],
+          [-h, h],
+          [h, -h],
+        ],
+        "x",
+      ),
+      2,
+    );
     close(result.explainedVariance[0], 8 / 3);
     close(result.explainedVariance[1], 2 / 3);
     close(result.explainedVarianceRatio[0], 0.8);
     // Sign rule: each axis's largest entry positive (ties: the first).
     [h, h, h, -h].forEach((v, i) => close(result.components[i], v));
-    const expected = [[2, 0], [-2, 0], [0, -1], [0, 1]];
+    const expected = [
+      [2, 0],
+      [-2, 0],
+      [0, -1],
+      [0, 1],
+    ];
     expected.forEach((row, i) => row.forEach((v, t) => close(result.coords[i * 2 + t], v)));
   });
 
-  for (const [n, d, path] of [[120, 30, "covariance"], [120, 205, "Gram matrix"], [210, 205, "subspace iteration"]] as const) {
+  for (const [n, d, path] of [
+    [120, 30, "covariance"],
+    [120, 205, "Gram matrix"],
+    [210, 205, "subspace iteration"],
+  ] as const) {
     it(`matches an exact eigen-decomposition of the covariance (${path}, ${n}×${d})`, () => {
       const x = decaying(n, d, d);
       const k = 3;
@@ -69,7 +95,20 @@ describe("embed: PCA", () => {
   }
 
   it("rejects more dims than features and too few points", () => {
-    assert.throws(() => pcaProject(toPoints([[1, 2], [3, 4]], "x"), 3), DeepVizError);
+    assert.throws(
+      () =>
+        pcaProject(
+          toPoints(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            "x",
+          ),
+          3,
+        ),
+      DeepVizError,
+    );
     assert.throws(() => pcaProject(toPoints([[1, 2]], "x"), 1), /at least 2 points/);
   });
 });

@@ -113,7 +113,10 @@ describe("embed: t-SNE", () => {
     });
     assert.equal(result.stoppedEarly, true);
     assert.equal(result.iterations, 100);
-    assert.deepEqual(seen.filter((p) => p.phase === "optimize").map((p) => p.iteration), [50, 100]);
+    assert.deepEqual(
+      seen.filter((p) => p.phase === "optimize").map((p) => p.iteration),
+      [50, 100],
+    );
     assert.deepEqual([seen[0].phase, seen[1].phase, seen[seen.length - 1].phase], ["neighbours", "affinities", "done"]);
   });
 
@@ -140,8 +143,11 @@ describe("embed: t-SNE", () => {
         for (let i = 0; i < one.coords.length; i++) if (one.coords[i] !== two.coords[i]) same = false;
         process.stdout.write(JSON.stringify({ same, kl: [one.klDivergence, two.klDivergence] }));
       })();`;
-    const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script],
-      { cwd: path.join(__dirname, "..", ".."), encoding: "utf8", timeout: 240_000 });
+    const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], {
+      cwd: path.join(__dirname, "..", ".."),
+      encoding: "utf8",
+      timeout: 240_000,
+    });
     const result = JSON.parse(out) as { same: boolean; kl: number[] };
     assert.ok(result.same, "2 threads moved some point differently from 1 thread");
     assert.equal(result.kl[0], result.kl[1]);

@@ -22,7 +22,10 @@ export function linearModel(activation: "linear" | "softmax" = "linear"): tf.Seq
  * x(2) → Dense(2, relu) "hidden" → Dense(1) "out".
  * hidden = relu(x·H + c), out = hidden·V + d.
  */
-export const H = [[1, -1], [2, 1]];
+export const H = [
+  [1, -1],
+  [2, 1],
+];
 export const C = [0, 0];
 export const V = [[3], [-2]];
 export function reluModel(separate = false): tf.Sequential {
@@ -43,7 +46,10 @@ export function reluModel(separate = false): tf.Sequential {
  * 3×3×1 image → Conv2D(1 filter, 2×2, valid, kernel K, bias 0) "conv" → Flatten → Dense(1, weights
  * Vc per output position in row-major order) "out". score = Σ_p Vc[p] Σ_{k} K[k] x[p + k].
  */
-export const K = [[1, 2], [-1, 0.5]];
+export const K = [
+  [1, 2],
+  [-1, 0.5],
+];
 export const VC = [1, -1, 2, 0.5];
 export function convModel(activation: "linear" | "relu" = "linear"): tf.Sequential {
   const m = tf.sequential();
@@ -69,11 +75,17 @@ export function poolModel(): tf.Sequential {
 export function smallCnn(seed = 1): tf.LayersModel {
   const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
   const input = tf.input({ shape: [8, 8, 3] });
-  let h = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: init(1), name: "conv1" }).apply(input) as tf.SymbolicTensor;
+  let h = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: init(1), name: "conv1" })
+    .apply(input) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: 2, name: "pool1" }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: init(2), name: "conv2" }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({ filters: 6, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: init(2), name: "conv2" })
+    .apply(h) as tf.SymbolicTensor;
   h = tf.layers.globalAveragePooling2d({ name: "gap" }).apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: init(3), name: "probs" }).apply(h) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 3, activation: "softmax", kernelInitializer: init(3), name: "probs" })
+    .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 

@@ -47,33 +47,80 @@ export function maliciousNotebook(listener: string): MaliciousNotebook {
   const widgetHtml = `<img src=x onerror="${b("trusted-widget")}">`;
   const labelText = "comment opener <!--<script> inside a widget's state</script>";
   const code = (source: string, outputs: unknown[] = [], execution_count: unknown = null) => ({
-    cell_type: "code", metadata: {}, source, outputs, execution_count,
+    cell_type: "code",
+    metadata: {},
+    source,
+    outputs,
+    execution_count,
   });
-  const stale = (data: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({ output_type: "display_data", data, metadata });
+  const stale = (data: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
+    output_type: "display_data",
+    data,
+    metadata,
+  });
   const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
   const cells = [
     { cell_type: "markdown", metadata: {}, source: markdown },
     code(`import * as dv from "deepviz";`),
-    code(`({ [Symbol.for("Jupyter.display")]() { return { "text/html": ${JSON.stringify(`<img src=x onerror="${b("trusted-html")}"><b>trusted bold</b>`)}, "text/plain": "t" }; } })`),
-    code(`new dv.widgets.VBox([new dv.widgets.HTML({ value: ${JSON.stringify(widgetHtml)} }), new dv.widgets.Label({ value: ${JSON.stringify(labelText)} })])`),
+    code(
+      `({ [Symbol.for("Jupyter.display")]() { return { "text/html": ${JSON.stringify(`<img src=x onerror="${b("trusted-html")}"><b>trusted bold</b>`)}, "text/plain": "t" }; } })`,
+    ),
+    code(
+      `new dv.widgets.VBox([new dv.widgets.HTML({ value: ${JSON.stringify(widgetHtml)} }), new dv.widgets.Label({ value: ${JSON.stringify(labelText)} })])`,
+    ),
     code(`throw new Error(${JSON.stringify(`<img src=x onerror="${b("run-error")}">`)});`),
     // Cells after the failure keep the outputs the file brought: stale, never trusted.
-    code("stale()", [stale({ "text/html": `<img src=x onerror="${t("stale-html")}"><script>${t("stale-html-script")}</script>`, "text/plain": "x" })], 7),
+    code(
+      "stale()",
+      [
+        stale({
+          "text/html": `<img src=x onerror="${t("stale-html")}"><script>${t("stale-html-script")}</script>`,
+          "text/plain": "x",
+        }),
+      ],
+      7,
+    ),
     code("stale()", [stale({ "text/markdown": `<img src=x onerror="${t("stale-markdown")}">` })]),
-    code("stale()", [stale({ "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg" onload="${t("stale-svg")}"><script>${t("stale-svg-script")}</script></svg>` })]),
+    code("stale()", [
+      stale({
+        "image/svg+xml": `<svg xmlns="http://www.w3.org/2000/svg" onload="${t("stale-svg")}"><script>${t("stale-svg-script")}</script></svg>`,
+      }),
+    ]),
     code("stale()", [stale({ "image/png": `${png}"><img src=x onerror="${t("stale-base64")}">` })]),
-    code("stale()", [stale({ "image/png": png }, { "image/png": { width: `1" onerror="${t("stale-width")}`, height: `1"><img src=x onerror="${t("stale-height")}">` } })]),
-    code("stale()", [{ output_type: "stream", name: `stdout"><img src=x onerror="${t("stale-stream-name")}">`, text: "s" }], `1]</span><img src=x onerror="${t("stale-count")}">`),
+    code("stale()", [
+      stale(
+        { "image/png": png },
+        { "image/png": { width: `1" onerror="${t("stale-width")}`, height: `1"><img src=x onerror="${t("stale-height")}">` } },
+      ),
+    ]),
+    code(
+      "stale()",
+      [{ output_type: "stream", name: `stdout"><img src=x onerror="${t("stale-stream-name")}">`, text: "s" }],
+      `1]</span><img src=x onerror="${t("stale-count")}">`,
+    ),
     code("stale()", [
       stale({ [`<img src=x onerror="${t("stale-mime-key")}">`]: "x" }),
-      stale({ "application/vnd.jupyter.widget-view+json": { model_id: `</script><script>${t("stale-view-json")}</script>` }, "text/plain": "v" }),
-      { output_type: "error", ename: `<img src=x onerror="${t("stale-ename")}">`, evalue: "e", traceback: [`<script>${t("stale-traceback")}</script>`] },
+      stale({
+        "application/vnd.jupyter.widget-view+json": { model_id: `</script><script>${t("stale-view-json")}</script>` },
+        "text/plain": "v",
+      }),
+      {
+        output_type: "error",
+        ename: `<img src=x onerror="${t("stale-ename")}">`,
+        evalue: "e",
+        traceback: [`<script>${t("stale-traceback")}</script>`],
+      },
     ]),
     code("stale()", [stale({ "application/javascript": t("stale-javascript"), "text/plain": "js" })]),
   ];
   tags.push("run-error");
   return {
-    nb: { cells, metadata: { kernelspec: { name: "deepviz", display_name: "TypeScript (DeepViz)", language: "typescript" } }, nbformat: 4, nbformat_minor: 5 },
+    nb: {
+      cells,
+      metadata: { kernelspec: { name: "deepviz", display_name: "TypeScript (DeepViz)", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    },
     tags,
     labelText,
   };

@@ -60,7 +60,11 @@ describe("hostile notebook on every page the project writes", function () {
     trustedRun = await runNotebook(nbPath, { outDir: path.join(dir, "trusted"), kernel, timeoutSec: 120 });
     untrustedRun = await runNotebook(nbPath, { outDir: path.join(dir, "untrusted"), kernel, timeoutSec: 120, untrusted: true });
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
   });
   after(async () => {
     await browser?.close();
@@ -73,16 +77,25 @@ describe("hostile notebook on every page the project writes", function () {
     const from = hits.length;
     try {
       await tab.goto(url, { waitUntil: "load" });
-      if (waitForWidgets) await tab.waitForFunction(() => document.body.dataset.widgetsRendered === "true", undefined, { timeout: 30_000 });
+      if (waitForWidgets)
+        await tab.waitForFunction(() => document.body.dataset.widgetsRendered === "true", undefined, { timeout: 30_000 });
       await tab.waitForTimeout(700); // onerror handlers and fetches
       const seen = await tab.evaluate(() => {
         const ran = new Set<string>();
-        for (const a of Array.from(document.documentElement.attributes)) if (a.name.startsWith("data-pwn-")) ran.add(a.name.slice(9));
+        for (const a of Array.from(document.documentElement.attributes))
+          if (a.name.startsWith("data-pwn-")) ran.add(a.name.slice(9));
         try {
-          for (let i = 0; i < localStorage.length; i++) if (localStorage.key(i)!.startsWith("pwn-")) ran.add(localStorage.key(i)!.slice(4));
-        } catch { /* storage may be off for file:// */ }
-        const handlers = Array.from(document.querySelectorAll("*")).filter((el) => Array.from(el.attributes).some((a) => /^on/i.test(a.name) && !a.value.includes("data-pwn-trusted-"))).length;
-        const dangerous = document.querySelectorAll('a[href^="javascript:" i], iframe, object, embed, form, base, meta[http-equiv="refresh" i]').length + handlers;
+          for (let i = 0; i < localStorage.length; i++)
+            if (localStorage.key(i)!.startsWith("pwn-")) ran.add(localStorage.key(i)!.slice(4));
+        } catch {
+          /* storage may be off for file:// */
+        }
+        const handlers = Array.from(document.querySelectorAll("*")).filter((el) =>
+          Array.from(el.attributes).some((a) => /^on/i.test(a.name) && !a.value.includes("data-pwn-trusted-")),
+        ).length;
+        const dangerous =
+          document.querySelectorAll('a[href^="javascript:" i], iframe, object, embed, form, base, meta[http-equiv="refresh" i]')
+            .length + handlers;
         return {
           ran: [...ran].sort(),
           cells: document.querySelectorAll(".dv-cell, main > section").length,
@@ -95,7 +108,13 @@ describe("hostile notebook on every page the project writes", function () {
       });
       // trusted payloads may have fetched: count only what arrived during this visit
       await new Promise((r) => setTimeout(r, 200));
-      return { ...seen, hits: hits.slice(from).map((h) => h.slice(1)).sort() };
+      return {
+        ...seen,
+        hits: hits
+          .slice(from)
+          .map((h) => h.slice(1))
+          .sort(),
+      };
     } finally {
       await context.close();
     }
@@ -104,8 +123,13 @@ describe("hostile notebook on every page the project writes", function () {
   function assertOnlyTrusted(v: Visit, what: string, mustRun: string[]): void {
     const bad = v.ran.filter((tag) => !TRUSTED_TAGS.includes(tag));
     assert.deepEqual(bad, [], `${what}: payloads from markdown, stale outputs or fields ran`);
-    assert.deepEqual(v.hits.filter((h) => !TRUSTED_TAGS.includes(h)), [], `${what}: requests reached the listener`);
-    for (const tag of mustRun) assert.ok(v.ran.includes(tag), `${what}: the run's own ${tag} output should be trusted (positive control)`);
+    assert.deepEqual(
+      v.hits.filter((h) => !TRUSTED_TAGS.includes(h)),
+      [],
+      `${what}: requests reached the listener`,
+    );
+    for (const tag of mustRun)
+      assert.ok(v.ran.includes(tag), `${what}: the run's own ${tag} output should be trusted (positive control)`);
     assert.equal(v.dangerous, 0, `${what}: dangerous elements left in the page`);
   }
 
@@ -134,7 +158,10 @@ describe("hostile notebook on every page the project writes", function () {
 
   it("runner page with untrusted: nothing runs, under a Content-Security-Policy", async () => {
     const html = fs.readFileSync(untrustedRun.htmlPath!, "utf8");
-    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;self&#39;;/);
+    assert.match(
+      html,
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;self&#39;;/,
+    );
     const v = await visit(pathToFileURL(untrustedRun.htmlPath!).href);
     assertNoneRan(v, "untrusted runner page");
     assert.equal(v.cells, 13);
@@ -142,7 +169,10 @@ describe("hostile notebook on every page the project writes", function () {
 
   it("feedback page (notebookToHtml untrusted) of the executed notebook: nothing runs", async () => {
     const file = path.join(dir, "feedback.html");
-    fs.writeFileSync(file, notebookToHtml(trustedRun.notebook, { title: "<b>feedback</b>", untrusted: true, bodyStart: "<h1>Score 0 / 1</h1>" }));
+    fs.writeFileSync(
+      file,
+      notebookToHtml(trustedRun.notebook, { title: "<b>feedback</b>", untrusted: true, bodyStart: "<h1>Score 0 / 1</h1>" }),
+    );
     const v = await visit(pathToFileURL(file).href);
     assertNoneRan(v, "feedback page");
     assert.equal(v.cells, 13);

@@ -12,21 +12,32 @@ export const PYTHON = "/usr/bin/python3";
 /** True when every kernel-ext source has a newer compiled file under dist/ (as right after `npm run build`). */
 function buildIsFresh(): boolean {
   const src = path.join(REPO, "kernel-ext", "src");
-  return fs.readdirSync(src).filter((f) => f.endsWith(".ts")).every((f) => {
-    const built = path.join(REPO, "dist", "kernel-ext", "src", f.replace(/\.ts$/, ".js"));
-    return fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(path.join(src, f)).mtimeMs;
-  });
+  return fs
+    .readdirSync(src)
+    .filter((f) => f.endsWith(".ts"))
+    .every((f) => {
+      const built = path.join(REPO, "dist", "kernel-ext", "src", f.replace(/\.ts$/, ".js"));
+      return fs.existsSync(built) && fs.statSync(built).mtimeMs >= fs.statSync(path.join(src, f)).mtimeMs;
+    });
 }
 
 /** Kernels run the compiled code when it is fresh (faster start), else the sources: never a stale build. */
-export const SOURCE_ENV = { ...process.env, DEEPVIZ_FROM_SOURCE: buildIsFresh() ? "0" : "1", PYDEVD_DISABLE_FILE_VALIDATION: "1" };
+export const SOURCE_ENV = {
+  ...process.env,
+  DEEPVIZ_FROM_SOURCE: buildIsFresh() ? "0" : "1",
+  PYDEVD_DISABLE_FILE_VALIDATION: "1",
+};
 
 export async function launch(options: LaunchOptions = {}): Promise<KernelClient & { log: string[] }> {
   const log: string[] = [];
-  const client = await KernelClient.launch({ env: SOURCE_ENV, onKernelLog: (t) => {
-    log.push(t);
-    if (process.env.DEEPVIZ_KERNEL_LOG) process.stderr.write(t);
-  }, ...options });
+  const client = await KernelClient.launch({
+    env: SOURCE_ENV,
+    onKernelLog: (t) => {
+      log.push(t);
+      if (process.env.DEEPVIZ_KERNEL_LOG) process.stderr.write(t);
+    },
+    ...options,
+  });
   return Object.assign(client, { log });
 }
 

@@ -27,7 +27,14 @@ async function rawSocket(kernel: Kernel, channel: "shell" | "control" | "stdin")
 }
 
 function signed(kernel: Kernel, type: string, content: object, buffers: Buffer[] = []): Buffer[] {
-  return encode(kernel.conn.key, { identities: [], header: makeHeader(type, kernel.session), parent_header: {}, metadata: {}, content, buffers });
+  return encode(kernel.conn.key, {
+    identities: [],
+    header: makeHeader(type, kernel.session),
+    parent_header: {},
+    metadata: {},
+    content,
+    buffers,
+  });
 }
 
 function rssMb(pid: number): number {
@@ -57,7 +64,11 @@ describe("kernel under attack (raw zeromq clients)", function () {
     const control = await rawSocket(kernel, "control");
     try {
       await kernel.execute(`let replayRuns = 0;`);
-      const exec = signed(kernel, "execute_request", { code: `replayRuns++; console.log("ran", replayRuns)`, silent: false, stop_on_error: false });
+      const exec = signed(kernel, "execute_request", {
+        code: `replayRuns++; console.log("ran", replayRuns)`,
+        silent: false,
+        stop_on_error: false,
+      });
       for (let i = 0; i < 3; i++) await shell.send(exec);
       await control.send(exec); // the same signature on another channel
       const info = signed(kernel, "kernel_info_request", {});
@@ -66,7 +77,9 @@ describe("kernel under attack (raw zeromq clients)", function () {
       const after = await kernel.execute(`console.log("count", replayRuns)`);
       assert.equal(after.iopub[0].content.text, "count 1\n");
       const infoId = JSON.parse(info[2].toString()).msg_id;
-      const busy = rec.messages.filter((m) => m.parent_header.msg_id === infoId && m.header.msg_type === "status" && m.content.execution_state === "busy");
+      const busy = rec.messages.filter(
+        (m) => m.parent_header.msg_id === infoId && m.header.msg_type === "status" && m.content.execution_state === "busy",
+      );
       assert.equal(busy.length, 1, "kernel_info on control answered once");
       assert.equal(count(kernel.log.join(""), "rejected message: duplicate signature"), 3 + 2);
     } finally {
@@ -83,10 +96,23 @@ describe("kernel under attack (raw zeromq clients)", function () {
     const modelId = view.content.data["application/vnd.jupyter.widget-view+json"].model_id;
     const paths = [["__proto__", "polluted"], ["constructor", "prototype", "polluted"], ["value", "__proto__"], ["prototype"]];
     for (const p of paths) {
-      kernel.send("shell", "comm_msg", { comm_id: modelId, data: { method: "update", state: {}, buffer_paths: [p] } }, { buffers: [Buffer.from("x")] });
+      kernel.send(
+        "shell",
+        "comm_msg",
+        { comm_id: modelId, data: { method: "update", state: {}, buffer_paths: [p] } },
+        { buffers: [Buffer.from("x")] },
+      );
     }
-    kernel.send("shell", "comm_msg", { comm_id: modelId, data: { method: "update", state: JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 2}}}') } });
-    const check = await kernel.execute(`console.log(JSON.stringify([({} as any).polluted, (Object.prototype as any).polluted, (s as any).polluted, s.value, typeof (s as any).constructor]))`);
+    kernel.send("shell", "comm_msg", {
+      comm_id: modelId,
+      data: {
+        method: "update",
+        state: JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 2}}}'),
+      },
+    });
+    const check = await kernel.execute(
+      `console.log(JSON.stringify([({} as any).polluted, (Object.prototype as any).polluted, (s as any).polluted, s.value, typeof (s as any).constructor]))`,
+    );
     assert.equal(check.iopub.find((m) => m.header.msg_type === "stream")!.content.text, '[null,null,null,1,"function"]\n');
     assert.match(kernel.log.join("") + JSON.stringify(check.iopub), /is not a list of plain keys and indices/);
 
@@ -95,21 +121,37 @@ describe("kernel under attack (raw zeromq clients)", function () {
     assert.throws(() => putBuffers({}, [["a", "constructor", "prototype"]], [new Uint8Array(1)]), /plain keys/);
     const tracker = new WidgetStateTracker();
     const msg = {
-      identities: [], header: { msg_type: "comm_open" }, parent_header: {}, metadata: {},
-      content: { comm_id: "m", target_name: "jupyter.widget", data: { state: JSON.parse('{"_model_name":"X","__proto__":{"polluted":3}}'), buffer_paths: [["__proto__", "polluted"], ["constructor", "prototype"], ["ok"]] } },
+      identities: [],
+      header: { msg_type: "comm_open" },
+      parent_header: {},
+      metadata: {},
+      content: {
+        comm_id: "m",
+        target_name: "jupyter.widget",
+        data: {
+          state: JSON.parse('{"_model_name":"X","__proto__":{"polluted":3}}'),
+          buffer_paths: [["__proto__", "polluted"], ["constructor", "prototype"], ["ok"]],
+        },
+      },
       buffers: [Buffer.from("a"), Buffer.from("b"), Buffer.from("c")],
     } as unknown as JupyterMessage;
     tracker.observe(msg);
     const saved = tracker.toJSON().state.m;
     assert.equal(({} as any).polluted, undefined);
-    assert.deepEqual(saved.buffers!.map((b) => b.path), [["ok"]]);
+    assert.deepEqual(
+      saved.buffers!.map((b) => b.path),
+      [["ok"]],
+    );
     assert.equal(Object.getPrototypeOf(saved.state), null);
   });
 
   it("a control-channel interrupt_request stops a busy loop (no signal from the client)", async () => {
     const started = new Promise<void>((resolve) => {
       const off = kernel.onIopub((m) => {
-        if (m.header.msg_type === "stream" && m.content.text === "spinning\n") { off(); resolve(); }
+        if (m.header.msg_type === "stream" && m.content.text === "spinning\n") {
+          off();
+          resolve();
+        }
       });
     });
     const cell = kernel.execute(`console.log("spinning"); while (true) {}`, { timeoutMs: 60_000 });
@@ -142,7 +184,14 @@ describe("kernel under attack (raw zeromq clients)", function () {
       const fifty = Buffer.alloc(50 * 1024 * 1024, 2);
       for (let i = 0; i < 6; i++) await stdin.send([Buffer.from("<IDS|MSG>"), Buffer.from(""), fifty]);
       // floods: small unsigned messages on stdin, badly signed ones on shell
-      const small = [Buffer.from("<IDS|MSG>"), Buffer.from(""), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+      const small = [
+        Buffer.from("<IDS|MSG>"),
+        Buffer.from(""),
+        Buffer.from("{}"),
+        Buffer.from("{}"),
+        Buffer.from("{}"),
+        Buffer.from("{}"),
+      ];
       const badShell = signed(kernel, "execute_request", { code: `console.log("PWNED-flood")` });
       badShell[1] = Buffer.from("0".repeat(64));
       for (let i = 0; i < 20_000; i++) {
@@ -170,7 +219,11 @@ describe("kernel lifetime", function () {
   this.timeout(120_000);
 
   it("an orphan in a busy loop exits within 5 s of its parent's death", async () => {
-    const parent = spawn(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "orphan-parent.ts")], { cwd: REPO, env: SOURCE_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    const parent = spawn(process.execPath, ["--require", "tsx/cjs", path.join(__dirname, "orphan-parent.ts")], {
+      cwd: REPO,
+      env: SOURCE_ENV,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const pid = await new Promise<number>((resolve, reject) => {
       let out = "";
       parent.stdout!.on("data", (d) => {
@@ -184,7 +237,14 @@ describe("kernel lifetime", function () {
     await sleep(500);
     const t0 = Date.now();
     parent.kill("SIGKILL");
-    const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     while (alive() && Date.now() - t0 < 10_000) await sleep(100);
     const ms = Date.now() - t0;
     assert.ok(!alive(), "the orphaned kernel is still running");
@@ -200,9 +260,16 @@ describe("kernel lifetime", function () {
     const file = path.join(dir, "connection.json");
     fs.writeFileSync(file, JSON.stringify(conn));
     try {
-      const r = spawnSync(process.execPath, [KERNEL_BIN, "kernel", "--config-path", file], { env: SOURCE_ENV, encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync(process.execPath, [KERNEL_BIN, "kernel", "--config-path", file], {
+        env: SOURCE_ENV,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
       assert.equal(r.status, 1, `${r.signal ?? ""} ${r.stderr}`);
-      assert.match(r.stderr, new RegExp(`the kernel could not start: cannot bind the shell channel to tcp://127.0.0.1:${conn.shell_port}: .*`));
+      assert.match(
+        r.stderr,
+        new RegExp(`the kernel could not start: cannot bind the shell channel to tcp://127.0.0.1:${conn.shell_port}: .*`),
+      );
     } finally {
       blocker.close();
       fs.rmSync(dir, { recursive: true, force: true });

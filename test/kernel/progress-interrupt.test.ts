@@ -9,8 +9,17 @@ import * as path from "path";
 import { installKernel } from "../../kernel-ext/src/installer";
 import { PYTHON, requireBuild, SOURCE_ENV, tmpDir } from "./helpers";
 
-interface Event { t: number; type: string; text: string; id?: string }
-interface Cell { events: Event[]; reply: { t: number; status: string; ename?: string } | null; interrupted_at: number | null }
+interface Event {
+  t: number;
+  type: string;
+  text: string;
+  id?: string;
+}
+interface Cell {
+  events: Event[];
+  reply: { t: number; status: string; ename?: string } | null;
+  interrupted_at: number | null;
+}
 
 describe("long methods in a live kernel: progress and interrupt", function () {
   this.timeout(600_000);
@@ -21,7 +30,11 @@ describe("long methods in a live kernel: progress and interrupt", function () {
     const prefix = tmpDir("progress-prefix");
     installKernel({ location: { kind: "prefix", prefix }, python: PYTHON, log: () => undefined });
     const env = { ...SOURCE_ENV, JUPYTER_PATH: path.join(prefix, "share", "jupyter") };
-    const r = spawnSync(PYTHON, [path.join(__dirname, "progress_client.py"), "deepviz"], { env, encoding: "utf8", timeout: 540_000 });
+    const r = spawnSync(PYTHON, [path.join(__dirname, "progress_client.py"), "deepviz"], {
+      env,
+      encoding: "utf8",
+      timeout: 540_000,
+    });
     assert.equal(r.status, 0, `progress_client.py failed:\n${r.stdout}\n${r.stderr}`);
     seen = JSON.parse(r.stdout.trim().split("\n").pop()!);
     assert.equal(seen.setup, "ok");
@@ -29,7 +42,12 @@ describe("long methods in a live kernel: progress and interrupt", function () {
 
   const progressOf = (cell: Cell) => cell.events.filter((e) => e.id);
   /** A cell's last value when it is a plain number (the kernel prints those on stdout). */
-  const printed = (cell: Cell) => cell.events.filter((e) => e.type === "stream").map((e) => e.text).join("").trim();
+  const printed = (cell: Cell) =>
+    cell.events
+      .filter((e) => e.type === "stream")
+      .map((e) => e.text)
+      .join("")
+      .trim();
 
   it("a 3,000-step IG updates one progress display throughout the cell and completes it before the reply", () => {
     const cell = seen.full as Cell;
@@ -37,13 +55,23 @@ describe("long methods in a live kernel: progress and interrupt", function () {
     const updates = progressOf(cell);
     assert.ok(updates.length >= 5, `${updates.length} progress messages`);
     assert.equal(updates[0].type, "display_data");
-    assert.ok(updates.slice(1).every((u) => u.type === "update_display_data" && u.id === updates[0].id), "one display, updated");
+    assert.ok(
+      updates.slice(1).every((u) => u.type === "update_display_data" && u.id === updates[0].id),
+      "one display, updated",
+    );
     const reply = cell.reply!.t;
-    assert.ok(updates.every((u) => u.t < reply), "every update before the execute_reply");
+    assert.ok(
+      updates.every((u) => u.t < reply),
+      "every update before the execute_reply",
+    );
     // throughout: updates in each third of the cell after the first second
     for (const third of [0, 1, 2]) {
-      const from = 1 + ((reply - 1) * third) / 3, to = 1 + ((reply - 1) * (third + 1)) / 3;
-      assert.ok(updates.some((u) => u.t >= from && u.t <= to), `an update between ${from.toFixed(1)} s and ${to.toFixed(1)} s (cell: ${reply.toFixed(1)} s)`);
+      const from = 1 + ((reply - 1) * third) / 3,
+        to = 1 + ((reply - 1) * (third + 1)) / 3;
+      assert.ok(
+        updates.some((u) => u.t >= from && u.t <= to),
+        `an update between ${from.toFixed(1)} s and ${to.toFixed(1)} s (cell: ${reply.toFixed(1)} s)`,
+      );
     }
     const counts = updates.slice(0, -1).map((u) => Number(/(\d+)\/3000 steps/.exec(u.text)![1]));
     counts.forEach((c, i) => assert.ok(i === 0 || c > counts[i - 1], `counts rise: ${counts}`));

@@ -39,7 +39,10 @@ describe("kernel protocol (own client)", function () {
 
   it("answers kernel_info between busy and idle", async function () {
     const rec = recordIopub(kernel);
-    const idle = nextIopub(kernel, (m) => m.parent_header.msg_type === "kernel_info_request" && m.content.execution_state === "idle");
+    const idle = nextIopub(
+      kernel,
+      (m) => m.parent_header.msg_type === "kernel_info_request" && m.content.execution_state === "idle",
+    );
     const reply = await kernel.kernelInfo();
     await idle;
     rec.stop();
@@ -70,7 +73,10 @@ describe("kernel protocol (own client)", function () {
   it("executes with streams, a rich last value (bytes as base64) and counts executions", async function () {
     const a = await kernel.execute(`const n: number = 6 * 7; console.log("n is", n);`);
     assert.equal(a.reply.content.status, "ok");
-    assert.deepEqual(a.iopub.map((m) => [m.header.msg_type, m.content.text]), [["stream", "n is 42\n"]]);
+    assert.deepEqual(
+      a.iopub.map((m) => [m.header.msg_type, m.content.text]),
+      [["stream", "n is 42\n"]],
+    );
     const b = await kernel.execute(
       `({ [Symbol.for("Jupyter.display")]() { return { "text/html": "<b>" + n + "</b>", "image/png": new Uint8Array([1, 2, 3]) }; } })`,
     );
@@ -84,9 +90,15 @@ describe("kernel protocol (own client)", function () {
 
   it("shows a promised bundle and tslab.display output", async function () {
     const a = await kernel.execute(`({ [Symbol.for("Jupyter.display")]: async () => ({ "text/plain": "later" }) })`);
-    assert.deepEqual(a.iopub.filter((m) => m.header.msg_type === "execute_result").map((m) => m.content.data), [{ "text/plain": "later" }]);
+    assert.deepEqual(
+      a.iopub.filter((m) => m.header.msg_type === "execute_result").map((m) => m.content.data),
+      [{ "text/plain": "later" }],
+    );
     const b = await kernel.execute(`import * as tslab from "tslab"; tslab.display.html("<i>t</i>");`);
-    assert.deepEqual(b.iopub.map((m) => [m.header.msg_type, m.content.data]), [["display_data", { "text/html": "<i>t</i>" }]]);
+    assert.deepEqual(
+      b.iopub.map((m) => [m.header.msg_type, m.content.data]),
+      [["display_data", { "text/html": "<i>t</i>" }]],
+    );
   });
 
   it("reports a thrown error with ename/evalue and runs the very next request", async function () {
@@ -113,20 +125,31 @@ describe("kernel protocol (own client)", function () {
     const rec = recordIopub(kernel);
     const commId = "c0ffee";
     const openAnswer = nextIopub(kernel, (m) => m.header.msg_type === "comm_msg" && m.content.comm_id === commId);
-    const open = kernel.send("shell", "comm_open", { comm_id: commId, target_name: "echo", data: { hello: 1 } }, {
-      buffers: [new Uint8Array([1, 2, 255]), new Uint8Array([0])],
-    });
+    const open = kernel.send(
+      "shell",
+      "comm_open",
+      { comm_id: commId, target_name: "echo", data: { hello: 1 } },
+      {
+        buffers: [new Uint8Array([1, 2, 255]), new Uint8Array([0])],
+      },
+    );
     const a = await openAnswer;
     assert.equal(a.parent_header.msg_id, open.msg_id);
     assert.deepEqual(a.content.data, { opened: { hello: 1 }, sizes: [3, 1] });
-    assert.deepEqual(a.buffers.map((b) => [...b]), [[2, 3, 0], [1]]);
+    assert.deepEqual(
+      a.buffers.map((b) => [...b]),
+      [[2, 3, 0], [1]],
+    );
 
     const msgAnswer = nextIopub(kernel, (m) => m.header.msg_type === "comm_msg" && m.content.data?.echo?.n === 2);
     const msgIdle = nextIopub(kernel, (m) => m.parent_header.msg_type === "comm_msg" && m.content.execution_state === "idle");
     const msg = kernel.send("shell", "comm_msg", { comm_id: commId, data: { n: 2 } }, { buffers: [Buffer.from([9, 8, 7, 6])] });
     const b = await msgAnswer;
     assert.equal(b.parent_header.msg_id, msg.msg_id);
-    assert.deepEqual(b.buffers.map((x) => [...x]), [[6, 7, 8, 9]]);
+    assert.deepEqual(
+      b.buffers.map((x) => [...x]),
+      [[6, 7, 8, 9]],
+    );
     await msgIdle;
     rec.stop();
     assert.deepEqual(trail(rec.messages, open.msg_id), ["status:busy", "comm_msg", "status:idle"]);
@@ -178,7 +201,12 @@ describe("kernel protocol (own client)", function () {
     assert.deepEqual(o.content.data, { x: 1 });
     assert.deepEqual(o.metadata, { version: "2.1.0" });
     assert.equal(o.buffers[0].readFloatLE(0), 0.5);
-    const msg = kernel.send("shell", "comm_msg", { comm_id: o.content.comm_id, data: { y: 2 } }, { buffers: [new Uint8Array([5, 6])] });
+    const msg = kernel.send(
+      "shell",
+      "comm_msg",
+      { comm_id: o.content.comm_id, data: { y: 2 } },
+      { buffers: [new Uint8Array([5, 6])] },
+    );
     await nextIopub(kernel, (m) => m.parent_header.msg_id === msg.msg_id && m.content.execution_state === "idle");
     const check = await kernel.execute(`console.log(JSON.stringify(got))`);
     assert.equal(check.iopub[0].content.text, `[[{"y":2},[5,6]]]\n`);
@@ -269,9 +297,16 @@ describe("kernel protocol (own client)", function () {
       assert.ok(m.header.msg_type !== "comm_msg" || m.content.comm_id !== "c0ffee", "a closed comm answered");
     }
     const log = kernel.log.join("");
-    for (const line of ["rejected message: bad signature", "rejected message: unsigned message", "rejected message: malformed JSON in header",
-      "rejected message: too few frames", "rejected message: no <IDS|MSG> delimiter", 'unknown message type "frobnicate_request"',
-      'comm_msg for unknown or closed comm "c0ffee"', 'comm_close for unknown or closed comm "never-opened"']) {
+    for (const line of [
+      "rejected message: bad signature",
+      "rejected message: unsigned message",
+      "rejected message: malformed JSON in header",
+      "rejected message: too few frames",
+      "rejected message: no <IDS|MSG> delimiter",
+      'unknown message type "frobnicate_request"',
+      'comm_msg for unknown or closed comm "c0ffee"',
+      'comm_close for unknown or closed comm "never-opened"',
+    ]) {
       assert.ok(log.includes(line), `kernel log lacks: ${line}\n${log}`);
     }
     assert.equal(log.split("rejected message: bad signature").length - 1, 2); // wrong key + tampered

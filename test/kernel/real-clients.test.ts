@@ -20,7 +20,10 @@ describe("kernel with Jupyter's own clients", function () {
   it("installs TypeScript and JavaScript kernelspecs into a prefix and lists them", function () {
     const lines: string[] = [];
     const dirs = installKernel({ location: { kind: "prefix", prefix }, python: PYTHON, log: (l) => lines.push(l) });
-    assert.deepEqual(dirs.map((d) => path.basename(d)), ["deepviz", "deepviz-js"]);
+    assert.deepEqual(
+      dirs.map((d) => path.basename(d)),
+      ["deepviz", "deepviz-js"],
+    );
     const ts = JSON.parse(fs.readFileSync(path.join(prefix, "share/jupyter/kernels/deepviz/kernel.json"), "utf8"));
     assert.deepEqual(ts.argv, [process.execPath, KERNEL_BIN, "kernel", "--config-path", "{connection_file}"]);
     assert.equal(ts.language, "typescript");
@@ -31,7 +34,10 @@ describe("kernel with Jupyter's own clients", function () {
     const saved = process.env.JUPYTER_PATH;
     process.env.JUPYTER_PATH = env.JUPYTER_PATH;
     try {
-      const ours = listKernels({ python: PYTHON }).filter((k) => k.ours).map((k) => k.name).sort();
+      const ours = listKernels({ python: PYTHON })
+        .filter((k) => k.ours)
+        .map((k) => k.name)
+        .sort();
       assert.deepEqual(ours, ["deepviz", "deepviz-js"]);
     } finally {
       if (saved === undefined) delete process.env.JUPYTER_PATH;
@@ -50,7 +56,17 @@ describe("kernel with Jupyter's own clients", function () {
     const out = tmpDir("nbconvert");
     const r = spawnSync(
       PYTHON,
-      ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output-dir", out, path.join(FIXTURES, "rich-comm.ipynb")],
+      [
+        "-m",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.timeout=120",
+        "--output-dir",
+        out,
+        path.join(FIXTURES, "rich-comm.ipynb"),
+      ],
       { env, encoding: "utf8", timeout: 150_000 },
     );
     assert.equal(r.status, 0, `nbconvert failed:\n${r.stderr}`);
@@ -74,7 +90,12 @@ describe("kernel with Jupyter's own clients", function () {
   });
 
   it("exchanges comm messages with buffers with a jupyter_client script", function () {
-    const r = spawnSync(PYTHON, [path.join(__dirname, "comm_client.py"), "deepviz"], { env, encoding: "utf8", timeout: 120_000, cwd: FIXTURES });
+    const r = spawnSync(PYTHON, [path.join(__dirname, "comm_client.py"), "deepviz"], {
+      env,
+      encoding: "utf8",
+      timeout: 120_000,
+      cwd: FIXTURES,
+    });
     assert.equal(r.stdout.trim().split("\n").pop(), "OK", `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
     assert.equal(r.status, 0);
   });

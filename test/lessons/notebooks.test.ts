@@ -24,19 +24,28 @@ const lessons = lessonFiles(root).filter(chosen);
 // The instructor notebooks of the assignments (sources, with their solutions) must run everywhere too.
 const assignmentsDir = path.join(root, "notebooks", "assignments");
 const assignments = fs.existsSync(assignmentsDir)
-  ? fs.readdirSync(assignmentsDir).filter((f) => f.endsWith(".ipynb") && chosen(f)).sort().map((f) => path.join(assignmentsDir, f))
+  ? fs
+      .readdirSync(assignmentsDir)
+      .filter((f) => f.endsWith(".ipynb") && chosen(f))
+      .sort()
+      .map((f) => path.join(assignmentsDir, f))
   : [];
 
 // What is missing for these tests to run, if anything (the runner and kernel come from kernel-ext).
 function missing(): string | undefined {
-  if (!fs.existsSync(path.join(root, "dist", "entry", "src", "index.js"))) return "dist/ is not built (run `npm run build`; `npm test` does)";
-  if (!fs.existsSync(path.join(root, "dist", "kernel-ext", "src", "runner.js"))) return "the kernel-ext runner is not built (dist/kernel-ext/src/runner.js)";
+  if (!fs.existsSync(path.join(root, "dist", "entry", "src", "index.js")))
+    return "dist/ is not built (run `npm run build`; `npm test` does)";
+  if (!fs.existsSync(path.join(root, "dist", "kernel-ext", "src", "runner.js")))
+    return "the kernel-ext runner is not built (dist/kernel-ext/src/runner.js)";
   // The lessons use the zoo's models, the shapes data and the widget kit: all must be in this checkout.
   const lib = require(path.join(root, "dist", "entry", "src", "index.js")) as Record<string, unknown>;
-  const needs = ["zoo", "data", "widgets", "layerExplorer", "gradCam", "render", "show"].filter((name) => lib[name] === undefined);
+  const needs = ["zoo", "data", "widgets", "layerExplorer", "gradCam", "render", "show"].filter(
+    (name) => lib[name] === undefined,
+  );
   if (needs.length) return `the lessons need dv.${needs.join(", dv.")}, not in this build yet`;
   for (const name of ["shapes_vgg", "shapes_cnn"]) {
-    if (!fs.existsSync(path.join(root, "models", name, "model.json"))) return `the lessons need the zoo's ${name} (models/${name})`;
+    if (!fs.existsSync(path.join(root, "models", name, "model.json")))
+      return `the lessons need the zoo's ${name} (models/${name})`;
   }
   return undefined;
 }
@@ -52,8 +61,14 @@ describe("lessons", function () {
       const md = nb.cells.filter((c) => c.cell_type === "markdown").length;
       const code = nb.cells.filter((c) => c.cell_type === "code");
       assert.ok(md >= 5 && code.length >= 5, `${file}: ${md} markdown and ${code.length} code cells`);
-      assert.ok(code.some((c) => /dv\.widgets\.|dv\.(layerExplorer|attributionExplorer|neuronPicker)/.test(String(c.source))), `${file} has no widget`);
-      assert.ok(code.every((c) => (c.outputs ?? []).length === 0), `${file} is committed with outputs; clear them`);
+      assert.ok(
+        code.some((c) => /dv\.widgets\.|dv\.(layerExplorer|attributionExplorer|neuronPicker)/.test(String(c.source))),
+        `${file} has no widget`,
+      );
+      assert.ok(
+        code.every((c) => (c.outputs ?? []).length === 0),
+        `${file} is committed with outputs; clear them`,
+      );
     }
   });
 
@@ -103,7 +118,10 @@ describe("lessons", function () {
         assert.deepEqual(r.consoleErrors, [], `${r.page}: console errors`);
         assert.deepEqual(r.failedRequests, [], `${r.page}: failed requests`);
         assert.deepEqual(r.externalRequests, [], `${r.page}: requests outside the site`);
-        assert.ok(r.images.every((i) => i.width > 0 && i.height > 0), `${r.page}: a broken image`);
+        assert.ok(
+          r.images.every((i) => i.width > 0 && i.height > 0),
+          `${r.page}: a broken image`,
+        );
         if (r.page === "index.html") continue;
         assert.ok(r.images.length >= 5, `${r.page}: only ${r.images.length} images`);
         assert.ok(r.widgetViews >= 1, `${r.page}: no widget`);
@@ -116,10 +134,18 @@ describe("lessons", function () {
   describe("run by Debian's nbclient with the installed DeepViz kernelspec", () => {
     let jupyterDir = "";
     before(function () {
-      const why = missing() ?? (fs.existsSync(path.join(root, "kernel-ext", "bin", "deepviz-kernel.js")) ? undefined : "kernel-ext/bin/deepviz-kernel.js is missing");
+      const why =
+        missing() ??
+        (fs.existsSync(path.join(root, "kernel-ext", "bin", "deepviz-kernel.js"))
+          ? undefined
+          : "kernel-ext/bin/deepviz-kernel.js is missing");
       if (why) throw new Error(`the lessons cannot run: ${why}`);
       jupyterDir = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-jupyter-"));
-      const install = spawnSync(process.execPath, [path.join(root, "kernel-ext", "bin", "deepviz-kernel.js"), "install", "--prefix", jupyterDir, "--python", PYTHON], { cwd: root, encoding: "utf8" });
+      const install = spawnSync(
+        process.execPath,
+        [path.join(root, "kernel-ext", "bin", "deepviz-kernel.js"), "install", "--prefix", jupyterDir, "--python", PYTHON],
+        { cwd: root, encoding: "utf8" },
+      );
       assert.equal(install.status, 0, `kernel install failed: ${install.stdout}${install.stderr}`);
     });
     after(() => {

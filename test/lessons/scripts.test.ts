@@ -36,9 +36,16 @@ describe("npm start and npm run lab helpers", () => {
 
   it("finds the lessons in order, skipping executed copies, and filters with --only", () => {
     fs.mkdirSync(path.join(dir, "notebooks"));
-    for (const f of ["02-b.ipynb", "01-a.ipynb", "01-a.executed.ipynb", "notes.md"]) fs.writeFileSync(path.join(dir, "notebooks", f), "{}");
-    assert.deepEqual(lessonFiles(dir).map((f) => path.basename(f)), ["01-a.ipynb", "02-b.ipynb"]);
-    assert.deepEqual(lessonFiles(dir, "02").map((f) => path.basename(f)), ["02-b.ipynb"]);
+    for (const f of ["02-b.ipynb", "01-a.ipynb", "01-a.executed.ipynb", "notes.md"])
+      fs.writeFileSync(path.join(dir, "notebooks", f), "{}");
+    assert.deepEqual(
+      lessonFiles(dir).map((f) => path.basename(f)),
+      ["01-a.ipynb", "02-b.ipynb"],
+    );
+    assert.deepEqual(
+      lessonFiles(dir, "02").map((f) => path.basename(f)),
+      ["02-b.ipynb"],
+    );
     assert.deepEqual(lessonFiles(path.join(dir, "nowhere")), []);
   });
 
@@ -54,10 +61,16 @@ describe("npm start and npm run lab helpers", () => {
     // A Python without Jupyter: `npm run lab` exits 1 with the install help, naming npm start as the way without Jupyter.
     const fakePython = path.join(dir, "python3");
     fs.writeFileSync(fakePython, "#!/bin/sh\necho '{}'\n", { mode: 0o755 });
-    const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(repoRoot(__dirname), "scripts", "lab.ts"), "--python", fakePython, "--check"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("tsx/cli"), path.join(repoRoot(__dirname), "scripts", "lab.ts"), "--python", fakePython, "--check"],
+      { encoding: "utf8" },
+    );
     assert.equal(r.status, 1);
     assert.ok(r.stderr.includes(INSTALL_HELP.split("\n")[0]));
-    assert.ok(r.stderr.includes("apt-get install python3-jupyter-server python3-jupyterlab-server") && r.stderr.includes("npm start"));
+    assert.ok(
+      r.stderr.includes("apt-get install python3-jupyter-server python3-jupyterlab-server") && r.stderr.includes("npm start"),
+    );
   });
 });
 
@@ -73,20 +86,40 @@ async function freePort(): Promise<number> {
 
 /** Start `npm run lab` (scripts/lab.ts) and resolve with the URL it prints, or reject with its output. */
 function startLabScript(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp, timeoutMs: number) {
-  const lab = spawn(process.execPath, [require.resolve("tsx/cli"), path.join(repoRoot(__dirname), "scripts", "lab.ts"), ...args], { env, detached: true });
+  const lab = spawn(
+    process.execPath,
+    [require.resolve("tsx/cli"), path.join(repoRoot(__dirname), "scripts", "lab.ts"), ...args],
+    { env, detached: true },
+  );
   let log = "";
   const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm run lab printed no URL in ${timeoutMs / 1000} s:\n${log}`)), timeoutMs);
     const seen = (chunk: Buffer) => {
       log += chunk.toString();
       const m = pattern.exec(log);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     };
     lab.stdout.on("data", seen);
     lab.stderr.on("data", seen);
-    lab.on("exit", (code) => { clearTimeout(timer); reject(new Error(`npm run lab exited with ${code}:\n${log}`)); });
+    lab.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm run lab exited with ${code}:\n${log}`));
+    });
   });
-  return { url, stop: () => { try { process.kill(-lab.pid!, "SIGTERM"); } catch { /* already gone */ } }, log: () => log };
+  return {
+    url,
+    stop: () => {
+      try {
+        process.kill(-lab.pid!, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    },
+    log: () => log,
+  };
 }
 
 describe("npm run lab", function () {
@@ -101,8 +134,12 @@ describe("npm run lab", function () {
 
   it("with only Debian's Jupyter server: builds (or reuses) the project's JupyterLab and serves the lessons on 127.0.0.1 with a token", async () => {
     const port = await freePort();
-    const run = startLabScript(["--python", "/usr/bin/python3", `--port=${port}`], process.env,
-      new RegExp(`open (http://127\\.0\\.0\\.1:${port}/lab\\?token=[0-9a-f]{48})`), 540_000);
+    const run = startLabScript(
+      ["--python", "/usr/bin/python3", `--port=${port}`],
+      process.env,
+      new RegExp(`open (http://127\\.0\\.0\\.1:${port}/lab\\?token=[0-9a-f]{48})`),
+      540_000,
+    );
     try {
       const url = new URL(await run.url);
       const token = url.searchParams.get("token")!;
@@ -110,15 +147,28 @@ describe("npm run lab", function () {
       // the page is JupyterLab's, and loads the widget kit's labextension as a federated extension
       assert.match(page, /<title>JupyterLab \(DeepViz\)<\/title>/);
       const config = JSON.parse(/<script id="jupyter-config-data" type="application\/json">([\s\S]*?)<\/script>/.exec(page)![1]);
-      assert.deepEqual(config.federated_extensions.map((e: { name: string }) => e.name), ["deepviz-widgets"]);
+      assert.deepEqual(
+        config.federated_extensions.map((e: { name: string }) => e.name),
+        ["deepviz-widgets"],
+      );
       assert.equal((await fetch(`${url.origin}${config.fullStaticUrl}/bundle.js`)).status, 200);
-      const specs = await (await fetch(`${url.origin}/api/kernelspecs?token=${token}`)).json() as { kernelspecs: Record<string, unknown> };
+      const specs = (await (await fetch(`${url.origin}/api/kernelspecs?token=${token}`)).json()) as {
+        kernelspecs: Record<string, unknown>;
+      };
       assert.ok("deepviz" in specs.kernelspecs, `kernels: ${Object.keys(specs.kernelspecs).join(", ")}`);
-      const contents = await (await fetch(`${url.origin}/api/contents?token=${token}`)).json() as { content: { name: string }[] };
-      assert.ok(contents.content.some((f) => f.name === "01-weights-and-feature-maps.ipynb"), "it serves notebooks/");
+      const contents = (await (await fetch(`${url.origin}/api/contents?token=${token}`)).json()) as {
+        content: { name: string }[];
+      };
+      assert.ok(
+        contents.content.some((f) => f.name === "01-weights-and-feature-maps.ipynb"),
+        "it serves notebooks/",
+      );
       // the token is required
       assert.equal((await fetch(`${url.origin}/api/contents`)).status, 403);
-      assert.ok(fs.existsSync(path.join(ownLabPrefix(root), "share", "jupyter", "kernels", "deepviz", "kernel.json")), "kernel installed for the own JupyterLab only");
+      assert.ok(
+        fs.existsSync(path.join(ownLabPrefix(root), "share", "jupyter", "kernels", "deepviz", "kernel.json")),
+        "kernel installed for the own JupyterLab only",
+      );
     } finally {
       run.stop();
       await new Promise((ok) => setTimeout(ok, 500));
@@ -131,20 +181,29 @@ describe("npm run lab", function () {
     const data = path.join(stub, "data");
     fs.mkdirSync(path.join(stub, "site", "jupyterlab"), { recursive: true });
     fs.writeFileSync(path.join(stub, "site", "jupyterlab", "__init__.py"), `__version__ = "4.2.5"\n`);
-    fs.writeFileSync(path.join(stub, "site", "jupyterlab", "__main__.py"),
-      `import json, os, sys\njson.dump({"argv": sys.argv[1:]}, open(${JSON.stringify(path.join(stub, "started.json"))}, "w"))\nprint("stub JupyterLab running at http://127.0.0.1:1/lab?token=stub")\n`);
+    fs.writeFileSync(
+      path.join(stub, "site", "jupyterlab", "__main__.py"),
+      `import json, os, sys\njson.dump({"argv": sys.argv[1:]}, open(${JSON.stringify(path.join(stub, "started.json"))}, "w"))\nprint("stub JupyterLab running at http://127.0.0.1:1/lab?token=stub")\n`,
+    );
     const python = path.join(stub, "python3");
     fs.writeFileSync(python, `#!/bin/sh\nPYTHONPATH=${path.join(stub, "site")} exec /usr/bin/python3 "$@"\n`, { mode: 0o755 });
     const env = { ...process.env, JUPYTER_DATA_DIR: data, JUPYTER_CONFIG_DIR: path.join(stub, "config") };
     try {
-      const r = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(root, "scripts", "lab.ts"), "--python", python, "--no-browser"], { env, encoding: "utf8", timeout: 300_000 });
+      const r = spawnSync(
+        process.execPath,
+        [require.resolve("tsx/cli"), path.join(root, "scripts", "lab.ts"), "--python", python, "--no-browser"],
+        { env, encoding: "utf8", timeout: 300_000 },
+      );
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /Jupyter: jupyterlab 4\.2\.5/);
       const started = JSON.parse(fs.readFileSync(path.join(stub, "started.json"), "utf8")) as { argv: string[] };
       assert.ok(started.argv.includes(`--notebook-dir=${path.join(root, "notebooks")}`), started.argv.join(" "));
       assert.ok(started.argv.includes("--no-browser"), "the user's options are passed on");
       assert.ok(fs.existsSync(path.join(data, "kernels", "deepviz", "kernel.json")), "kernel installed in the user's data dir");
-      assert.ok(fs.existsSync(path.join(data, "labextensions", "deepviz-widgets", "package.json")), "labextension installed there");
+      assert.ok(
+        fs.existsSync(path.join(data, "labextensions", "deepviz-widgets", "package.json")),
+        "labextension installed there",
+      );
     } finally {
       fs.rmSync(stub, { recursive: true, force: true });
     }

@@ -49,7 +49,14 @@ describe("lesson site", function () {
 
     it("renders error outputs and finds them", () => {
       const nb = fixtureNotebook();
-      nb.cells[3].outputs = [{ output_type: "error", ename: "DeepVizError", evalue: "no layer x", traceback: ["\u001b[31mDeepVizError\u001b[0m: no layer x"] }];
+      nb.cells[3].outputs = [
+        {
+          output_type: "error",
+          ename: "DeepVizError",
+          evalue: "no layer x",
+          traceback: ["\u001b[31mDeepVizError\u001b[0m: no layer x"],
+        },
+      ];
       assert.deepEqual(notebookErrors(nb), [{ cell: 3, ename: "DeepVizError", evalue: "no layer x" }]);
       const { html } = renderPage(nb, { title: "t", index: "index.html" });
       assert.ok(html.includes('<pre class="error">DeepVizError: no layer x</pre>'));
@@ -62,13 +69,22 @@ describe("lesson site", function () {
     let reports: PageReport[];
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-site-"));
-      await buildSite([{ file: "02-second.ipynb", notebook: fixtureNotebook("Second") }, { file: "01-first.ipynb", notebook: fixtureNotebook("First") }], dir);
+      await buildSite(
+        [
+          { file: "02-second.ipynb", notebook: fixtureNotebook("Second") },
+          { file: "01-first.ipynb", notebook: fixtureNotebook("First") },
+        ],
+        dir,
+      );
       reports = await checkSite(dir);
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("writes an index and one page per notebook, linked in order", () => {
-      assert.deepEqual(reports.map((r) => r.page), ["01-first.html", "02-second.html", "index.html"]);
+      assert.deepEqual(
+        reports.map((r) => r.page),
+        ["01-first.html", "02-second.html", "index.html"],
+      );
       const index = fs.readFileSync(path.join(dir, "index.html"), "utf8");
       assert.ok(index.indexOf('href="01-first.html"') < index.indexOf('href="02-second.html"'));
       const first = fs.readFileSync(path.join(dir, "01-first.html"), "utf8");
@@ -85,7 +101,8 @@ describe("lesson site", function () {
 
     it("draws the Plotly figure with the Plotly copied into the site", () => {
       assert.ok(fs.existsSync(path.join(dir, "_static", "plotly.js")));
-      for (const r of reports.filter((p) => p.page !== "index.html")) assert.deepEqual([r.plots, r.renderedPlots], [1, 1], r.page);
+      for (const r of reports.filter((p) => p.page !== "index.html"))
+        assert.deepEqual([r.plots, r.renderedPlots], [1, 1], r.page);
     });
 
     it("decodes the inline picture and renders the saved widgets (slider + image from its buffer)", () => {
@@ -93,7 +110,13 @@ describe("lesson site", function () {
         assert.equal(r.widgetViews, 1);
         assert.equal(r.renderedWidgets, 1, `${r.page}: the widget view was not rendered`);
         // the output PNG plus the widget's Image view, both 32×16
-        assert.deepEqual(r.images.map((i) => [i.width, i.height]), [[32, 16], [32, 16]]);
+        assert.deepEqual(
+          r.images.map((i) => [i.width, i.height]),
+          [
+            [32, 16],
+            [32, 16],
+          ],
+        );
       }
     });
   });

@@ -33,7 +33,8 @@ describe("long work: progress in order, abort at the next chunk, nothing left be
       dispose(await run({ onProgress: (p) => seen.push({ ...p }) }));
       assert.ok(seen.length >= 3, `${seen.length} reports`);
       assert.ok(seen.every((p) => p.task === name && p.total === seen[0].total));
-      for (let i = 1; i < seen.length; i++) assert.ok(seen[i].done > seen[i - 1].done, `report ${i}: ${seen[i].done} after ${seen[i - 1].done}`);
+      for (let i = 1; i < seen.length; i++)
+        assert.ok(seen[i].done > seen[i - 1].done, `report ${i}: ${seen[i].done} after ${seen[i - 1].done}`);
       assert.equal(seen[seen.length - 1].done, seen[0].total);
       assert.ok(seen.every((p) => p.etaMs! >= 0 && p.elapsedMs >= 0));
     });
@@ -60,7 +61,10 @@ describe("long work: progress in order, abort at the next chunk, nothing left be
       assert.ok(error instanceof dv.AbortError, `expected an AbortError, got ${error}`);
       assert.match((error as Error).message, new RegExp(`^${name} was aborted after \\d+ of \\d+ \\w+`));
       // the work stopped right after the report that aborted it: no chunk ran past it
-      assert.ok(seen.slice(0, -1).every((d) => d < total / 3), `reports ${seen}`);
+      assert.ok(
+        seen.slice(0, -1).every((d) => d < total / 3),
+        `reports ${seen}`,
+      );
       assert.ok(seen[seen.length - 1] >= total / 3 && seen[seen.length - 1] < total);
       assert.equal(tf.memory().numTensors, before);
       // the sanity check put the trained weights back
@@ -83,7 +87,15 @@ describe("long work: progress in order, abort at the next chunk, nothing left be
     const started = Date.now();
     let done = 0;
     try {
-      await assert.rejects(dv.integratedGradients(model, x, { steps: 100000, method: "riemann_middle", signal: controller.signal, onProgress: (p) => (done = p.done) }), dv.AbortError);
+      await assert.rejects(
+        dv.integratedGradients(model, x, {
+          steps: 100000,
+          method: "riemann_middle",
+          signal: controller.signal,
+          onProgress: (p) => (done = p.done),
+        }),
+        dv.AbortError,
+      );
     } finally {
       clearInterval(timer);
     }
@@ -100,7 +112,12 @@ describe("long work: progress in order, abort at the next chunk, nothing left be
     (globalThis as Record<symbol, unknown>)[key] = { current: () => controller.signal };
     try {
       const before = tf.memory().numTensors;
-      const p = dv.smoothGrad(model, x, { samples: 5000, batchSize: 2, method: dv.integratedGradients, methodOptions: { steps: 4 } });
+      const p = dv.smoothGrad(model, x, {
+        samples: 5000,
+        batchSize: 2,
+        method: dv.integratedGradients,
+        methodOptions: { steps: 4 },
+      });
       setTimeout(() => controller.abort(), 100);
       await assert.rejects(p, /smoothGrad was aborted|integratedGradients was aborted/);
       assert.equal(tf.memory().numTensors, before);
@@ -113,8 +130,12 @@ describe("long work: progress in order, abort at the next chunk, nothing left be
     const points = tf.tidy(() => tf.randomNormal([60, 5], 0, 1, "float32", 1));
     const controller = new AbortController();
     const e = await dv.embed(points, {
-      perplexity: 10, iterations: 1000, signal: controller.signal,
-      onProgress: (p) => { if (p.phase === "optimize" && p.iteration === 100) controller.abort(); },
+      perplexity: 10,
+      iterations: 1000,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === "optimize" && p.iteration === 100) controller.abort();
+      },
     });
     assert.equal(e.info.stoppedEarly, true);
     assert.equal(e.info.iterations, 100);

@@ -34,10 +34,19 @@ describe("bad input gives a DeepVizError that says what to do", () => {
     await rejects(dv.saliency(cnn, img(), { target: () => tf.zeros([5]) }), /one score per batch item/);
   });
   it("an unknown layer lists the layer names", async () => {
-    await rejects(dv.layerActivation(cnn, img(), { layer: "conv9" }), /no layer named "conv9". Layers: conv1, pool1, conv2, gap, probs/);
+    await rejects(
+      dv.layerActivation(cnn, img(), { layer: "conv9" }),
+      /no layer named "conv9". Layers: conv1, pool1, conv2, gap, probs/,
+    );
     await rejects(dv.neuronGradient(cnn, img(), { layer: 99 }), /index 99 is out of range: the model has 5 layers/);
-    await rejects(dv.neuronGradient(cnn, img(), { layer: "conv1", channel: 4 }), /channel 4 is out of range: layer conv1 has 4 channels/);
-    await rejects(dv.neuronGradient(cnn, img(), { layer: "conv1", position: [8, 0] }), /outside layer conv1's spatial shape \[8, 8\]/);
+    await rejects(
+      dv.neuronGradient(cnn, img(), { layer: "conv1", channel: 4 }),
+      /channel 4 is out of range: layer conv1 has 4 channels/,
+    );
+    await rejects(
+      dv.neuronGradient(cnn, img(), { layer: "conv1", position: [8, 0] }),
+      /outside layer conv1's spatial shape \[8, 8\]/,
+    );
   });
   it("something that is not a LayersModel", async () => {
     await rejects(dv.saliency({} as tf.LayersModel, img()), /must be a tf.LayersModel/);
@@ -67,7 +76,10 @@ describe("no public function leaks tensors", () => {
     ["integratedGradients", (x) => dv.integratedGradients(cnn, x, { steps: 5, batchSize: 2 })],
     ["integratedGradients baseline tensor", (x) => dv.integratedGradients(cnn, x, { steps: 3, baseline: zeroBaseline })],
     ["smoothGrad", (x) => dv.smoothGrad(cnn, x, { samples: 3, batchSize: 2 })],
-    ["smoothGrad vargrad of IG", (x) => dv.smoothGrad(cnn, x, { samples: 2, kind: "vargrad", method: dv.integratedGradients, methodOptions: { steps: 3 } })],
+    [
+      "smoothGrad vargrad of IG",
+      (x) => dv.smoothGrad(cnn, x, { samples: 2, kind: "vargrad", method: dv.integratedGradients, methodOptions: { steps: 3 } }),
+    ],
     ["occlusion", (x) => dv.occlusion(cnn, x, { window: 4, stride: 2 })],
     ["layerActivation", (x) => dv.layerActivation(cnn, x, { layer: "conv2" })],
     ["layerGradients", (x) => dv.layerGradients(cnn, x)],
@@ -102,7 +114,10 @@ describe("no public function leaks tensors", () => {
   });
   it("listLayers describes every layer", () => {
     const layers = dv.listLayers(cnn);
-    assert.deepEqual(layers.map((l) => l.name), ["conv1", "pool1", "conv2", "gap", "probs"]);
+    assert.deepEqual(
+      layers.map((l) => l.name),
+      ["conv1", "pool1", "conv2", "gap", "probs"],
+    );
     assert.deepEqual(layers[0].outputShape, [null, 8, 8, 4]);
     assert.equal(layers[0].params, 3 * 3 * 3 * 4 + 4);
     assert.equal(layers[0].activation, "relu");

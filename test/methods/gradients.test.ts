@@ -14,7 +14,9 @@ async function values(p: Promise<dv.Attribution>): Promise<number[]> {
 }
 
 describe("gradient attributions on hand-built models", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   describe("linear model (score_c = Σ W[i][c]·x_i + b_c)", () => {
     const model = linearModel();
@@ -69,7 +71,10 @@ describe("gradient attributions on hand-built models", () => {
     it("SmoothGrad of a constant gradient: mean |W|, mean of squares W², variance 0", async () => {
       const opts = { target: 1, samples: 8, stdev: 0.3, seed: 3 };
       close(await values(dv.smoothGrad(model, x, opts)), col(1).map(Math.abs));
-      close(await values(dv.smoothGrad(model, x, { ...opts, kind: "smoothgrad_sq" })), col(1).map((w) => w * w));
+      close(
+        await values(dv.smoothGrad(model, x, { ...opts, kind: "smoothgrad_sq" })),
+        col(1).map((w) => w * w),
+      );
       close(await values(dv.smoothGrad(model, x, { ...opts, kind: "vargrad" })), [0, 0, 0, 0], 1e-3);
     });
 
@@ -77,7 +82,10 @@ describe("gradient attributions on hand-built models", () => {
       const target = (out: tf.Tensor) => tf.sum(tf.mul(out, tf.tensor2d([[0, 2, -1]])), 1);
       const a = await dv.saliency(model, x, { target, abs: false });
       assert.equal(a.target, null);
-      close(await a.values.data(), col(1).map((w, i) => 2 * w - col(2)[i]));
+      close(
+        await a.values.data(),
+        col(1).map((w, i) => 2 * w - col(2)[i]),
+      );
       a.dispose();
     });
 
@@ -103,7 +111,10 @@ describe("gradient attributions on hand-built models", () => {
       const z = [-1, 2, 1.5];
       const e = z.map(Math.exp);
       const s = e.reduce((a, b) => a + b);
-      close(await g.values.data(), e.map((v, i) => v / s - (i === 1 ? 1 : 0)));
+      close(
+        await g.values.data(),
+        e.map((v, i) => v / s - (i === 1 ? 1 : 0)),
+      );
       g.dispose();
     });
   });
@@ -161,10 +172,15 @@ describe("gradient attributions on hand-built models", () => {
     it("max pooling routes the gradient to each block's maximum", async () => {
       const x = tf.tensor3d([1, 5, 2, 0, 3, 2, 8, 1, 0, 1, 4, 4.5, 7, 2, 3, 1], [4, 4, 1]);
       const expected = new Array(16).fill(0);
-      expected[1] = 1; expected[6] = 2; expected[12] = 3; expected[11] = 4;
+      expected[1] = 1;
+      expected[6] = 2;
+      expected[12] = 3;
+      expected[11] = 4;
       close(await values(dv.saliency(poolModel(), x, { abs: false })), expected);
-      close(await values(dv.neuronGradient(poolModel(), x, { layer: "pool", channel: 0, position: [1, 1] })),
-        expected.map((v, i) => (i === 11 ? 1 : 0)));
+      close(
+        await values(dv.neuronGradient(poolModel(), x, { layer: "pool", channel: 0, position: [1, 1] })),
+        expected.map((v, i) => (i === 11 ? 1 : 0)),
+      );
     });
     it("occlusion with a window covering all channels of an image", async () => {
       // window 3 covers the whole 3×3 image: every element gets F(x) − F(0) = Σ G·x (linear model)
@@ -199,7 +215,8 @@ describe("gradient attributions on hand-built models", () => {
       const one = await dv.integratedGradients(model, x, { steps: 10, batchSize: 10 });
       const many = await dv.integratedGradients(model, x, { steps: 10, batchSize: 3 });
       close(await many.values.data(), await one.values.data(), 1e-6);
-      one.dispose(); many.dispose();
+      one.dispose();
+      many.dispose();
     });
   });
 

@@ -52,13 +52,18 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
   after(() => {
     const clear = outcomes.filter((o) => o.result === "clear").length;
     const leaks = outcomes.filter((o) => o.leaked !== 0).length;
-    console.log(`      sweep: ${outcomes.length} cases, ${clear} clear DeepVizErrors, ${outcomes.length - clear} not, ${leaks} leaking`);
+    console.log(
+      `      sweep: ${outcomes.length} cases, ${clear} clear DeepVizErrors, ${outcomes.length - clear} not, ${leaks} leaking`,
+    );
   });
 
   function check(list: Outcome[]): void {
     outcomes.push(...list);
     const bad = list.filter((o) => o.result !== "clear" || o.leaked !== 0);
-    assert.deepEqual(bad.map((o) => `${o.name}: ${o.result}${o.leaked ? `, leaked ${o.leaked}` : ""} ${o.message}`), []);
+    assert.deepEqual(
+      bad.map((o) => `${o.name}: ${o.result}${o.leaked ? `, leaked ${o.leaked}` : ""} ${o.message}`),
+      [],
+    );
   }
 
   for (const spec of dv.listMethods()) {
@@ -66,12 +71,25 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
       const model = smallCnn(3);
       const x = tf.tidy(() => tf.randomUniform([8, 8, 3], 0, 1, "float32", 5));
       const ok = validOptions(spec, model, x);
-      const run = (input: unknown, extra: Record<string, unknown> = {}, m: unknown = model) => () => spec.run(m as tf.LayersModel, input as tf.Tensor, { ...ok, ...extra });
+      const run =
+        (input: unknown, extra: Record<string, unknown> = {}, m: unknown = model) =>
+        () =>
+          spec.run(m as tf.LayersModel, input as tf.Tensor, { ...ok, ...extra });
       const cases: [string, () => unknown, (() => void)?][] = [];
       const add = (kind: string, fn: () => unknown, cleanup?: () => void) => cases.push([`${spec.name} × ${kind}`, fn, cleanup]);
       if (targeted(spec)) {
-        add("target function that throws", run(x, { target: () => { throw new Error("boom"); } }));
-        add("target function returning the wrong shape", run(x, { target: (out: tf.Tensor) => tf.sum(out) .reshape([1, 1]).tile([1, 3]) }));
+        add(
+          "target function that throws",
+          run(x, {
+            target: () => {
+              throw new Error("boom");
+            },
+          }),
+        );
+        add(
+          "target function returning the wrong shape",
+          run(x, { target: (out: tf.Tensor) => tf.sum(out).reshape([1, 1]).tile([1, 3]) }),
+        );
         add("target function returning a number", run(x, { target: () => 3 }));
         add("target 1.5", run(x, { target: 1.5 }));
         add("target NaN", run(x, { target: NaN }));
@@ -95,8 +113,12 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
       for (const [name, fn, cleanup] of cases) outcomes.push(await attempt(name, fn, cleanup));
       // the cases the library used to accept silently or answer with the wrong reason
       const says: [string, RegExp][] = [
-        ["target 1.5", /integer class index; got 1.5/], ["target NaN", /integer class index/], ["empty batch", /empty batch/],
-        ["disposed model", /has been disposed/], ["disposed input", /already disposed/], ["options not an object", /options must be an object|needs a layer|layer/],
+        ["target 1.5", /integer class index; got 1.5/],
+        ["target NaN", /integer class index/],
+        ["empty batch", /empty batch/],
+        ["disposed model", /has been disposed/],
+        ["disposed input", /already disposed/],
+        ["options not an object", /options must be an object|needs a layer|layer/],
         ["target function that throws", /target function threw Error: boom/],
       ];
       for (const [kind, pattern] of says) {
@@ -114,7 +136,9 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
     const x = tf.tidy(() => tf.randomUniform([8, 8, 3]));
     const dead = smallCnn(4);
     dead.dispose();
-    const throws = () => { throw new Error("boom"); };
+    const throws = () => {
+      throw new Error("boom");
+    };
     const empty = tf.zeros([0, 8, 8, 3]);
     const list = [
       await attempt("layerGradients × target function that throws", () => dv.layerGradients(model, x, { target: throws })),
@@ -163,9 +187,13 @@ describe("hostile sweep: every public function, every failure kind — a DeepViz
         return dv.render.attribution(a);
       }),
       await attempt("render.attribution of an all-NaN map", () => dv.render.attribution(nan)),
-      await attempt("render.attribution of a plain map with too few numbers", () => dv.render.attribution({ height: 4, width: 4, data: new Float32Array(3) })),
+      await attempt("render.attribution of a plain map with too few numbers", () =>
+        dv.render.attribution({ height: 4, width: 4, data: new Float32Array(3) }),
+      ),
       await attempt("render.encodePng(null)", () => (dv.render as any).encodePng(null)),
-      await attempt("render.encodePng of the wrong length", () => (dv.render as any).encodePng({ width: 4, height: 4, data: new Uint8ClampedArray(3) })),
+      await attempt("render.encodePng of the wrong length", () =>
+        (dv.render as any).encodePng({ width: 4, height: 4, data: new Uint8ClampedArray(3) }),
+      ),
       await attempt("embeddingPng({})", () => dv.embeddingPng({} as never)),
       await attempt("ssim of unequal lengths", () => dv.ssim([1, 2, 3, 4], [1, 2], 2, 2)),
       await attempt("ssim with the wrong height × width", () => dv.ssim([1, 2, 3, 4], [1, 2, 3, 4], 3, 3)),

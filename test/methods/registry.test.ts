@@ -28,7 +28,10 @@ describe("the method registry", function () {
       assert.equal((dv as unknown as Record<string, unknown>)[m.name], m.run, `dv.${m.name} is the registered function`);
       assert.ok(m.label && m.summary, `${m.name} has a label and a summary`);
       assert.ok(["one-pass", "batched", "iterative"].includes(m.cost));
-      assert.ok(m.graphModel === true || (typeof m.graphModel === "string" && m.graphModel.length > 10), `${m.name}: graphModel is true or a reason`);
+      assert.ok(
+        m.graphModel === true || (typeof m.graphModel === "string" && m.graphModel.length > 10),
+        `${m.name}: graphModel is true or a reason`,
+      );
     }
     assert.throws(() => dv.getMethod("lrpp"), /no attribution method named "lrpp". Methods: saliency, /);
   });
@@ -46,7 +49,8 @@ describe("the method registry", function () {
       assert.ok(a.values.size > 0);
       assert.ok(Array.from(a.values.dataSync()).every(Number.isFinite), "finite values");
       assert.ok(a.input.shape.join() === x.shape.join(), "the attribution keeps the input explained");
-      if (spec.name === "layerActivation" || spec.name === "neuronGradient") assert.equal(a.target, null, "no class is explained");
+      if (spec.name === "layerActivation" || spec.name === "neuronGradient")
+        assert.equal(a.target, null, "no class is explained");
       else assert.deepEqual(a.target, [1]);
       if (spec.needsLayer) assert.equal(a.layer, "conv2");
       a.dispose();
@@ -64,7 +68,10 @@ describe("the method registry", function () {
     try {
       const ax = await dv.attributionExplorer(model, x);
       await tick();
-      assert.deepEqual(ax.method.options.map(([l]) => l), dv.listMethods().map((m) => m.name));
+      assert.deepEqual(
+        ax.method.options.map(([l]) => l),
+        dv.listMethods().map((m) => m.name),
+      );
       for (let i = 0; i < ax.method.options.length; i++) {
         ax.method.index = i;
         await ax.idle();

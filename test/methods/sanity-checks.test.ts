@@ -14,14 +14,23 @@ describe("similarity measures", () => {
   it("SSIM is 1 for identical maps and negative for an inverted one", () => {
     const a = Array.from({ length: 100 }, (_, i) => Math.sin(i / 7) + (i % 10) / 10);
     assert.ok(Math.abs(dv.ssim(a, a, 10, 10) - 1) < 1e-9);
-    assert.ok(dv.ssim(a, a.map((v) => -v), 10, 10) < 0);
+    assert.ok(
+      dv.ssim(
+        a,
+        a.map((v) => -v),
+        10,
+        10,
+      ) < 0,
+    );
   });
 });
 
 describe("sanityCheck (model-parameter randomization)", () => {
   const model = smallCnn(3);
   const img = tf.randomUniform([8, 8, 3], 0, 1, "float32", 5);
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   it("saliency changes as layers are randomized, and the model is restored", async () => {
     const before = (model.predict(img.expandDims(0)) as tf.Tensor).dataSync().slice();
@@ -39,13 +48,22 @@ describe("sanityCheck (model-parameter randomization)", () => {
   it("a 'method' that ignores the model passes through unchanged: the check exposes it", async () => {
     // an edge-detector-like explanation computed from the input alone
     const inputOnly: dv.AttributionMethod = async (_m, x) =>
-      new dv.Attribution(tf.tidy(() => tf.abs(tf.sub(x, tf.mean(x)))), "inputOnly", x.clone(), null, false);
+      new dv.Attribution(
+        tf.tidy(() => tf.abs(tf.sub(x, tf.mean(x)))),
+        "inputOnly",
+        x.clone(),
+        null,
+        false,
+      );
     const r = await dv.sanityCheck(model, img, { method: inputOnly, mode: "independent" });
     r.spearmanAbs.forEach((s) => assert.ok(Math.abs(s - 1) < 1e-9));
     r.ssim.forEach((s) => assert.ok(Math.abs(s - 1) < 1e-9));
   });
 
   it("bad mode is a DeepVizError", async () => {
-    await assert.rejects(dv.sanityCheck(model, img, { mode: "random" as "cascading" }), /mode must be "cascading" or "independent"/);
+    await assert.rejects(
+      dv.sanityCheck(model, img, { mode: "random" as "cascading" }),
+      /mode must be "cascading" or "independent"/,
+    );
   });
 });

@@ -4,7 +4,8 @@ import * as dv from "../../src";
 import { tinyCnn } from "../model/graph-fixtures";
 
 const weightMap = (m: tf.GraphModel) => m.weights as Record<string, tf.Tensor[]>;
-const snapshot = (m: tf.GraphModel) => Object.fromEntries(Object.entries(weightMap(m)).map(([k, [t]]) => [k, { id: t.id, values: Array.from(t.dataSync()) }]));
+const snapshot = (m: tf.GraphModel) =>
+  Object.fromEntries(Object.entries(weightMap(m)).map(([k, [t]]) => [k, { id: t.id, values: Array.from(t.dataSync()) }]));
 
 describe("sanityCheck on GraphModels (weights of nodes re-drawn, then restored exactly)", () => {
   let net: Awaited<ReturnType<typeof tinyCnn>>;
@@ -15,7 +16,11 @@ describe("sanityCheck on GraphModels (weights of nodes re-drawn, then restored e
     net = await tinyCnn();
     img = tf.randomUniform([6, 6, 2], -1, 1, "float32", 9);
   });
-  after(() => { net.model.dispose(); net.builder.dispose(); img.dispose(); });
+  after(() => {
+    net.model.dispose();
+    net.builder.dispose();
+    img.dispose();
+  });
 
   for (const mode of ["cascading", "independent"] as const) {
     it(`${mode}: every node with float weights, output side first; the map changes; predictions bit-identical after; no leak`, async () => {
@@ -69,8 +74,11 @@ describe("sanityCheck on GraphModels (weights of nodes re-drawn, then restored e
 
   it("a node without weights is a DeepVizError listing those that have them", async () => {
     const n = tf.memory().numTensors;
-    await assert.rejects(() => dv.sanityCheck(net.model, img, { layers: ["gap"] }),
-      (e: Error) => e instanceof dv.DeepVizError && /"gap" has no weights to randomize; choose one of logits_b, logits/.test(e.message));
+    await assert.rejects(
+      () => dv.sanityCheck(net.model, img, { layers: ["gap"] }),
+      (e: Error) =>
+        e instanceof dv.DeepVizError && /"gap" has no weights to randomize; choose one of logits_b, logits/.test(e.message),
+    );
     assert.equal(tf.memory().numTensors, n);
   });
 });
@@ -83,15 +91,25 @@ describe("sanityCheck on the shipped emotion GraphModel", () => {
     const x = dv.data.preprocess(face, z.preprocessing);
     const predict = () => tf.tidy(() => Array.from((z.model.execute(x.expandDims(0)) as tf.Tensor).dataSync()));
     const p0 = predict();
-    const layers = [-1, -2, -3, -4].map((i) => dv.listLayers(z.model).filter((l) => l.params > 0 && l.className !== "Mean").at(i)!.name);
+    const layers = [-1, -2, -3, -4].map(
+      (i) =>
+        dv
+          .listLayers(z.model)
+          .filter((l) => l.params > 0 && l.className !== "Mean")
+          .at(i)!.name,
+    );
     const n = tf.memory().numTensors;
     const r = await dv.sanityCheck(z.model, x, { layers, seed: 2 });
     assert.equal(tf.memory().numTensors, n);
     assert.deepEqual(predict(), p0);
     assert.equal(r.layers[0], "StatefulPartitionedCall/model_1/conv2d_5/BiasAdd"); // the classifier conv, next to the output
     // a trained model's saliency is not what a partly random one gives (measured: 0.50, 0.46, 0.43, 0.39)
-    assert.ok(r.spearmanAbs.every((s) => s < 0.8), `rank(|m|) ${r.spearmanAbs}`);
+    assert.ok(
+      r.spearmanAbs.every((s) => s < 0.8),
+      `rank(|m|) ${r.spearmanAbs}`,
+    );
     assert.ok(r.spearmanAbs[3] < r.spearmanAbs[0] - 0.05, `rank(|m|) falls: ${r.spearmanAbs}`);
-    tf.dispose([face, x]); z.model.dispose();
+    tf.dispose([face, x]);
+    z.model.dispose();
   });
 });

@@ -25,8 +25,16 @@ async function rejects(run: () => unknown, pattern: RegExp): Promise<void> {
 describe("GraphModels: every public function, without leaks", () => {
   let net: Awaited<ReturnType<typeof tinyCnn>>;
   let img: tf.Tensor;
-  before(async () => { await dv.backend(); net = await tinyCnn(); img = tf.randomUniform([6, 6, 2], -1, 1, "float32", 3); });
-  after(() => { net.model.dispose(); net.builder.dispose(); img.dispose(); });
+  before(async () => {
+    await dv.backend();
+    net = await tinyCnn();
+    img = tf.randomUniform([6, 6, 2], -1, 1, "float32", 3);
+  });
+  after(() => {
+    net.model.dispose();
+    net.builder.dispose();
+    img.dispose();
+  });
 
   const runs: Array<[string, (m: dv.Model, x: tf.Tensor) => Promise<{ dispose(): void } | Array<{ dispose(): void }>>]> = [
     ["saliency", (m, x) => dv.saliency(m, x)],
@@ -46,7 +54,14 @@ describe("GraphModels: every public function, without leaks", () => {
     ["eigenCam", (m, x) => dv.eigenCam(m, x, { layer: "conv2" })],
     ["ablationCam", (m, x) => dv.ablationCam(m, x, { layer: "conv2" })],
     ["integratedGradients with a tolerance", (m, x) => dv.integratedGradients(m, x, { tolerance: 0.05, maxSteps: 64 })],
-    ["metrics.deletion", async (m, x) => { const a = await dv.saliency(m, x); await dv.metrics.deletion(m, x, a, { steps: 4 }); return a; }],
+    [
+      "metrics.deletion",
+      async (m, x) => {
+        const a = await dv.saliency(m, x);
+        await dv.metrics.deletion(m, x, a, { steps: 4 });
+        return a;
+      },
+    ],
     ["layerActivation", (m, x) => dv.layerActivation(m, x, { layer: "gap" })],
     ["layerGradients", (m, x) => dv.layerGradients(m, x, { layers: ["conv1", "relu"] })],
     ["neuronGradient", (m, x) => dv.neuronGradient(m, x, { layer: "dw", channel: 1, relu: "guided" })],
@@ -84,7 +99,9 @@ describe("GraphModels: every public function, without leaks", () => {
 });
 
 describe("GraphModels: outputs and loading", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   it("a model with several outputs asks which one; selectOutput by name or index explains that one", async () => {
     const det = await tinyDetector();
@@ -95,46 +112,86 @@ describe("GraphModels: outputs and loading", () => {
     const boxScore = (out: tf.Tensor) => tf.sum(tf.reshape(out, [out.shape[0], -1]), 1);
     const a = await dv.saliency(byName, x, { target: boxScore, abs: false });
     const b = await dv.saliency(byIndex, x, { target: boxScore, abs: false });
-    const ref = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(det.model.execute(xx, "box") as tf.Tensor))(x.expandDims(0)).squeeze([0]));
+    const ref = tf.tidy(() =>
+      tf
+        .grad((xx: tf.Tensor) => tf.sum(det.model.execute(xx, "box") as tf.Tensor))(x.expandDims(0))
+        .squeeze([0]),
+    );
     close(a.values.dataSync(), ref.dataSync(), 1e-5);
     close(b.values.dataSync(), ref.dataSync(), 1e-5);
     // the heatmap output: scores are the logits before the Sigmoid
     const heat = dv.selectOutput(det.model, "heat");
     const logits = tf.tidy(() => dv.forward(heat, x.expandDims(0)).output);
-    close(logits.dataSync(), tf.tidy(() => (det.model.execute(x.expandDims(0), "heat_logits") as tf.Tensor).dataSync()), 1e-5);
+    close(
+      logits.dataSync(),
+      tf.tidy(() => (det.model.execute(x.expandDims(0), "heat_logits") as tf.Tensor).dataSync()),
+      1e-5,
+    );
     assert.throws(() => dv.selectOutput(det.model, 2), /output index 2 is out of range/);
-    tf.dispose([x, ref, logits]); a.dispose(); b.dispose(); det.model.dispose(); det.builder.dispose();
+    tf.dispose([x, ref, logits]);
+    a.dispose();
+    b.dispose();
+    det.model.dispose();
+    det.builder.dispose();
   });
 
   it("dv.loadModel takes a graph-model folder, model.json, artifacts or a GraphModel, with an output choice", async () => {
     const det = await tinyDetector();
     let saved!: tf.io.ModelArtifacts;
     // what tfjs writes for a GraphModel is what tensorflowjs_converter writes
-    await det.model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }; }));
+    await det.model.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
     const dir = mkdtempSync(join(tmpdir(), "dv-graph-"));
     writeFileSync(join(dir, "weights.bin"), Buffer.from(saved.weightData as ArrayBuffer));
-    writeFileSync(join(dir, "model.json"), JSON.stringify({ format: "graph-model", modelTopology: saved.modelTopology, signature: saved.signature, weightsManifest: [{ paths: ["weights.bin"], weights: saved.weightSpecs }] }));
+    writeFileSync(
+      join(dir, "model.json"),
+      JSON.stringify({
+        format: "graph-model",
+        modelTopology: saved.modelTopology,
+        signature: saved.signature,
+        weightsManifest: [{ paths: ["weights.bin"], weights: saved.weightSpecs }],
+      }),
+    );
     const x = tf.randomUniform([1, 8, 8, 3], 0, 1, "float32", 6);
     const expected = tf.tidy(() => (det.model.execute(x, "box") as tf.Tensor).dataSync());
     for (const source of [dir, join(dir, "model.json"), `file://${join(dir, "model.json")}`, saved, det.model]) {
       const m = await dv.loadModel(source, { output: "box" });
       assert.ok(dv.isGraphModel(m));
-      close(tf.tidy(() => dv.forward(m, x).output.dataSync()), expected, 1e-5);
+      close(
+        tf.tidy(() => dv.forward(m, x).output.dataSync()),
+        expected,
+        1e-5,
+      );
     }
     // over http(s): a local server stands in for a model host
     const server = createServer((req, res) => {
-      try { res.end(readFileSync(join(dir, (req.url ?? "/").slice(1)))); } catch { res.statusCode = 404; res.end(); }
+      try {
+        res.end(readFileSync(join(dir, (req.url ?? "/").slice(1))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model.json`;
       const m = await dv.loadModel(url, { output: 1 });
-      close(tf.tidy(() => dv.forward(m, x).output.dataSync()), expected, 1e-5);
+      close(
+        tf.tidy(() => dv.forward(m, x).output.dataSync()),
+        expected,
+        1e-5,
+      );
       m.dispose();
     } finally {
       server.close();
     }
     await rejects(() => dv.loadModel(dir, { output: "nope" }), /no node named "nope"/);
-    tf.dispose(x); det.model.dispose(); det.builder.dispose();
+    tf.dispose(x);
+    det.model.dispose();
+    det.builder.dispose();
   });
 });

@@ -35,14 +35,25 @@ export class GraphBuilder {
   readonly weights = new Map<string, tf.Tensor>();
 
   input(name: string, shape: number[]): string {
-    this.nodes.push({ name, op: "Placeholder", attr: { dtype: attr.float32, shape: { shape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+    this.nodes.push({
+      name,
+      op: "Placeholder",
+      attr: { dtype: attr.float32, shape: { shape: { dim: shape.map((d) => ({ size: String(d) })) } } },
+    });
     return name;
   }
 
   /** A float32 (or int32) constant; `weights` keeps a copy for the test's reference computation. */
   constant(name: string, values: number[], shape: number[], dtype: "float32" | "int32" = "float32"): string {
     const dt = dtype === "float32" ? "DT_FLOAT" : "DT_INT32";
-    this.nodes.push({ name, op: "Const", attr: { dtype: { type: dt }, value: { tensor: { dtype: dt, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } } });
+    this.nodes.push({
+      name,
+      op: "Const",
+      attr: {
+        dtype: { type: dt },
+        value: { tensor: { dtype: dt, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } },
+      },
+    });
     this.specs.push({ name, shape, dtype });
     this.values.push(values);
     this.weights.set(name, tf.tensor(values, shape, dtype));
@@ -55,27 +66,48 @@ export class GraphBuilder {
   }
 
   async build(signature?: { inputs: string[]; outputs: string[] }): Promise<tf.GraphModel> {
-    const buffers = this.specs.map((s, i) => s.dtype === "int32" ? new Int32Array(this.values[i]).buffer : new Float32Array(this.values[i]).buffer);
+    const buffers = this.specs.map((s, i) =>
+      s.dtype === "int32" ? new Int32Array(this.values[i]).buffer : new Float32Array(this.values[i]).buffer,
+    );
     const total = buffers.reduce((a, b) => a + b.byteLength, 0);
     const data = new Uint8Array(total);
     let offset = 0;
-    for (const b of buffers) { data.set(new Uint8Array(b), offset); offset += b.byteLength; }
+    for (const b of buffers) {
+      data.set(new Uint8Array(b), offset);
+      offset += b.byteLength;
+    }
     const sig = signature && {
       inputs: Object.fromEntries(signature.inputs.map((n) => [n, { name: `${n}:0`, dtype: "DT_FLOAT" }])),
       outputs: Object.fromEntries(signature.outputs.map((n) => [n, { name: `${n}:0`, dtype: "DT_FLOAT" }])),
     };
     const artifacts: tf.io.ModelArtifacts = {
       modelTopology: { node: this.nodes, versions: { producer: 1 } },
-      weightSpecs: this.specs, weightData: data.buffer, format: "graph-model", ...(sig ? { signature: sig } : {}),
+      weightSpecs: this.specs,
+      weightData: data.buffer,
+      format: "graph-model",
+      ...(sig ? { signature: sig } : {}),
     };
     return tf.loadGraphModel(tf.io.fromMemory(artifacts));
   }
 
-  dispose(): void { tf.dispose([...this.weights.values()]); }
+  dispose(): void {
+    tf.dispose([...this.weights.values()]);
+  }
 }
 
-export const conv = { strides: attr.ints([1, 1, 1, 1]), padding: attr.str("SAME"), data_format: attr.str("NHWC"), dilations: attr.ints([1, 1, 1, 1]) };
-export const fused = (ops: string[], numArgs = 1) => ({ ...conv, fused_ops: attr.strs(ops), num_args: attr.int(numArgs), explicit_paddings: attr.ints([]), epsilon: attr.float(0) });
+export const conv = {
+  strides: attr.ints([1, 1, 1, 1]),
+  padding: attr.str("SAME"),
+  data_format: attr.str("NHWC"),
+  dilations: attr.ints([1, 1, 1, 1]),
+};
+export const fused = (ops: string[], numArgs = 1) => ({
+  ...conv,
+  fused_ops: attr.strs(ops),
+  num_args: attr.int(numArgs),
+  explicit_paddings: attr.ints([]),
+  epsilon: attr.float(0),
+});
 
 /**
  * input [-1, 6, 6, 2]
@@ -90,20 +122,42 @@ export const fused = (ops: string[], numArgs = 1) => ({ ...conv, fused_ops: attr
 export async function tinyCnn(options: { batch?: number } = {}) {
   const g = new GraphBuilder();
   const x = g.input("image", [options.batch ?? -1, 6, 6, 2]);
-  const w = (name: string, shape: number[], seed: number, scale = 0.8) => g.constant(name, seeded(shape.reduce((a, b) => a * b, 1), seed).map((v) => v * scale), shape);
+  const w = (name: string, shape: number[], seed: number, scale = 0.8) =>
+    g.constant(
+      name,
+      seeded(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ).map((v) => v * scale),
+      shape,
+    );
   g.op("conv1", "_FusedConv2D", [x, w("k1", [3, 3, 2, 3], 1), w("b1", [3], 2, 0.3)], fused(["BiasAdd", "Relu"]));
   g.op("conv2", "Conv2D", ["conv1", w("k2", [3, 3, 3, 4], 3)], { ...conv, explicit_paddings: attr.ints([]) });
   g.op("bias2", "BiasAdd", ["conv2", w("b2", [4], 4, 0.5)], { data_format: attr.str("NHWC") });
   g.op("relu6", "Relu6", ["bias2"]);
-  g.op("dw", "FusedDepthwiseConv2dNative", ["relu6", w("kd", [3, 3, 4, 1], 5, 2), w("bd", [4], 6, 2)], fused(["BiasAdd", "Relu6"]));
+  g.op(
+    "dw",
+    "FusedDepthwiseConv2dNative",
+    ["relu6", w("kd", [3, 3, 4, 1], 5, 2), w("bd", [4], 6, 2)],
+    fused(["BiasAdd", "Relu6"]),
+  );
   g.op("hs_add", "AddV2", ["dw", g.constant("three", [3], [])]);
   g.op("hs_gate", "Relu6", ["hs_add"]);
   g.op("hs_mul", "Mul", ["dw", "hs_gate"]);
   g.op("hswish", "Mul", ["hs_mul", g.constant("sixth", [1 / 6], [])]);
   g.op("leaky", "LeakyRelu", ["hswish"], { alpha: attr.float(0.1) });
   g.op("relu", "Relu", ["leaky"]);
-  g.op("gap", "Mean", ["relu", g.constant("axes", [1, 2], [2], "int32")], { keep_dims: attr.bool(false), Tidx: { type: "DT_INT32" } });
-  g.op("fc", "_FusedMatMul", ["gap", w("wf", [4, 5], 7), w("bf", [5], 8, 0.3)], { fused_ops: attr.strs(["BiasAdd", "Relu"]), num_args: attr.int(1), transpose_a: attr.bool(false), transpose_b: attr.bool(false), epsilon: attr.float(0) });
+  g.op("gap", "Mean", ["relu", g.constant("axes", [1, 2], [2], "int32")], {
+    keep_dims: attr.bool(false),
+    Tidx: { type: "DT_INT32" },
+  });
+  g.op("fc", "_FusedMatMul", ["gap", w("wf", [4, 5], 7), w("bf", [5], 8, 0.3)], {
+    fused_ops: attr.strs(["BiasAdd", "Relu"]),
+    num_args: attr.int(1),
+    transpose_a: attr.bool(false),
+    transpose_b: attr.bool(false),
+    epsilon: attr.float(0),
+  });
   g.op("logits", "MatMul", ["fc", w("wl", [5, 3], 9)], { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
   g.op("logits_b", "BiasAdd", ["logits", w("bl", [3], 10, 0.3)], { data_format: attr.str("NHWC") });
   g.op("probs", "Softmax", ["logits_b"]);
@@ -137,19 +191,21 @@ export function tinyCnnReference(weights: Map<string, tf.Tensor>, x: tf.Tensor, 
 /** Rules written here, apart from the library: the true gradient, guided backprop, deconvnet. */
 export function referenceRules(kind: "normal" | "guided" | "deconvnet"): Rules {
   if (kind === "normal") return { relu: tf.relu, relu6: tf.relu6 };
-  const rule = (max: number) => tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([x]);
-    return {
-      value: tf.clipByValue(x, 0, max),
-      gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => {
-        const positive = tf.cast(tf.greater(dy, 0), "float32");
-        if (kind === "deconvnet") return [tf.mul(dy, positive)];
-        const open = tf.cast(tf.logicalAnd(tf.greater(xs, 0), tf.less(xs, max)), "float32");
-        return [tf.mul(tf.mul(dy, open), positive)];
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  const r = rule(Infinity), r6 = rule(6);
+  const rule = (max: number) =>
+    tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([x]);
+      return {
+        value: tf.clipByValue(x, 0, max),
+        gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => {
+          const positive = tf.cast(tf.greater(dy, 0), "float32");
+          if (kind === "deconvnet") return [tf.mul(dy, positive)];
+          const open = tf.cast(tf.logicalAnd(tf.greater(xs, 0), tf.less(xs, max)), "float32");
+          return [tf.mul(tf.mul(dy, open), positive)];
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const r = rule(Infinity),
+    r6 = rule(6);
   return { relu: (x) => r(x), relu6: (x) => r6(x) };
 }
 
@@ -161,7 +217,15 @@ export function referenceRules(kind: "normal" | "guided" | "deconvnet"): Rules {
 export async function tinyDetector() {
   const g = new GraphBuilder();
   const x = g.input("image", [-1, 8, 8, 3]);
-  const w = (name: string, shape: number[], seed: number) => g.constant(name, seeded(shape.reduce((a, b) => a * b, 1), seed), shape);
+  const w = (name: string, shape: number[], seed: number) =>
+    g.constant(
+      name,
+      seeded(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+    );
   g.op("backbone", "_FusedConv2D", [x, w("kb", [3, 3, 3, 4], 11), w("bb", [4], 12)], fused(["BiasAdd", "Relu"]));
   g.op("heat_logits", "Conv2D", ["backbone", w("kh", [1, 1, 4, 2], 13)], { ...conv, explicit_paddings: attr.ints([]) });
   g.op("heat", "Sigmoid", ["heat_logits"]);

@@ -7,7 +7,10 @@ import { attr, GraphBuilder, referenceRules, tinyCnn, tinyCnnReference } from ".
 const maxAbs = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]);
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 const plus0 = (a: ArrayLike<number>) => Array.from(a, (v) => v + 0); // -0 and 0 are the same gradient
-const ops = (m: tf.GraphModel) => Object.values((m as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor.graph.nodes).map((n) => n.op).join(",");
+const ops = (m: tf.GraphModel) =>
+  Object.values((m as unknown as { executor: { graph: { nodes: Record<string, { op: string }> } } }).executor.graph.nodes)
+    .map((n) => n.op)
+    .join(",");
 
 describe("GraphModels: the node-by-node interpreter", () => {
   let net: Awaited<ReturnType<typeof tinyCnn>>;
@@ -18,7 +21,11 @@ describe("GraphModels: the node-by-node interpreter", () => {
     net = await tinyCnn();
     x = tf.mul(tf.randomUniform([2, 6, 6, 2], -1, 1, "float32", 7), 2);
   });
-  after(() => { net.model.dispose(); net.builder.dispose(); x.dispose(); });
+  after(() => {
+    net.model.dispose();
+    net.builder.dispose();
+    x.dispose();
+  });
 
   it("reproduces model.execute: pre-softmax scores by default, the output with logits: false", () => {
     tf.tidy(() => {
@@ -30,25 +37,33 @@ describe("GraphModels: the node-by-node interpreter", () => {
   });
 
   it("saliency equals tf.grad of the unmodified model", async () => {
-    const plain = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(net.model.execute(xx, "logits_b") as tf.Tensor, mask())))(x));
+    const plain = tf.tidy(() =>
+      tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(net.model.execute(xx, "logits_b") as tf.Tensor, mask())))(x),
+    );
     const ours = await dv.saliency(net.model, x, { target: [2, 0], abs: false });
     assert.ok(maxAbs(plain) > 1e-3);
     assert.ok(maxDiff(ours.values, plain) < 1e-5 * maxAbs(plain) + 1e-7, `diff ${maxDiff(ours.values, plain)}`);
-    tf.dispose([plain]); ours.dispose();
+    tf.dispose([plain]);
+    ours.dispose();
   });
 
   for (const kind of ["guided", "deconvnet"] as const) {
     it(`${kind} equals a reference implementation of the rule at every ReLU, fused ones and ReLU6 included`, async () => {
       // class 1 for both rows: with these weights its deconvnet signal survives every ReLU
       const m = () => tf.oneHot([1, 1], 3);
-      const ref = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tinyCnnReference(net.weights, xx, referenceRules(kind)), m())))(x));
-      const plain = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tinyCnnReference(net.weights, xx, referenceRules("normal")), m())))(x));
+      const ref = tf.tidy(() =>
+        tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tinyCnnReference(net.weights, xx, referenceRules(kind)), m())))(x),
+      );
+      const plain = tf.tidy(() =>
+        tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tinyCnnReference(net.weights, xx, referenceRules("normal")), m())))(x),
+      );
       const ours = await (kind === "guided" ? dv.guidedBackprop : dv.deconvnet)(net.model, x, { target: 1 });
       const [size, diff, change] = [maxAbs(ref), maxDiff(ours.values, ref), maxDiff(ref, plain)];
       assert.ok(size > 1e-3, `reference ${size}`);
       assert.ok(diff < 1e-4 * size, `diff ${diff} of ${size}`);
       assert.ok(change > 0.05 * size, `the rule must change the gradient here: ${change} of ${size}`);
-      tf.dispose([ref, plain]); ours.dispose();
+      tf.dispose([ref, plain]);
+      ours.dispose();
     });
   }
 
@@ -57,26 +72,43 @@ describe("GraphModels: the node-by-node interpreter", () => {
     const y0 = tf.tidy(() => (net.model.predict(x) as tf.Tensor).dataSync());
     (await dv.guidedBackprop(net.model, x)).dispose();
     assert.equal(ops(net.model), before);
-    close(tf.tidy(() => (net.model.predict(x) as tf.Tensor).dataSync()), y0, 0);
+    close(
+      tf.tidy(() => (net.model.predict(x) as tf.Tensor).dataSync()),
+      y0,
+      0,
+    );
   });
 
   it("leaves nothing global changed: after guided backprop, tf.relu's gradient and another model's saliency are the true ones", async () => {
     (await dv.deconvnet(net.model, x, { target: 1 })).dispose();
-    const g = tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor1d([2, -3, 1]))))(tf.tensor1d([1, 2, -1])).dataSync()));
+    const g = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor1d([2, -3, 1]))))(tf.tensor1d([1, 2, -1]))
+          .dataSync(),
+      ),
+    );
     assert.deepEqual(g, [2, -3, 0]);
     const other = await tinyCnn({ batch: 1 });
     const one = tf.slice(x, 0, 1);
-    const plain = tf.tidy(() => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(other.model.execute(xx, "logits_b") as tf.Tensor, tf.oneHot([1], 3))))(one));
+    const plain = tf.tidy(() =>
+      tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(other.model.execute(xx, "logits_b") as tf.Tensor, tf.oneHot([1], 3))))(one),
+    );
     const ours = await dv.saliency(other.model, one, { target: 1, abs: false });
     assert.ok(maxDiff(ours.values, plain) < 1e-5 * maxAbs(plain));
-    tf.dispose([one, plain]); ours.dispose(); other.model.dispose(); other.builder.dispose();
+    tf.dispose([one, plain]);
+    ours.dispose();
+    other.model.dispose();
+    other.builder.dispose();
   });
 
   it("Grad-CAM at an inner node equals the hand formula from the captured activation and the gradient w.r.t. the fed node", async () => {
     const node = "relu6";
     const expected = tf.tidy(() => {
       const A = net.model.execute(x, node) as tf.Tensor;
-      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(net.model.execute({ image: x, [node]: a }, "logits_b") as tf.Tensor, mask())))(A);
+      const g = tf.grad((a: tf.Tensor) =>
+        tf.sum(tf.mul(net.model.execute({ image: x, [node]: a }, "logits_b") as tf.Tensor, mask())),
+      )(A);
       const w = tf.mean(g, [1, 2], true);
       return tf.sum(tf.mul(A, w), -1);
     });
@@ -84,7 +116,8 @@ describe("GraphModels: the node-by-node interpreter", () => {
     assert.deepEqual(ours.values.shape, [2, 6, 6]);
     assert.ok(maxAbs(expected) > 0);
     assert.ok(maxDiff(ours.values, expected) < 1e-5 * maxAbs(expected) + 1e-7);
-    expected.dispose(); ours.dispose();
+    expected.dispose();
+    ours.dispose();
   });
 
   it("layerActivation equals execute(x, node); lastConv is the last spatial conv node", async () => {
@@ -92,7 +125,8 @@ describe("GraphModels: the node-by-node interpreter", () => {
     const e = net.model.execute(x, "dw") as tf.Tensor;
     close(a.values.dataSync(), e.dataSync(), 1e-5); // unfused conv + bias vs the fused kernel: rounding only
     assert.equal(dv.resolveLayer(net.model, "lastConv").name, "dw");
-    a.dispose(); e.dispose();
+    a.dispose();
+    e.dispose();
   });
 
   it("integrated gradients are complete: the attributions sum to f(x) − f(baseline)", async () => {
@@ -104,7 +138,8 @@ describe("GraphModels: the node-by-node interpreter", () => {
     const total = tf.tidy(() => tf.sum(ig.values).dataSync()[0]);
     assert.ok(Math.abs(gap) > 0.05);
     assert.ok(Math.abs(total - gap) < 0.01 * Math.abs(gap) + 1e-4, `sum ${total} vs ${gap}`);
-    tf.dispose([one, zero]); ig.dispose();
+    tf.dispose([one, zero]);
+    ig.dispose();
   });
 
   it("lists nodes with op, shape and conv-like marks", () => {
@@ -114,13 +149,19 @@ describe("GraphModels: the node-by-node interpreter", () => {
     assert.equal(byName.get("conv1")!.className, "_FusedConv2D");
     assert.equal(byName.get("conv1")!.activation, "relu");
     assert.equal(byName.get("conv1")!.params, 3 * 3 * 2 * 3 + 3);
-    assert.deepEqual(layers.filter((l) => l.convLike).map((l) => l.name), ["conv1", "conv2", "dw"]);
+    assert.deepEqual(
+      layers.filter((l) => l.convLike).map((l) => l.name),
+      ["conv1", "conv2", "dw"],
+    );
     assert.ok(!byName.has("k1") && !byName.has("image"), "weights and inputs are not layers");
     assert.ok(layers.findIndex((l) => l.name === "conv1") < layers.findIndex((l) => l.name === "gap"));
   });
 
   it("unknown node names are DeepVizErrors listing close matches", async () => {
-    await assert.rejects(() => dv.gradCam(net.model, x, { layer: "relu_6" }), (e: Error) => e instanceof dv.DeepVizError && /Closest: .*relu6/.test(e.message));
+    await assert.rejects(
+      () => dv.gradCam(net.model, x, { layer: "relu_6" }),
+      (e: Error) => e instanceof dv.DeepVizError && /Closest: .*relu6/.test(e.message),
+    );
     assert.throws(() => dv.resolveLayer(net.model, "k1"), dv.DeepVizError);
   });
 
@@ -129,21 +170,35 @@ describe("GraphModels: the node-by-node interpreter", () => {
     const a = await dv.saliency(one.model, x, { target: [2, 0], abs: false });
     const b = await dv.saliency(net.model, x, { target: [2, 0], abs: false });
     assert.ok(maxDiff(a.values, b.values) < 1e-6);
-    a.dispose(); b.dispose(); one.model.dispose(); one.builder.dispose();
+    a.dispose();
+    b.dispose();
+    one.model.dispose();
+    one.builder.dispose();
   });
 });
 
 describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
   // x → Relu6 (or another activation) → · v → sum: the gradient is v·act'(x), hand-derivable
   const xs = [-2, -0.5, 0.5, 2.5, 5.5, 6.5, 8, 1];
   const v = [1, -1, 2, -3, 1.5, 1, -2, -1];
   async function oneActivation(op: string, attrs: Record<string, unknown> = {}, extra: string[] = []) {
     const g = new GraphBuilder();
     g.input("x", [-1, 8]);
-    const inputs = ["x", ...extra.map((n) => { g.constant(n, [0.25], [1]); return n; })];
+    const inputs = [
+      "x",
+      ...extra.map((n) => {
+        g.constant(n, [0.25], [1]);
+        return n;
+      }),
+    ];
     g.op("act", op, inputs, attrs);
-    g.op("score", "MatMul", ["act", g.constant("v", v, [8, 1])], { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
+    g.op("score", "MatMul", ["act", g.constant("v", v, [8, 1])], {
+      transpose_a: attr.bool(false),
+      transpose_b: attr.bool(false),
+    });
     const model = await g.build();
     g.dispose();
     return model;
@@ -156,11 +211,21 @@ describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
     const guided = plus0((await dv.guidedBackprop(model, x, { target: 0 })).values.dataSync());
     const plain = plus0((await dv.saliency(model, x, { target: 0, abs: false })).values.dataSync());
     const deconv = plus0((await dv.deconvnet(model, x, { target: 0 })).values.dataSync());
-    assert.deepEqual(guided, xs.map((xi, i) => (xi > 0 && xi < 6 && v[i] > 0 ? v[i] : 0)));
-    assert.deepEqual(plain, xs.map((xi, i) => (xi > 0 && xi < 6 ? v[i] : 0)));
-    assert.deepEqual(deconv, v.map((vi) => Math.max(vi, 0)));
+    assert.deepEqual(
+      guided,
+      xs.map((xi, i) => (xi > 0 && xi < 6 && v[i] > 0 ? v[i] : 0)),
+    );
+    assert.deepEqual(
+      plain,
+      xs.map((xi, i) => (xi > 0 && xi < 6 ? v[i] : 0)),
+    );
+    assert.deepEqual(
+      deconv,
+      v.map((vi) => Math.max(vi, 0)),
+    );
     assert.notDeepEqual(guided, plain);
-    x.dispose(); model.dispose();
+    x.dispose();
+    model.dispose();
   });
 
   it("LayersModels: ReLU6 layers and relu6 activations take the rule too (they kept the plain gradient before)", async () => {
@@ -172,8 +237,12 @@ describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
       m.layers[1].setWeights([tf.tensor2d(v, [8, 1])]);
       const x = input();
       const guided = plus0((await dv.guidedBackprop(m, x, { target: 0 })).values.dataSync());
-      assert.deepEqual(guided, xs.map((xi, i) => (xi > 0 && xi < 6 && v[i] > 0 ? v[i] : 0)));
-      x.dispose(); m.dispose();
+      assert.deepEqual(
+        guided,
+        xs.map((xi, i) => (xi > 0 && xi < 6 && v[i] > 0 ? v[i] : 0)),
+      );
+      x.dispose();
+      m.dispose();
     }
   });
 
@@ -186,12 +255,17 @@ describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
       const model = await oneActivation(op, attrs, extra);
       const x = input();
       const expected = xs.map((xi, i) => v[i] * derivative(xi));
-      for (const method of [dv.guidedBackprop, dv.deconvnet, (m: dv.Model, t: tf.Tensor, o: object) => dv.saliency(m, t, { ...o, abs: false })]) {
+      for (const method of [
+        dv.guidedBackprop,
+        dv.deconvnet,
+        (m: dv.Model, t: tf.Tensor, o: object) => dv.saliency(m, t, { ...o, abs: false }),
+      ]) {
         const a = await method(model, x, { target: 0 });
         close(a.values.dataSync(), expected, 1e-5);
         a.dispose();
       }
-      x.dispose(); model.dispose();
+      x.dispose();
+      model.dispose();
     });
   }
 
@@ -202,14 +276,19 @@ describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
     g.op("gate", "Relu6", ["add"]);
     g.op("mul", "Mul", ["x", "gate"]);
     g.op("hswish", "Mul", ["mul", g.constant("sixth", [1 / 6], [])]);
-    g.op("score", "MatMul", ["hswish", g.constant("v", v, [8, 1])], { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
+    g.op("score", "MatMul", ["hswish", g.constant("v", v, [8, 1])], {
+      transpose_a: attr.bool(false),
+      transpose_b: attr.bool(false),
+    });
     const model = await g.build();
     g.dispose();
     const x = input();
     // d/dx [x·relu6(x+3)/6] = (relu6(x+3) + x·[−3 < x < 3]) / 6
-    const expected = xs.map((xi, i) => v[i] * (Math.min(Math.max(xi + 3, 0), 6) + (xi > -3 && xi < 3 ? xi : 0)) / 6);
+    const expected = xs.map((xi, i) => (v[i] * (Math.min(Math.max(xi + 3, 0), 6) + (xi > -3 && xi < 3 ? xi : 0))) / 6);
     const a = await dv.guidedBackprop(model, x, { target: 0 });
     close(a.values.dataSync(), expected, 1e-5);
-    a.dispose(); x.dispose(); model.dispose();
+    a.dispose();
+    x.dispose();
+    model.dispose();
   });
 });

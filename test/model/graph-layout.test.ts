@@ -16,10 +16,18 @@ async function channelsFirstNet() {
   const nchw = { ...conv, strides: attr.ints([1, 1, 1, 1]), data_format: attr.str("NCHW"), explicit_paddings: attr.ints([]) };
   g.op("conv_nchw", "Conv2D", ["to_nchw", g.constant("k", seeded(3 * 3 * 2 * 3, 21), [3, 3, 2, 3])], nchw);
   g.op("relu_nchw", "Relu", ["conv_nchw"]);
-  g.op("to_nhwc", "Transpose", ["relu_nchw", g.constant("perm_out", [0, 2, 3, 1], [4], "int32")], { Tperm: { type: "DT_INT32" } });
+  g.op("to_nhwc", "Transpose", ["relu_nchw", g.constant("perm_out", [0, 2, 3, 1], [4], "int32")], {
+    Tperm: { type: "DT_INT32" },
+  });
   g.op("relu", "Relu", ["to_nhwc"]);
-  g.op("gap", "Mean", ["relu", g.constant("axes", [1, 2], [2], "int32")], { keep_dims: attr.bool(false), Tidx: { type: "DT_INT32" } });
-  g.op("logits", "MatMul", ["gap", g.constant("w", seeded(3 * 2, 22), [3, 2])], { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
+  g.op("gap", "Mean", ["relu", g.constant("axes", [1, 2], [2], "int32")], {
+    keep_dims: attr.bool(false),
+    Tidx: { type: "DT_INT32" },
+  });
+  g.op("logits", "MatMul", ["gap", g.constant("w", seeded(3 * 2, 22), [3, 2])], {
+    transpose_a: attr.bool(false),
+    transpose_b: attr.bool(false),
+  });
   const model = await g.build();
   g.dispose();
   return model;
@@ -35,19 +43,32 @@ describe("GraphModels: channels-first layers and the CAM methods", () => {
     model = await channelsFirstNet();
     x = tf.randomUniform([6, 6, 2], -1, 1, "float32", 3);
   });
-  after(async () => { model.dispose(); x.dispose(); await useBackend(previous); });
+  after(async () => {
+    model.dispose();
+    x.dispose();
+    await useBackend(previous);
+  });
 
   const camMethods: [string, (m: dv.Model, t: tf.Tensor, o: object) => Promise<dv.Attribution>][] = [
-    ["gradCam", dv.gradCam], ["gradCamPlusPlus", dv.gradCamPlusPlus], ["scoreCam", dv.scoreCam],
-    ["eigenCam", dv.eigenCam], ["ablationCam", dv.ablationCam], ["hiResCam", dv.hiResCam], ["guidedGradCam", dv.guidedGradCam],
+    ["gradCam", dv.gradCam],
+    ["gradCamPlusPlus", dv.gradCamPlusPlus],
+    ["scoreCam", dv.scoreCam],
+    ["eigenCam", dv.eigenCam],
+    ["ablationCam", dv.ablationCam],
+    ["hiResCam", dv.hiResCam],
+    ["guidedGradCam", dv.guidedGradCam],
   ];
   for (const [name, method] of camMethods) {
     for (const layer of ["conv_nchw", "relu_nchw", "lastConv"]) {
       it(`${name} at ${layer} fails with a DeepVizError naming the NCHW conv and what to do, leaking nothing`, async () => {
         const before = tf.memory().numTensors;
-        await assert.rejects(() => method(model, x, { layer, target: 0 }), (e: Error) =>
-          e instanceof dv.DeepVizError && /"conv_nchw" \(Conv2D\) computes channels-first \(data_format NCHW\)/.test(e.message) &&
-          /channels-last \(NHWC\) layer/.test(e.message));
+        await assert.rejects(
+          () => method(model, x, { layer, target: 0 }),
+          (e: Error) =>
+            e instanceof dv.DeepVizError &&
+            /"conv_nchw" \(Conv2D\) computes channels-first \(data_format NCHW\)/.test(e.message) &&
+            /channels-last \(NHWC\) layer/.test(e.message),
+        );
         assert.equal(tf.memory().numTensors, before);
       });
     }
@@ -57,7 +78,9 @@ describe("GraphModels: channels-first layers and the CAM methods", () => {
     const expected = tf.tidy(() => {
       const xb = x.expandDims(0);
       const A = model.execute(xb, "relu") as tf.Tensor;
-      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.slice(model.execute({ image: xb, relu: a }, "logits") as tf.Tensor, [0, 0], [1, 1])))(A);
+      const g = tf.grad((a: tf.Tensor) =>
+        tf.sum(tf.slice(model.execute({ image: xb, relu: a }, "logits") as tf.Tensor, [0, 0], [1, 1])),
+      )(A);
       return tf.relu(tf.sum(tf.mul(A, tf.mean(g, [1, 2], true)), -1)).squeeze([0]);
     });
     const before = tf.memory().numTensors;
@@ -75,13 +98,19 @@ describe("GraphModels: channels-first layers and the CAM methods", () => {
     const g = new GraphBuilder();
     g.input("image", [-1, 3, 8, 8]);
     g.op("relu", "Relu", ["image"]);
-    g.op("scores", "Sum", ["relu", g.constant("axes", [2, 3], [2], "int32")], { keep_dims: attr.bool(false), Tidx: { type: "DT_INT32" } });
+    g.op("scores", "Sum", ["relu", g.constant("axes", [2, 3], [2], "int32")], {
+      keep_dims: attr.bool(false),
+      Tidx: { type: "DT_INT32" },
+    });
     const chw = await g.build();
     g.dispose();
     const input = tf.ones([3, 8, 8]);
-    await assert.rejects(() => dv.gradCam(chw, input, { layer: "relu", target: 0 }),
-      (e: Error) => e instanceof dv.DeepVizError && /input \[3, 8, 8\] is channels-first/.test(e.message));
-    input.dispose(); chw.dispose();
+    await assert.rejects(
+      () => dv.gradCam(chw, input, { layer: "relu", target: 0 }),
+      (e: Error) => e instanceof dv.DeepVizError && /input \[3, 8, 8\] is channels-first/.test(e.message),
+    );
+    input.dispose();
+    chw.dispose();
   });
 
   it("after a Transpose, a node shaped [C, H, H] with C ≠ H reads as channels-first; the NHWC node before it is fine", async () => {
@@ -90,24 +119,35 @@ describe("GraphModels: channels-first layers and the CAM methods", () => {
     g.op("relu_in", "Relu", ["image"]);
     g.op("to_nchw", "Transpose", ["relu_in", g.constant("perm", [0, 3, 1, 2], [4], "int32")], { Tperm: { type: "DT_INT32" } });
     g.op("relu", "Relu", ["to_nchw"]);
-    g.op("scores", "Sum", ["relu", g.constant("axes", [2, 3], [2], "int32")], { keep_dims: attr.bool(false), Tidx: { type: "DT_INT32" } });
+    g.op("scores", "Sum", ["relu", g.constant("axes", [2, 3], [2], "int32")], {
+      keep_dims: attr.bool(false),
+      Tidx: { type: "DT_INT32" },
+    });
     const m = await g.build();
     g.dispose();
     const n = tf.memory().numTensors;
-    await assert.rejects(() => dv.gradCam(m, x, { layer: "relu", target: 0 }),
-      (e: Error) => e instanceof dv.DeepVizError && /node "relu" comes after a Transpose and has shape \[2, 6, 6\]/.test(e.message));
+    await assert.rejects(
+      () => dv.gradCam(m, x, { layer: "relu", target: 0 }),
+      (e: Error) =>
+        e instanceof dv.DeepVizError && /node "relu" comes after a Transpose and has shape \[2, 6, 6\]/.test(e.message),
+    );
     assert.equal(tf.memory().numTensors, n);
     const a = await dv.gradCam(m, x, { layer: "relu_in", target: 0, upsample: false });
     assert.deepEqual(a.values.shape, [6, 6]);
-    a.dispose(); m.dispose();
+    a.dispose();
+    m.dispose();
   });
 
   it("on wasm, where an NCHW convolution cannot run at all, the first call says so and what to switch to", async () => {
     await useBackend("wasm");
     try {
       const wasmModel = await channelsFirstNet();
-      await assert.rejects(() => dv.saliency(wasmModel, x, { target: 0 }),
-        (e: Error) => e instanceof dv.DeepVizError && /channels-first \(NCHW\) convolutions, which the wasm backend cannot run.*DEEPVIZ_BACKEND=cpu/.test(e.message));
+      await assert.rejects(
+        () => dv.saliency(wasmModel, x, { target: 0 }),
+        (e: Error) =>
+          e instanceof dv.DeepVizError &&
+          /channels-first \(NCHW\) convolutions, which the wasm backend cannot run.*DEEPVIZ_BACKEND=cpu/.test(e.message),
+      );
       wasmModel.dispose();
     } finally {
       await useBackend("cpu");
@@ -115,14 +155,21 @@ describe("GraphModels: channels-first layers and the CAM methods", () => {
   });
 
   it("LayersModels: a conv layer with dataFormat channelsFirst is refused the same way", async () => {
-    const m = tf.sequential({ layers: [
-      tf.layers.conv2d({ inputShape: [2, 6, 6], filters: 3, kernelSize: 3, padding: "same", dataFormat: "channelsFirst" }),
-      tf.layers.flatten(), tf.layers.dense({ units: 2 }),
-    ] });
+    const m = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [2, 6, 6], filters: 3, kernelSize: 3, padding: "same", dataFormat: "channelsFirst" }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
     const input = tf.ones([2, 6, 6]);
     const before = tf.memory().numTensors;
-    await assert.rejects(() => dv.gradCam(m, input, { target: 0 }), (e: Error) => e instanceof dv.DeepVizError && /dataFormat "channelsFirst"/.test(e.message));
+    await assert.rejects(
+      () => dv.gradCam(m, input, { target: 0 }),
+      (e: Error) => e instanceof dv.DeepVizError && /dataFormat "channelsFirst"/.test(e.message),
+    );
     assert.equal(tf.memory().numTensors, before);
-    input.dispose(); m.dispose();
+    input.dispose();
+    m.dispose();
   });
 });

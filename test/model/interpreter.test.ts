@@ -7,20 +7,48 @@ import { close } from "../helpers/models";
 function zooOfLayers(): tf.LayersModel {
   const seed = (s: number) => tf.initializers.glorotUniform({ seed: s });
   const inner = tf.sequential({ name: "inner" });
-  inner.add(tf.layers.conv2d({ inputShape: [8, 8, 4], filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: seed(1), name: "inner_conv" }));
+  inner.add(
+    tf.layers.conv2d({
+      inputShape: [8, 8, 4],
+      filters: 4,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      kernelInitializer: seed(1),
+      name: "inner_conv",
+    }),
+  );
   inner.add(tf.layers.batchNormalization({ name: "inner_bn" }));
   const input = tf.input({ shape: [8, 8, 3] });
-  const a = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: seed(2), name: "stem" }).apply(input) as tf.SymbolicTensor;
+  const a = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: seed(2), name: "stem" })
+    .apply(input) as tf.SymbolicTensor;
   const b = inner.apply(a) as tf.SymbolicTensor;
   const sum = tf.layers.add({ name: "residual" }).apply([a, b]) as tf.SymbolicTensor;
-  const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: "same", depthwiseInitializer: seed(3), name: "depthwise" }).apply(sum) as tf.SymbolicTensor;
-  const sep = tf.layers.separableConv2d({ filters: 5, kernelSize: 3, strides: 2, activation: "relu", depthwiseInitializer: seed(4), pointwiseInitializer: seed(5), name: "separable" }).apply(dw) as tf.SymbolicTensor;
-  const cat = tf.layers.concatenate({ name: "concat" }).apply([
-    tf.layers.globalAveragePooling2d({ name: "gap" }).apply(sep) as tf.SymbolicTensor,
-    tf.layers.globalMaxPooling2d({ name: "gmp" }).apply(sep) as tf.SymbolicTensor,
-  ]) as tf.SymbolicTensor;
+  const dw = tf.layers
+    .depthwiseConv2d({ kernelSize: 3, padding: "same", depthwiseInitializer: seed(3), name: "depthwise" })
+    .apply(sum) as tf.SymbolicTensor;
+  const sep = tf.layers
+    .separableConv2d({
+      filters: 5,
+      kernelSize: 3,
+      strides: 2,
+      activation: "relu",
+      depthwiseInitializer: seed(4),
+      pointwiseInitializer: seed(5),
+      name: "separable",
+    })
+    .apply(dw) as tf.SymbolicTensor;
+  const cat = tf.layers
+    .concatenate({ name: "concat" })
+    .apply([
+      tf.layers.globalAveragePooling2d({ name: "gap" }).apply(sep) as tf.SymbolicTensor,
+      tf.layers.globalMaxPooling2d({ name: "gmp" }).apply(sep) as tf.SymbolicTensor,
+    ]) as tf.SymbolicTensor;
   const drop = tf.layers.dropout({ rate: 0.5, name: "drop" }).apply(cat) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 4, activation: "softmax", kernelInitializer: seed(6), name: "probs" }).apply(drop) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 4, activation: "softmax", kernelInitializer: seed(6), name: "probs" })
+    .apply(drop) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   // non-trivial batch-norm statistics
   const bn = inner.getLayer("inner_bn");
@@ -31,7 +59,9 @@ function zooOfLayers(): tf.LayersModel {
 describe("the interpreter", () => {
   const model = zooOfLayers();
   const x = tf.randomUniform([2, 8, 8, 3], 0, 1, "float32", 3);
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   it("reproduces model.predict through branches, a nested model, batch norm, dropout and every conv kind", () => {
     const expected = tf.tidy(() => tf.log(model.predict(x) as tf.Tensor)); // log-softmax of the logits
@@ -60,7 +90,8 @@ describe("the interpreter", () => {
       const logitsOf = tf.model({ inputs: model.inputs, outputs: model.getLayer("probs").input as tf.SymbolicTensor });
       const W = model.getLayer("probs").getWeights();
       const reference = tf.grad((xx: tf.Tensor) =>
-        tf.sum(tf.mul(tf.add(tf.matMul(logitsOf.apply(xx) as tf.Tensor2D, W[0] as tf.Tensor2D), W[1]), mask)))(x);
+        tf.sum(tf.mul(tf.add(tf.matMul(logitsOf.apply(xx) as tf.Tensor2D, W[0] as tf.Tensor2D), W[1]), mask)),
+      )(x);
       close(ours.dataSync(), reference.dataSync(), 1e-3);
     });
   });

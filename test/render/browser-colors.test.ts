@@ -59,7 +59,13 @@ describe("render: browser views and the Node renderer share their colours", () =
       for (const signed of [false, true]) {
         const layer = browser.heatmapLayer(map, w, h, { colormap: name, signed, vmin: null, vmax: null, threshold: 0 });
         const values = tf.tensor2d(map, [h, w]);
-        const pic = render.attribution(values, { view: "heatmap", sign: "all", normalize: "range", range: layer.range, cmap: name });
+        const pic = render.attribution(values, {
+          view: "heatmap",
+          sign: "all",
+          normalize: "range",
+          range: layer.range,
+          cmap: name,
+        });
         values.dispose();
         assert.equal(pic.width, w);
         assert.deepEqual(Buffer.from(layer.rgba), Buffer.from(pic.data), `${name}, signed ${signed}`);
@@ -70,9 +76,15 @@ describe("render: browser views and the Node renderer share their colours", () =
   it("the range is [min, max], or ±max|v| when signed, and vmin/vmax override it", () => {
     const lo = map.reduce((a, v) => Math.min(a, v), Infinity);
     const hi = map.reduce((a, v) => Math.max(a, v), -Infinity);
-    assert.deepEqual(browser.heatmapLayer(map, w, h, { colormap: "jet", signed: false, vmin: null, vmax: null, threshold: 0 }).range, [lo, hi]);
+    assert.deepEqual(
+      browser.heatmapLayer(map, w, h, { colormap: "jet", signed: false, vmin: null, vmax: null, threshold: 0 }).range,
+      [lo, hi],
+    );
     const m = Math.max(-lo, hi);
-    assert.deepEqual(browser.heatmapLayer(map, w, h, { colormap: "jet", signed: true, vmin: null, vmax: null, threshold: 0 }).range, [-m, m]);
+    assert.deepEqual(
+      browser.heatmapLayer(map, w, h, { colormap: "jet", signed: true, vmin: null, vmax: null, threshold: 0 }).range,
+      [-m, m],
+    );
     const fixed = browser.heatmapLayer(map, w, h, { colormap: "jet", signed: false, vmin: 0, vmax: 1, threshold: 0 });
     assert.deepEqual(fixed.range, [0, 1]);
     // clipped outside the range: a value above 1 gets jet's last colour, one below 0 its first
@@ -84,7 +96,13 @@ describe("render: browser views and the Node renderer share their colours", () =
 
   it("the threshold hides weak cells: below it alpha is 0, at or above 255", () => {
     const ramp = Float32Array.from({ length: 11 }, (_, i) => i / 10);
-    const { rgba } = browser.heatmapLayer(ramp, 11, 1, { colormap: "gray", signed: false, vmin: null, vmax: null, threshold: 0.45 });
+    const { rgba } = browser.heatmapLayer(ramp, 11, 1, {
+      colormap: "gray",
+      signed: false,
+      vmin: null,
+      vmax: null,
+      threshold: 0.45,
+    });
     const alpha = Array.from({ length: 11 }, (_, i) => rgba[i * 4 + 3]);
     assert.deepEqual(alpha, [0, 0, 0, 0, 0, 255, 255, 255, 255, 255, 255]);
   });

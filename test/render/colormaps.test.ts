@@ -33,7 +33,11 @@ describe("render/colormaps", () => {
 
   it("interpolates linearly between anchors", () => {
     // halfway between blues anchors 0 (#f7fbff) and 1/8 (#deebf7)
-    assert.deepEqual(colormap("blues").rgb(1 / 16), [Math.round((0xf7 + 0xde) / 2), Math.round((0xfb + 0xeb) / 2), Math.round((0xff + 0xf7) / 2)]);
+    assert.deepEqual(colormap("blues").rgb(1 / 16), [
+      Math.round((0xf7 + 0xde) / 2),
+      Math.round((0xfb + 0xeb) / 2),
+      Math.round((0xff + 0xf7) / 2),
+    ]);
     assert.deepEqual(colormap("gray").rgb(0.25), [64, 64, 64]);
   });
 

@@ -13,13 +13,18 @@ import { noLeak, outPath, throwsDeepViz } from "./helpers";
 import { JUPYTER_DISPLAY as JD } from "../../src/core/display-registry";
 
 describe("display", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
   it("topK: softmax of logits, best first, as a plotly bundle with text fallback", () => {
     const logits = tf.tensor2d([[1, 3, 2, 0]]);
     const rows = noLeak(() => rankTopK(logits, { k: 2, labels: ["cat", "dog", "fox", "owl"] }));
     const z = Math.exp(1) + Math.exp(3) + Math.exp(2) + 1;
-    assert.deepEqual(rows.map((r) => r.label), ["dog", "fox"]);
+    assert.deepEqual(
+      rows.map((r) => r.label),
+      ["dog", "fox"],
+    );
     assert.ok(Math.abs(rows[0].score - Math.exp(3) / z) < 1e-6);
     // probabilities are kept as they are
     assert.equal(rankTopK([0.1, 0.7, 0.2], { k: 1 })[0].score, 0.7);
@@ -50,17 +55,22 @@ describe("display", () => {
   });
 
   it("model summary: layer, class, output shape, params as an HTML table", () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, name: "conv" }),
-      tf.layers.flatten({ name: "flat" }),
-      tf.layers.dense({ units: 2, name: "out" }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, name: "conv" }),
+        tf.layers.flatten({ name: "flat" }),
+        tf.layers.dense({ units: 2, name: "out" }),
+      ],
+    });
     const s = dv.modelSummary(model);
-    assert.deepEqual(s.rows.map((r) => [r.name, r.className, r.outputShape, r.params]), [
-      ["conv", "Conv2D", "[null, 6, 6, 4]", 3 * 3 * 3 * 4 + 4],
-      ["flat", "Flatten", "[null, 144]", 0],
-      ["out", "Dense", "[null, 2]", 144 * 2 + 2],
-    ]);
+    assert.deepEqual(
+      s.rows.map((r) => [r.name, r.className, r.outputShape, r.params]),
+      [
+        ["conv", "Conv2D", "[null, 6, 6, 4]", 3 * 3 * 3 * 4 + 4],
+        ["flat", "Flatten", "[null, 144]", 0],
+        ["out", "Dense", "[null, 2]", 144 * 2 + 2],
+      ],
+    );
     assert.equal(s.totalParams, 112 + 290);
     const b = s[JD]();
     assert.match(String(b["text/html"]), /<td[^>]*>Conv2D<\/td>/);
@@ -88,7 +98,12 @@ describe("display", () => {
     assert.deepEqual([back.width, back.height], [4 * 16, 4 * 16]); // enlarged ×16 for viewing, pixels kept sharp
     assert.deepEqual(Array.from(back.data.subarray(0, 4)), [0, Math.round(255 / 47), Math.round(510 / 47), 255]);
     assert.deepEqual(Array.from(back.data.subarray(15 * 4, 16 * 4)), [0, Math.round(255 / 47), Math.round(510 / 47), 255]);
-    assert.deepEqual(Array.from(back.data.subarray(16 * 4, 17 * 4)), [Math.round(765 / 47), Math.round(1020 / 47), Math.round(1275 / 47), 255]);
+    assert.deepEqual(Array.from(back.data.subarray(16 * 4, 17 * 4)), [
+      Math.round(765 / 47),
+      Math.round(1020 / 47),
+      Math.round(1275 / 47),
+      255,
+    ]);
     const acts = tf.randomUniform([1, 6, 6, 5]);
     const fm = noLeak(() => dv.show(acts, { name: "shown-maps" })) as string;
     assert.ok(fs.existsSync(fm));
@@ -136,11 +151,13 @@ describe("display", () => {
   });
 
   it("a layer's activations show as feature maps, a generated image as an image, a sanity check as lines", async () => {
-    const model = tf.sequential({ layers: [
-      tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "conv" }),
-      tf.layers.globalAveragePooling2d({ name: "gap" }),
-      tf.layers.dense({ units: 2, name: "out" }),
-    ] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 6, kernelSize: 3, padding: "same", activation: "relu", name: "conv" }),
+        tf.layers.globalAveragePooling2d({ name: "gap" }),
+        tf.layers.dense({ units: 2, name: "out" }),
+      ],
+    });
     const x = tf.randomUniform([8, 8, 3], 0, 1, "float32", 5);
     const acts = await dv.layerActivation(model, x, { layer: "conv" });
     const before = tf.memory().numTensors;
@@ -149,9 +166,21 @@ describe("display", () => {
     assert.deepEqual([png.width, png.height], [grid.width, grid.height]); // the same 6-tile grid
     assert.equal(tf.memory().numTensors, before);
     acts.dispose();
-    const generated = new Attribution(tf.tensor3d([-2, 0, 2, 4], [2, 2, 1]), "activationMaximization", tf.zeros([2, 2, 1]), [1], false);
+    const generated = new Attribution(
+      tf.tensor3d([-2, 0, 2, 4], [2, 2, 1]),
+      "activationMaximization",
+      tf.zeros([2, 2, 1]),
+      [1],
+      false,
+    );
     const pic = dv.render.image(generated.values, { rescale: true });
-    assert.deepEqual([pic.pixel(0, 0), pic.pixel(1, 1)], [[0, 0, 0, 255], [255, 255, 255, 255]]);
+    assert.deepEqual(
+      [pic.pixel(0, 0), pic.pixel(1, 1)],
+      [
+        [0, 0, 0, 255],
+        [255, 255, 255, 255],
+      ],
+    );
     assert.equal(decodePng(Buffer.from(String(generated[JD]()["image/png"]), "base64")).width, 2 * 16);
     generated.dispose();
     const r = new SanityCheckResult("saliency", "cascading", ["out", "conv"], [0.9, 0.1], [0.5, 0.0], [0.8, 0.2]);
@@ -164,7 +193,14 @@ describe("display", () => {
   });
 
   it("class activation maps default to jet over the colour image", () => {
-    const cam = new Attribution(tf.ones([1, 1, 1]), "gradCam", tf.tensor3d([1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0], [2, 2, 3]), [0], false, { layer: "c" });
+    const cam = new Attribution(
+      tf.ones([1, 1, 1]),
+      "gradCam",
+      tf.tensor3d([1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0], [2, 2, 3]),
+      [0],
+      false,
+      { layer: "c" },
+    );
     const pic = noLeak(() => pictureOf(cam, { colorbar: false }))!;
     // jet(1) = (128, 0, 0) at α 0.5 over red (255, 0, 0): 191.5 rounds to even
     assert.deepEqual(pic.pixel(1, 1), [192, 0, 0, 255]);

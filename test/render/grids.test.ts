@@ -12,16 +12,26 @@ function solid(width: number, height: number, rgb: [number, number, number]): re
 }
 
 describe("render/grids", () => {
-  before(async () => { await backend(); });
+  before(async () => {
+    await backend();
+  });
 
   it("places tiles by the layout, keeping aspect ratio and integer enlargement", () => {
-    const colours: Array<[number, number, number]> = [[255, 0, 0], [0, 255, 0], [0, 0, 255]];
+    const colours: Array<[number, number, number]> = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ];
     const panels = colours.map((c) => ({ image: solid(10, 20, c) }));
     const L = render.gridLayout(panels, { columns: 2, cell: 40, gap: 8 });
     assert.equal(L.width, 8 + 2 * (40 + 8));
     assert.equal(L.height, 8 + 2 * (40 + 8));
     // 10×20 fits a 40 box as 20×40, centred horizontally
-    assert.deepEqual(L.tiles, [{ x: 18, y: 8, w: 20, h: 40 }, { x: 66, y: 8, w: 20, h: 40 }, { x: 18, y: 56, w: 20, h: 40 }]);
+    assert.deepEqual(L.tiles, [
+      { x: 18, y: 8, w: 20, h: 40 },
+      { x: 66, y: 8, w: 20, h: 40 },
+      { x: 18, y: 56, w: 20, h: 40 },
+    ]);
     const pic = render.composeGrid(panels, { columns: 2, cell: 40, gap: 8 });
     assert.equal(pic.width, L.width);
     L.tiles.forEach((t, i) => {
@@ -36,7 +46,10 @@ describe("render/grids", () => {
     // 2×2 maps; channel k holds [0, 1, 2, 3] + 10k
     const act = tf.tidy(() => tf.tensor3d([0, 1, 2, 3], [2, 2, 1]).add(tf.tensor1d([0, 10, 20])));
     const each = noLeak(() => render.featureMaps(act, { cell: 20, columns: 3, titles: false }));
-    const L = render.gridLayout([0, 1, 2].map(() => ({ image: solid(2, 2, [0, 0, 0]) })), { columns: 3, cell: 20, gap: 4 });
+    const L = render.gridLayout(
+      [0, 1, 2].map(() => ({ image: solid(2, 2, [0, 0, 0]) })),
+      { columns: 3, cell: 20, gap: 4 },
+    );
     assert.equal(each.width, L.width);
     assert.equal(each.height, L.height);
     const v = render.colormap("viridis");
@@ -58,7 +71,10 @@ describe("render/grids", () => {
   it("a real layer's 32 feature maps look like a legible grid", () => {
     const act = tf.tidy(() => {
       const x = tf.linspace(0, 1, 28 * 28).reshape([28, 28, 1]);
-      return tf.concat(Array.from({ length: 32 }, (_, k) => tf.sin(x.mul(k + 1).mul(6))), 2);
+      return tf.concat(
+        Array.from({ length: 32 }, (_, k) => tf.sin(x.mul(k + 1).mul(6))),
+        2,
+      );
     });
     const pic = noLeak(() => render.featureMaps(act, { title: "conv1 activations" }));
     pic.save(outPath("feature-maps-32.png"));
@@ -68,17 +84,24 @@ describe("render/grids", () => {
   it("first-layer filters as RGB tiles; deeper filters per input channel", () => {
     // kernel [1, 2, 3, 2]: filter f, input channel i, column x → value (x + 1) * (i + 1) * (f ? -1 : 1)
     const vals: number[] = [];
-    for (let x = 0; x < 2; x++) for (let i = 0; i < 3; i++) for (let f = 0; f < 2; f++) vals.push((x + 1) * (i + 1) * (f ? -1 : 1));
+    for (let x = 0; x < 2; x++)
+      for (let i = 0; i < 3; i++) for (let f = 0; f < 2; f++) vals.push((x + 1) * (i + 1) * (f ? -1 : 1));
     const k = tf.tensor4d(vals, [1, 2, 3, 2]);
     const rgb = noLeak(() => render.filters(k, { cell: 20, titles: false, gap: undefined } as render.FilterOptions));
-    const L = render.gridLayout([0, 1].map(() => ({ image: solid(2, 1, [0, 0, 0]) })), { columns: 2, cell: 20, gap: 4 });
+    const L = render.gridLayout(
+      [0, 1].map(() => ({ image: solid(2, 1, [0, 0, 0]) })),
+      { columns: 2, cell: 20, gap: 4 },
+    );
     // filter 0 ranges 1..6: pixel x=0 holds (1, 2, 3) → (0, 51, 102); x=1 holds (2, 4, 6) → (51, 153, 255)
     assert.deepEqual(rgb.pixel(L.tiles[0].x + 2, L.tiles[0].y + 2), [0, 51, 102, 255]);
     assert.deepEqual(rgb.pixel(L.tiles[0].x + 15, L.tiles[0].y + 2), [51, 153, 255, 255]);
     // filter 1 is the negative: −6..−1 → x=0 holds (−1, −2, −3) → (255, 204, 153)
     assert.deepEqual(rgb.pixel(L.tiles[1].x + 2, L.tiles[1].y + 2), [255, 204, 153, 255]);
     const per = noLeak(() => render.filters(k, { inputChannels: [0, 2], cell: 20, titles: false }));
-    const L2 = render.gridLayout([0, 1, 2, 3].map(() => ({ image: solid(2, 1, [0, 0, 0]) })), { columns: 2, cell: 20, gap: 4 });
+    const L2 = render.gridLayout(
+      [0, 1, 2, 3].map(() => ({ image: solid(2, 1, [0, 0, 0]) })),
+      { columns: 2, cell: 20, gap: 4 },
+    );
     assert.equal(per.height, L2.height);
     // filter 0, input 2: values 3, 6 → black then white in gray
     assert.deepEqual(per.pixel(L2.tiles[1].x + 2, L2.tiles[1].y + 2), [0, 0, 0, 255]);
@@ -91,7 +114,9 @@ describe("render/grids", () => {
     noLeak(() => render.filters(conv1, { title: "conv1 filters" })).save(outPath("filters-rgb.png"));
     const conv2 = tf.layers.conv2d({ filters: 4, kernelSize: 3 });
     conv2.build([null, 26, 26, 8]);
-    noLeak(() => render.filters(conv2, { inputChannels: 6, title: "conv2 filters per input channel" })).save(outPath("filters-deep.png"));
+    noLeak(() => render.filters(conv2, { inputChannels: 6, title: "conv2 filters per input channel" })).save(
+      outPath("filters-deep.png"),
+    );
     tf.dispose([...conv1.getWeights(), ...conv2.getWeights()]);
   });
 
@@ -107,12 +132,27 @@ describe("render/grids", () => {
       return tf.exp(xx.sub(0.4).square().add(yy.square()).mul(-4)).expandDims(2);
     });
     const a = new Attribution(blob.tile([1, 1, 3]), "saliency", image.clone(), [0], false);
-    const b = new Attribution(blob.mul(-1).add(tf.randomNormal([64, 96, 1], 0, 0.1, "float32", 3)), "integratedGradients", image.clone(), [0], false);
-    const c = new Attribution(tf.tensor3d([0, 1, 2, 3, 4, 5], [2, 3, 1]), "gradCam", image.clone(), [0], false, { layer: "conv2d_2" });
-    const pic = noLeak(() => render.compare(image, [a, { values: b, sign: "all", title: "IG (signed)" }, { values: c, view: "blended", cmap: "jet" }], { cell: 160 }));
+    const b = new Attribution(
+      blob.mul(-1).add(tf.randomNormal([64, 96, 1], 0, 0.1, "float32", 3)),
+      "integratedGradients",
+      image.clone(),
+      [0],
+      false,
+    );
+    const c = new Attribution(tf.tensor3d([0, 1, 2, 3, 4, 5], [2, 3, 1]), "gradCam", image.clone(), [0], false, {
+      layer: "conv2d_2",
+    });
+    const pic = noLeak(() =>
+      render.compare(image, [a, { values: b, sign: "all", title: "IG (signed)" }, { values: c, view: "blended", cmap: "jet" }], {
+        cell: 160,
+      }),
+    );
     const bar = { cmap: render.colormap("gray"), lo: 0, hi: 1 };
     // the image has no colour bar, the three maps have one
-    const L = render.gridLayout([0, 1, 2, 3].map((i) => ({ image: solid(96, 64, [0, 0, 0]), title: "t", colorbar: i ? bar : undefined })), { columns: 4, cell: 160 });
+    const L = render.gridLayout(
+      [0, 1, 2, 3].map((i) => ({ image: solid(96, 64, [0, 0, 0]), title: "t", colorbar: i ? bar : undefined })),
+      { columns: 4, cell: 160 },
+    );
     assert.ok(L.tiles[1].x - L.tiles[0].x < L.tiles[2].x - L.tiles[1].x);
     assert.equal(pic.width, L.width);
     assert.equal(pic.height, L.height);
@@ -130,7 +170,10 @@ describe("render/grids", () => {
     const a = tf.tensor3d([8, 0, 0, 0], [2, 2, 1]);
     const b = tf.tensor3d([2, 0, 0, 0], [2, 2, 1]);
     const opts = { showImage: false, colorbar: false, cmap: "gray" as const, normalize: "minmax" as const, cell: 4, gap: 2 };
-    const L = render.gridLayout([0, 1].map(() => ({ image: solid(2, 2, [0, 0, 0]), title: "" })), { columns: 2, cell: 4, gap: 2 });
+    const L = render.gridLayout(
+      [0, 1].map(() => ({ image: solid(2, 2, [0, 0, 0]), title: "" })),
+      { columns: 2, cell: 4, gap: 2 },
+    );
     const alone = noLeak(() => render.compare(image, [{ values: a }, { values: b }], opts));
     assert.deepEqual(alone.pixel(L.tiles[1].x, L.tiles[1].y), [255, 255, 255, 255]);
     const shared = noLeak(() => render.compare(image, [{ values: a }, { values: b }], { ...opts, shareRange: true }));

@@ -1,12 +1,24 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import {
-  applySign, colormap, cumulativeSumThreshold, normalizeMap, normalizeWithRange, percentileOf, reduceChannels,
-  sharedRange, resizeMap, Map2D,
+  applySign,
+  colormap,
+  cumulativeSumThreshold,
+  normalizeMap,
+  normalizeWithRange,
+  percentileOf,
+  reduceChannels,
+  sharedRange,
+  resizeMap,
+  Map2D,
 } from "../../src/render";
 import { throwsDeepViz } from "./helpers";
 
-const map = (data: number[], width = data.length): Map2D => ({ height: data.length / width, width, data: Float32Array.from(data) });
+const map = (data: number[], width = data.length): Map2D => ({
+  height: data.length / width,
+  width,
+  data: Float32Array.from(data),
+});
 const close = (a: ArrayLike<number>, b: number[]) => {
   assert.equal(a.length, b.length);
   for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6, `at ${i}: ${a[i]} vs ${b[i]}`);
@@ -113,6 +125,9 @@ describe("render/normalize", () => {
     throwsDeepViz(() => normalizeMap(m, { outlierPerc: 100 }), /outlierPerc must be in \[0, 100\)/);
     throwsDeepViz(() => normalizeMap(m, { normalize: "range" }), /range: \[lo, hi\]/);
     throwsDeepViz(() => normalizeMap(m, { normalize: "zscore" as never }), /Unknown normalization/);
-    throwsDeepViz(() => reduceChannels({ height: 1, width: 1, channels: 2, data: new Float32Array(2) }, "mean" as never), /Unknown channel reduction/);
+    throwsDeepViz(
+      () => reduceChannels({ height: 1, width: 1, channels: 2, data: new Float32Array(2) }, "mean" as never),
+      /Unknown channel reduction/,
+    );
   });
 });

@@ -17,7 +17,9 @@ describe("display/plotly in headless Chromium (network off)", function () {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
   });
-  after(async () => { await browser?.close(); });
+  after(async () => {
+    await browser?.close();
+  });
 
   it("draws the first plot with the inlined library and later plots with the loaded one", async () => {
     dv.plots.resetPlotlyLoader();
@@ -30,7 +32,10 @@ describe("display/plotly in headless Chromium (network off)", function () {
 
     const context = await browser.newContext({ offline: true, viewport: { width: 900, height: 900 } });
     const requests: string[] = [];
-    await context.route("**/*", (route) => { requests.push(route.request().url()); return route.abort(); });
+    await context.route("**/*", (route) => {
+      requests.push(route.request().url());
+      return route.abort();
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
@@ -38,13 +43,18 @@ describe("display/plotly in headless Chromium (network off)", function () {
     await page.setContent(`<!doctype html><meta charset="utf-8"><body>${firstHtml}${secondHtml}</body>`);
     await page.waitForFunction(() => document.querySelectorAll(".deepviz-plot .main-svg").length >= 2, null, { timeout: 60000 });
     const bars = await page.evaluate(() =>
-      Array.from(document.querySelectorAll(".deepviz-plot")).map((el) => el.querySelectorAll(".trace.bars .point").length));
+      Array.from(document.querySelectorAll(".deepviz-plot")).map((el) => el.querySelectorAll(".trace.bars .point").length),
+    );
     assert.deepEqual(bars, [3, 3]);
     const labels = await page.evaluate(() =>
-      Array.from(document.querySelectorAll(".deepviz-plot")[0].querySelectorAll(".ytick text")).map((t) => t.textContent));
+      Array.from(document.querySelectorAll(".deepviz-plot")[0].querySelectorAll(".ytick text")).map((t) => t.textContent),
+    );
     assert.deepEqual(labels, ["owl", "fox", "dog"]); // the best on top
     assert.deepEqual(errors, []);
-    assert.deepEqual(requests.filter((u) => !u.startsWith("about:") && !u.startsWith("data:")), []);
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith("about:") && !u.startsWith("data:")),
+      [],
+    );
     fs.writeFileSync(outPath("plotly-page.png"), await page.screenshot({ fullPage: true }));
     await context.close();
   });

@@ -20,13 +20,23 @@ describe("display/show in a real tslab kernel", function () {
     try {
       const spec = path.join(dir, "kernels", "tslab-dv");
       fs.mkdirSync(spec, { recursive: true });
-      fs.writeFileSync(path.join(spec, "kernel.json"), JSON.stringify({
-        argv: [process.execPath, path.join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
-        display_name: "tslab (deepviz test)", language: "typescript",
-      }));
+      fs.writeFileSync(
+        path.join(spec, "kernel.json"),
+        JSON.stringify({
+          argv: [
+            process.execPath,
+            path.join(ROOT, "node_modules", "tslab", "bin", "tslab"),
+            "kernel",
+            "--config-path",
+            "{connection_file}",
+          ],
+          display_name: "tslab (deepviz test)",
+          language: "typescript",
+        }),
+      );
       const cells = [
         `require(${JSON.stringify(path.join(ROOT, "node_modules", "tsx", "dist", "cjs", "index.cjs"))});\n` +
-        `const dv = require(${JSON.stringify(path.join(ROOT, "src", "index.ts"))});\nconst tf = require("@tensorflow/tfjs");\ndv.inNotebook()`,
+          `const dv = require(${JSON.stringify(path.join(ROOT, "src", "index.ts"))});\nconst tf = require("@tensorflow/tfjs");\ndv.inNotebook()`,
         `dv.show(tf.ones([4, 6, 3]).mul(0.5))`,
       ];
       const script = `
@@ -39,12 +49,19 @@ print(json.dumps([c.outputs for c in nb.cells]))
 `;
       const run = spawnSync("/usr/bin/python3", ["-c", script, JSON.stringify(cells), ROOT], {
         env: { ...process.env, JUPYTER_PATH: dir, JUPYTER_DATA_DIR: dir, JUPYTER_RUNTIME_DIR: dir },
-        encoding: "utf8", timeout: 170000,
+        encoding: "utf8",
+        timeout: 170000,
       });
       assert.equal(run.status, 0, run.stderr);
       const outputs = JSON.parse(run.stdout.trim().split("\n").pop()!) as Array<Array<Record<string, any>>>;
       // tslab prints a cell's last value on stdout: the kernel is detected
-      assert.equal(outputs[0].map((o) => o.text ?? o.data?.["text/plain"] ?? "").join("").trim(), "true");
+      assert.equal(
+        outputs[0]
+          .map((o) => o.text ?? o.data?.["text/plain"] ?? "")
+          .join("")
+          .trim(),
+        "true",
+      );
       const shown = outputs[1].filter((o) => o.output_type === "display_data");
       assert.equal(shown.length, 1);
       assert.deepEqual(Object.keys(shown[0].data).sort(), ["image/png", "text/plain"]);

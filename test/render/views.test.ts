@@ -5,13 +5,19 @@ import { backend } from "../../src";
 import * as render from "../../src/render";
 import { noLeak, outPath, throwsDeepViz } from "./helpers";
 
-const img = (h: number, w: number, rgb: [number, number, number]) =>
-  ({ height: h, width: w, channels: 3, data: Float32Array.from({ length: h * w * 3 }, (_, i) => rgb[i % 3]) });
+const img = (h: number, w: number, rgb: [number, number, number]) => ({
+  height: h,
+  width: w,
+  channels: 3,
+  data: Float32Array.from({ length: h * w * 3 }, (_, i) => rgb[i % 3]),
+});
 const norm = (data: number[], width = data.length) => ({ height: 1, width, data: Float32Array.from(data) });
 const px = (r: render.RGBA, p: number) => Array.from(r.data.subarray(p * 4, p * 4 + 4));
 
 describe("render/views", () => {
-  before(async () => { await backend(); });
+  before(async () => {
+    await backend();
+  });
 
   it("heat map: normalized values through the colormap, opaque", () => {
     const out = render.heatmapRGBA(norm([0, 0.5, 1]), render.colormap("blues"), "absolute");
@@ -19,7 +25,14 @@ describe("render/views", () => {
     assert.deepEqual(px(out, 1), [0x6b, 0xae, 0xd6, 255]);
     assert.deepEqual(px(out, 2), [0x08, 0x30, 0x6b, 255]);
     const div = render.heatmapRGBA(norm([-1, 0, 1]), render.colormap("redWhiteGreen"), "all");
-    assert.deepEqual([px(div, 0), px(div, 1), px(div, 2)], [[255, 0, 0, 255], [255, 255, 255, 255], [0, 128, 0, 255]]);
+    assert.deepEqual(
+      [px(div, 0), px(div, 1), px(div, 2)],
+      [
+        [255, 0, 0, 255],
+        [255, 255, 255, 255],
+        [0, 128, 0, 255],
+      ],
+    );
   });
 
   it("blended: (1 − α)·grey image + α·heat", () => {
@@ -54,7 +67,12 @@ describe("render/views", () => {
   it("renders an Attribution: default blended view over its input, no tensors leaked", () => {
     const input = tf.fill([4, 4, 3], 0.4) as tf.Tensor3D;
     // channel sums: pixel 0 → 8, the others → 2 (outlierPerc 2: scale 8 since 8 alone is > 2 % of 38)
-    const values = tf.tidy(() => tf.ones([4, 4, 3]).mul(2 / 3).add(tf.scatterND([[0, 0, 0]], [6], [4, 4, 3])));
+    const values = tf.tidy(() =>
+      tf
+        .ones([4, 4, 3])
+        .mul(2 / 3)
+        .add(tf.scatterND([[0, 0, 0]], [6], [4, 4, 3])),
+    );
     const attr = new Attribution(values, "saliency", input, [1], false);
     const pic = noLeak(() => render.attribution(attr));
     assert.equal(pic.width, 4);
@@ -72,7 +90,9 @@ describe("render/views", () => {
     const input = tf.zeros([4, 4, 3]);
     const cam = tf.tensor3d([0, 1, 2, 3], [2, 2, 1]);
     const attr = new Attribution(cam, "gradCam", input, [0], false, { layer: "conv" });
-    const pic = noLeak(() => render.attribution(attr, { view: "heatmap", normalize: "minmax", cmap: "gray", upsample: "nearest" }));
+    const pic = noLeak(() =>
+      render.attribution(attr, { view: "heatmap", normalize: "minmax", cmap: "gray", upsample: "nearest" }),
+    );
     assert.equal(pic.width, 4);
     // nearest: the bottom-right quadrant holds 3 → white, the top-left 0 → black
     assert.deepEqual(pic.pixel(3, 3), [255, 255, 255, 255]);
@@ -99,7 +119,9 @@ describe("render/views", () => {
 });
 
 describe("render/views gallery (pictures for a person to check)", () => {
-  before(async () => { await backend(); });
+  before(async () => {
+    await backend();
+  });
 
   it("every view and sign on one sheet, at the image's aspect ratio", () => {
     // a 96×128 "photo": sky gradient, a dark disc; the map is a signed blob on the disc
@@ -116,7 +138,11 @@ describe("render/views gallery (pictures for a person to check)", () => {
       const xx = tf.linspace(-1, 1, W).reshape([1, W]).tile([H, 1]);
       const pos = tf.exp(xx.sub(0.2).square().add(yy.sub(0.1).square()).mul(-12));
       const neg = tf.exp(xx.add(0.5).square().add(yy.add(0.4).square()).mul(-20)).mul(0.6);
-      return pos.sub(neg).add(tf.randomNormal([H, W], 0, 0.03, "float32", 7)).expandDims(2).tile([1, 1, 3]);
+      return pos
+        .sub(neg)
+        .add(tf.randomNormal([H, W], 0, 0.03, "float32", 7))
+        .expandDims(2)
+        .tile([1, 1, 3]);
     });
     const attr = new Attribution(values, "saliency", image, [0], false);
     const panels: render.Panel[] = [];
@@ -133,7 +159,9 @@ describe("render/views gallery (pictures for a person to check)", () => {
     add("heat map, viridis", { view: "heatmap", cmap: "viridis", normalize: "minmax" });
     add("heat map, jet", { view: "heatmap", cmap: "jet", normalize: "minmax" });
     add("heat map, RdBu", { view: "heatmap", cmap: "RdBu", sign: "all" });
-    const sheet = noLeak(() => render.composeGrid(panels, { columns: 4, cell: 160, title: "Views and signs (Captum's defaults)" }));
+    const sheet = noLeak(() =>
+      render.composeGrid(panels, { columns: 4, cell: 160, title: "Views and signs (Captum's defaults)" }),
+    );
     const L = render.gridLayout(panels, { columns: 4, cell: 160, title: "x" });
     assert.deepEqual([sheet.width, sheet.height], [L.width, L.height]);
     assert.deepEqual([L.tiles[0].w, L.tiles[0].h], [160, 120]); // 4:3 kept

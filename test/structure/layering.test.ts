@@ -13,7 +13,10 @@ const DEPCRUISE = path.join(ROOT, "node_modules", "dependency-cruiser", "bin", "
 const CONFIG = path.join(ROOT, ".dependency-cruiser.js");
 
 function cruise(cwd: string, dirs: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [DEPCRUISE, ...dirs, "--config", CONFIG, "--output-type", "err"], { cwd, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [DEPCRUISE, ...dirs, "--config", CONFIG, "--output-type", "err"], {
+    cwd,
+    encoding: "utf8",
+  });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -21,7 +24,10 @@ function cruise(cwd: string, dirs: string[]): { status: number | null; out: stri
 function tree(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-layering-"));
   fs.copyFileSync(path.join(ROOT, "tsconfig.base.json"), path.join(dir, "tsconfig.base.json"));
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "probe", version: "0.0.0", devDependencies: { mocha: "*" } }));
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "probe", version: "0.0.0", devDependencies: { mocha: "*" } }),
+  );
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   for (const [file, source] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -65,16 +71,66 @@ describe("layering (dependency-cruiser)", function () {
   });
 
   const forbidden: [string, string, string, string][] = [
-    ["the library imports the widget kit", "src/uses-widgets.ts", `import { w } from "../widgets/src/widget";\nexport const x = w;\n`, "library-imports-no-other-part"],
-    ["the library imports the kernel (a type import too)", "src/uses-kernel.ts", `import type { client } from "../kernel-ext/src/client";\nexport type X = typeof client;\n`, "library-imports-no-other-part"],
-    ["the kernel imports the widget kit", "kernel-ext/src/steps.ts", `import { w } from "../../widgets/src/widget";\nexport const s = w;\n`, "kernel-imports-no-other-part"],
-    ["the kernel imports the library", "kernel-ext/src/cnn.ts", `export const f = () => require("../../src");\n`, "kernel-imports-no-other-part"],
-    ["the widget kit imports more of the kernel than its comm contract", "widgets/src/launch.ts", `import { client } from "../../kernel-ext/src/client";\nexport const l = client;\n`, "widgets-use-only-the-comm-contract"],
-    ["the browser views import the kit's kernel side", "widgets/frontend/src/kit.ts", `import { w } from "../../../widgets/src/widget";\nexport const b = w;\n`, "browser-views-import-no-kernel-side-code"],
-    ["the browser views import library code that needs Node", "widgets/frontend/src/png.ts", `import { z } from "../../../src/render/png";\nexport const b = z;\n`, "browser-views-reach-no-node-or-tfjs"],
-    ["a part imports a test", "src/uses-test.ts", `import { t } from "../test/helper";\nexport const u = t;\n`, "parts-do-not-import-tools"],
-    ["shipped code imports a devDependency", "widgets/src/test-only.ts", `import { describe } from "mocha";\nexport const d = describe;\n`, "shipped-code-not-to-dev-dependencies"],
-    ["an import resolves to nothing", "src/missing.ts", `import { nothing } from "./not-there";\nexport const m = nothing;\n`, "not-to-unresolvable"],
+    [
+      "the library imports the widget kit",
+      "src/uses-widgets.ts",
+      `import { w } from "../widgets/src/widget";\nexport const x = w;\n`,
+      "library-imports-no-other-part",
+    ],
+    [
+      "the library imports the kernel (a type import too)",
+      "src/uses-kernel.ts",
+      `import type { client } from "../kernel-ext/src/client";\nexport type X = typeof client;\n`,
+      "library-imports-no-other-part",
+    ],
+    [
+      "the kernel imports the widget kit",
+      "kernel-ext/src/steps.ts",
+      `import { w } from "../../widgets/src/widget";\nexport const s = w;\n`,
+      "kernel-imports-no-other-part",
+    ],
+    [
+      "the kernel imports the library",
+      "kernel-ext/src/cnn.ts",
+      `export const f = () => require("../../src");\n`,
+      "kernel-imports-no-other-part",
+    ],
+    [
+      "the widget kit imports more of the kernel than its comm contract",
+      "widgets/src/launch.ts",
+      `import { client } from "../../kernel-ext/src/client";\nexport const l = client;\n`,
+      "widgets-use-only-the-comm-contract",
+    ],
+    [
+      "the browser views import the kit's kernel side",
+      "widgets/frontend/src/kit.ts",
+      `import { w } from "../../../widgets/src/widget";\nexport const b = w;\n`,
+      "browser-views-import-no-kernel-side-code",
+    ],
+    [
+      "the browser views import library code that needs Node",
+      "widgets/frontend/src/png.ts",
+      `import { z } from "../../../src/render/png";\nexport const b = z;\n`,
+      "browser-views-reach-no-node-or-tfjs",
+    ],
+    [
+      "a part imports a test",
+      "src/uses-test.ts",
+      `import { t } from "../test/helper";\nexport const u = t;\n`,
+      "parts-do-not-import-tools",
+    ],
+    [
+      "shipped code imports a devDependency",
+      "widgets/src/test-only.ts",
+      `import { describe } from "mocha";\nexport const d = describe;\n`,
+      "shipped-code-not-to-dev-dependencies",
+    ],
+    [
+      "an import resolves to nothing",
+      "src/missing.ts",
+      `import { nothing } from "./not-there";\nexport const m = nothing;\n`,
+      "not-to-unresolvable",
+    ],
   ];
   for (const [what, file, source, rule] of forbidden) {
     it(`fails when ${what}`, () => {

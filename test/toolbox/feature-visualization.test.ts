@@ -10,8 +10,13 @@ function meanPairwiseCorrelation(images: tf.Tensor): number {
     const centred = tf.sub(flat, tf.mean(flat, 1, true));
     return tf.div(centred, tf.add(tf.norm(centred, 2, 1, true), 1e-8)).arraySync() as number[][];
   });
-  let sum = 0, pairs = 0;
-  for (let i = 0; i < rows.length; i++) for (let j = i + 1; j < rows.length; j++) { sum += rows[i].reduce((s, v, k) => s + v * rows[j][k], 0); pairs++; }
+  let sum = 0,
+    pairs = 0;
+  for (let i = 0; i < rows.length; i++)
+    for (let j = i + 1; j < rows.length; j++) {
+      sum += rows[i].reduce((s, v, k) => s + v * rows[j][k], 0);
+      pairs++;
+    }
   return sum / pairs;
 }
 
@@ -20,12 +25,20 @@ function meanPairwiseCorrelation(images: tf.Tensor): number {
  * other channels' images, and whether its own image excites it most. Channels that no image turns on
  * (dead from the start) are reported as null.
  */
-async function selectivity(model: tf.LayersModel, images: tf.Tensor, layer: string, channels: number[]): Promise<{ ratios: (number | null)[]; ownIsTop: boolean[] }> {
+async function selectivity(
+  model: tf.LayersModel,
+  images: tf.Tensor,
+  layer: string,
+  channels: number[],
+): Promise<{ ratios: (number | null)[]; ownIsTop: boolean[] }> {
   const acts = await dv.layerActivation(model, images, { layer });
   const means = tf.tidy(() => tf.mean(acts.values, [1, 2]).arraySync() as number[][]);
   acts.dispose();
   const ratios = channels.map((c, i) => {
-    const others = channels.map((_, j) => j).filter((j) => j !== i).map((j) => means[j][c]);
+    const others = channels
+      .map((_, j) => j)
+      .filter((j) => j !== i)
+      .map((j) => means[j][c]);
     if (means[i][c] <= 1e-6) return null;
     return means[i][c] / Math.max(1e-6, others.reduce((a, b) => a + b, 0) / others.length);
   });
@@ -34,9 +47,14 @@ async function selectivity(model: tf.LayersModel, images: tf.Tensor, layer: stri
 }
 
 describe("feature visualisation", () => {
-  before(async () => { await dv.backend(); });
+  before(async () => {
+    await dv.backend();
+  });
 
-  for (const [name, layer] of [["shapes_cnn", "conv3"], ["shapes_vgg", "block2_conv1"]] as const) {
+  for (const [name, layer] of [
+    ["shapes_cnn", "conv3"],
+    ["shapes_vgg", "block2_conv1"],
+  ] as const) {
     it(`${name} ${layer}: per-channel images differ from each other and each excites its own channel most`, async () => {
       const { model } = await dv.zoo.load(name);
       const channels = [0, 1, 2, 3, 4, 5];
@@ -46,7 +64,9 @@ describe("feature visualisation", () => {
       assert.deepEqual(v.values.shape, [6, 64, 64, 3]);
       const r = meanPairwiseCorrelation(v.values);
       const { ratios, ownIsTop } = await selectivity(model, v.values, layer, channels);
-      console.log(`      ${name} ${layer}: mean pairwise correlation ${r.toFixed(3)}; channel on its own image / on the others' ${ratios.map((x) => (x === null ? "dead" : x.toFixed(1))).join(" ")}`);
+      console.log(
+        `      ${name} ${layer}: mean pairwise correlation ${r.toFixed(3)}; channel on its own image / on the others' ${ratios.map((x) => (x === null ? "dead" : x.toFixed(1))).join(" ")}`,
+      );
       assert.ok(r < 0.3, `images too alike: mean pairwise correlation ${r}`);
       const live = ratios.map((x, i) => (x === null ? -1 : i)).filter((i) => i >= 0);
       assert.ok(live.length >= 4, `only ${live.length} of 6 channels came alive`);
@@ -57,7 +77,10 @@ describe("feature visualisation", () => {
       assert.ok(sorted[Math.floor(sorted.length / 2)] > 1.5, `median own/other ratio ${sorted[Math.floor(sorted.length / 2)]}`);
       // the optimisation raised every objective
       const scores = v.info.scores as number[];
-      assert.ok(scores[scores.length - 1] > 2 * Math.max(1e-3, scores[0]), `objective ${scores[0]} → ${scores[scores.length - 1]}`);
+      assert.ok(
+        scores[scores.length - 1] > 2 * Math.max(1e-3, scores[0]),
+        `objective ${scores[0]} → ${scores[scores.length - 1]}`,
+      );
       v.dispose();
     });
   }
@@ -66,21 +89,37 @@ describe("feature visualisation", () => {
     const { model } = await dv.zoo.load("shapes_cnn");
     const shapes = dv.data.shapes({ n: 1, seed: 5 });
     const image = shapes.images.squeeze([0]);
-    const norm = async (x: tf.Tensor) => { const a = await dv.layerActivation(model, x, { layer: "conv4" }); const n = tf.tidy(() => tf.norm(a.values).dataSync()[0]); a.dispose(); return n; };
-    const dream = await dv.featureVisualization(model, { objective: { kind: "dream", layer: "conv4" }, image, steps: 24, learningRate: 0.1, seed: 2 });
+    const norm = async (x: tf.Tensor) => {
+      const a = await dv.layerActivation(model, x, { layer: "conv4" });
+      const n = tf.tidy(() => tf.norm(a.values).dataSync()[0]);
+      a.dispose();
+      return n;
+    };
+    const dream = await dv.featureVisualization(model, {
+      objective: { kind: "dream", layer: "conv4" },
+      image,
+      steps: 24,
+      learningRate: 0.1,
+      seed: 2,
+    });
     const [n0, n1] = [await norm(image), await norm(dream.values)];
     assert.ok(n1 > 1.5 * n0, `layer norm ${n0} → ${n1}`);
     const corr = meanPairwiseCorrelation(tf.stack([image, dream.values]));
     assert.ok(corr > 0.5, `the dream should still look like its start image: correlation ${corr}`);
     assert.deepEqual(dream.values.shape, [64, 64, 3]);
-    dream.dispose(); tf.dispose([image, shapes.images, shapes.labels]);
+    dream.dispose();
+    tf.dispose([image, shapes.images, shapes.labels]);
   });
 
   it("class, neuron, direction and diversity objectives, combined, raise what they ask; abort leaves nothing", async () => {
     const model = smallCnn();
     const run = (objective: dv.Objective, extra: Partial<dv.FeatureVisualizationOptions> = {}) =>
       dv.featureVisualization(model, { objective, steps: 30, seed: 3, ...extra });
-    for (const objective of [1, { kind: "neuron", layer: "conv2", channel: 2, position: [1, 2] }, { kind: "direction", layer: "conv2", vector: [1, -1, 0, 0, 2, 0] }] as dv.Objective[]) {
+    for (const objective of [
+      1,
+      { kind: "neuron", layer: "conv2", channel: 2, position: [1, 2] },
+      { kind: "direction", layer: "conv2", vector: [1, -1, 0, 0, 2, 0] },
+    ] as dv.Objective[]) {
       const v = await run(objective);
       const s = v.info.scores as number[];
       assert.ok(s[s.length - 1] > s[0] + 1e-3, `${JSON.stringify(objective)}: ${s[0]} → ${s[s.length - 1]}`);
@@ -93,13 +132,26 @@ describe("feature visualisation", () => {
     const channel = { kind: "channel" as const, layer: "conv2", channel: 1 };
     const same = await run(channel, { batch: 4 });
     const diverse = await run([channel, { kind: "diversity", layer: "conv1", weight: 5 }], { batch: 4 });
-    assert.ok(meanPairwiseCorrelation(diverse.values) < meanPairwiseCorrelation(same.values), "diversity lowers the images' correlation");
-    same.dispose(); diverse.dispose();
+    assert.ok(
+      meanPairwiseCorrelation(diverse.values) < meanPairwiseCorrelation(same.values),
+      "diversity lowers the images' correlation",
+    );
+    same.dispose();
+    diverse.dispose();
     const controller = new AbortController();
     const before = tf.memory().numTensors;
     const seen: number[] = [];
-    await assert.rejects(run(channel, { steps: 100, signal: controller.signal, onProgress: (p) => { seen.push(p.done); if (p.done === 5) controller.abort(); } }),
-      (e: Error) => e.name === "AbortError" && /featureVisualization was aborted after 5 of 100 steps/.test(e.message));
+    await assert.rejects(
+      run(channel, {
+        steps: 100,
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p.done);
+          if (p.done === 5) controller.abort();
+        },
+      }),
+      (e: Error) => e.name === "AbortError" && /featureVisualization was aborted after 5 of 100 steps/.test(e.message),
+    );
     assert.deepEqual(seen, [1, 2, 3, 4, 5]);
     assert.equal(tf.memory().numTensors, before);
   });
@@ -109,11 +161,26 @@ describe("feature visualisation", () => {
     const before = tf.memory().numTensors;
     await assert.rejects(dv.featureVisualization(model, {} as dv.FeatureVisualizationOptions), /needs an objective/);
     await assert.rejects(dv.featureVisualization(model, { objective: 7 }), /class 7 is out of range/);
-    await assert.rejects(dv.featureVisualization(model, { objective: { kind: "channel", layer: "conv1", channel: 9 } }), /channel 9 is out of range: layer conv1 has 4 channels/);
-    await assert.rejects(dv.featureVisualization(model, { objective: { kind: "channel", layer: "nope", channel: 0 } }), /no layer named "nope"/);
-    await assert.rejects(dv.featureVisualization(model, { objective: { kind: "diversity", layer: "conv1" } }), /at least 2 images/);
-    await assert.rejects(dv.featureVisualization(model, { objective: { kind: "glow", layer: "conv1" } as unknown as dv.Objective }), /unknown objective kind "glow"/);
-    await assert.rejects(dv.featureVisualization(model, { objective: 0, regularizers: { tv: -1 } }), /regularizer tv must be a finite weight ≥ 0/);
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: { kind: "channel", layer: "conv1", channel: 9 } }),
+      /channel 9 is out of range: layer conv1 has 4 channels/,
+    );
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: { kind: "channel", layer: "nope", channel: 0 } }),
+      /no layer named "nope"/,
+    );
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: { kind: "diversity", layer: "conv1" } }),
+      /at least 2 images/,
+    );
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: { kind: "glow", layer: "conv1" } as unknown as dv.Objective }),
+      /unknown objective kind "glow"/,
+    );
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, regularizers: { tv: -1 } }),
+      /regularizer tv must be a finite weight ≥ 0/,
+    );
     await assert.rejects(dv.channelVisualizations(model, { layer: "conv1", channels: [] }), /channels is empty/);
     assert.equal(tf.memory().numTensors, before);
   });

@@ -10,17 +10,36 @@ type Pad = "same" | "valid" | number | number[][];
 /** A random convolution geometry whose output is not empty. */
 function randomCase(r: ReturnType<typeof rng>, depthwise: boolean, dilated: boolean) {
   for (;;) {
-    const n = r.int(1, 2), h = r.int(1, 11), w = r.int(1, 11), c = r.int(1, 5), k = r.int(1, 4);
+    const n = r.int(1, 2),
+      h = r.int(1, 11),
+      w = r.int(1, 11),
+      c = r.int(1, 5),
+      k = r.int(1, 4);
     const filterShape = [r.int(1, 4), r.int(1, 4), c, k] as [number, number, number, number];
     const strides: [number, number] = [r.int(1, 3), r.int(1, 3)];
     const dilations: [number, number] = dilated ? [r.int(1, 3), r.int(1, 3)] : [1, 1];
     const kind = r.pick(["same", "valid", "number", "explicit"] as const);
-    const pad: Pad = kind === "number" ? r.int(0, 2)
-      : kind === "explicit" ? [[0, 0], [r.int(0, 3), r.int(0, 3)], [r.int(0, 3), r.int(0, 3)], [0, 0]]
-      : kind;
+    const pad: Pad =
+      kind === "number"
+        ? r.int(0, 2)
+        : kind === "explicit"
+          ? [
+              [0, 0],
+              [r.int(0, 3), r.int(0, 3)],
+              [r.int(0, 3), r.int(0, 3)],
+              [0, 0],
+            ]
+          : kind;
     const inputShape = [n, h, w, c] as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, dilations,
-      pad as "same", undefined, depthwise);
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filterShape,
+      strides,
+      dilations,
+      pad as "same",
+      undefined,
+      depthwise,
+    );
     if (info.outHeight <= 0 || info.outWidth <= 0) continue;
     return { inputShape, filterShape, strides, dilations, pad, outShape: info.outShape };
   }
@@ -79,9 +98,19 @@ describe("wasm gradient kernels", function () {
       const dy = r.data([...c.outShape.slice(0, 3), depthwise ? a * b : b]);
       const explicit = { dy, filter: dilateFilter(filter, c.dilations[0], c.dilations[1]) };
       const name = depthwise ? "DepthwiseConv2dNativeBackpropInput" : "Conv2DBackpropInput";
-      const want = onCpu(name, explicit, { inputShape: c.inputShape, strides: c.strides, dilations: [1, 1], pad: c.pad, dataFormat: "NHWC" });
+      const want = onCpu(name, explicit, {
+        inputShape: c.inputShape,
+        strides: c.strides,
+        dilations: [1, 1],
+        pad: c.pad,
+        dataFormat: "NHWC",
+      });
       // (tfjs's Conv2DBackpropInput has no dilations attribute; ours reads one when given)
-      const got = onActive(name, { dy, filter }, { inputShape: c.inputShape, strides: c.strides, dilations: c.dilations, pad: c.pad, dataFormat: "NHWC" });
+      const got = onActive(
+        name,
+        { dy, filter },
+        { inputShape: c.inputShape, strides: c.strides, dilations: c.dilations, pad: c.pad, dataFormat: "NHWC" },
+      );
       assert.ok(maxRelDiff(got, want) < 1e-5, describeCase(c));
     }
   });

@@ -13,7 +13,8 @@ describe("wasm BatchMatMul with transposed operands", function () {
   it("equals the cpu kernel for every transpose, rank 2 and 3, small and lopsided shapes", () => {
     const r = rng(9);
     for (let i = 0; i < 160; i++) {
-      const transposeA = i % 2 === 1, transposeB = (i >> 1) % 2 === 1;
+      const transposeA = i % 2 === 1,
+        transposeB = (i >> 1) % 2 === 1;
       // lopsided shapes exercise both ways of computing a·bᵀ
       const [m, k, n] = i % 3 === 0 ? [r.int(1, 3), r.int(20, 60), r.int(20, 60)] : [r.int(1, 40), r.int(1, 40), r.int(1, 40)];
       const batch = r.pick([[], [1], [r.int(2, 3)]]);
@@ -37,7 +38,9 @@ describe("wasm BatchMatMul with transposed operands", function () {
   it("leaks no tensors and no wasm data", () => {
     const wasm = tf.backend() as unknown as { numDataIds(): number };
     const before = [tf.memory().numTensors, wasm.numDataIds()];
-    const a = tf.randomNormal([3, 50]), w = tf.randomNormal([40, 50]), c = tf.randomNormal([3, 40]);
+    const a = tf.randomNormal([3, 50]),
+      w = tf.randomNormal([40, 50]),
+      c = tf.randomNormal([3, 40]);
     tf.tidy(() => tf.matMul(a, w, false, true).dataSync());
     tf.tidy(() => tf.matMul(w, c, true, true).dataSync());
     tf.tidy(() => tf.matMul(w, w, true, false).dataSync());

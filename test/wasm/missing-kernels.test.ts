@@ -19,8 +19,15 @@ describe("wasm kernels missing from stock tfjs", function () {
       const filterShape = [r.int(1, 3), r.int(1, 3), x.shape[3]!, r.int(1, 3)];
       const strides: [number, number] = [r.int(1, 2), r.int(1, 2)];
       const pad = r.pick(["same", "valid"] as const);
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
-        filterShape as [number, number, number, number], strides, 1, pad, undefined, depthwise);
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape as [number, number, number, number],
+        strides,
+        1,
+        pad,
+        undefined,
+        depthwise,
+      );
       const dy = r.data(info.outShape);
       const name = depthwise ? "DepthwiseConv2dNativeBackpropFilter" : "Conv2DBackpropFilter";
       const attrs = { filterShape, strides, pad, dataFormat: "NHWC", dilations: [1, 1] };

@@ -10,7 +10,13 @@ describe("wasm pooling gradients", function () {
   });
   after(() => useBackend(previous));
 
-  const cases = (seed: number, each: (c: { x: ReturnType<ReturnType<typeof rng>["data"]>; attrs: object; outShape: number[] }, r: ReturnType<typeof rng>) => void) => {
+  const cases = (
+    seed: number,
+    each: (
+      c: { x: ReturnType<ReturnType<typeof rng>["data"]>; attrs: object; outShape: number[] },
+      r: ReturnType<typeof rng>,
+    ) => void,
+  ) => {
     const r = rng(seed);
     for (let i = 0; i < 150; i++) {
       const x = r.data([r.int(1, 2), r.int(1, 9), r.int(1, 9), r.int(1, 4)]);
@@ -52,7 +58,11 @@ describe("wasm pooling gradients", function () {
   it("a hand-made example: the gradient goes to each window's first maximum", () => {
     // 1x3x3x1, 2x2 windows, stride 1, same padding: 9 windows
     const x = { values: Float32Array.from([-1, -5, -3, -2, -4, -9, -7, -6, -8]), shape: [1, 3, 3, 1], dtype: "float32" as const };
-    const dy = { values: Float32Array.from([1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]), shape: [1, 3, 3, 1], dtype: "float32" as const };
+    const dy = {
+      values: Float32Array.from([1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]),
+      shape: [1, 3, 3, 1],
+      dtype: "float32" as const,
+    };
     const attrs = { filterSize: 2, strides: 1, pad: "same" };
     const got = onActive("MaxPoolGrad", { dy, input: x, output: onCpu("MaxPool", { x }, attrs) }, attrs);
     // windows (top-left corner) → max @ index: (0,0)→-1@0; (0,1)→-3@2; (0,2)→-3@2; (1,0)→-2@3;

@@ -9,8 +9,11 @@ describe("multithreaded wasm in Node", function () {
     const env: NodeJS.ProcessEnv = { ...process.env, DEEPVIZ_WASM_THREADS: threads };
     if (threads === undefined) delete env.DEEPVIZ_WASM_THREADS;
     env.DEEPVIZ_BACKEND = "wasm"; // threads are a wasm feature: never let the child pick another backend
-    const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "threads-child.ts")],
-      { env, encoding: "utf8", timeout: 50000 }); // the child must exit on its own
+    const out = execFileSync(
+      process.execPath,
+      ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "threads-child.ts")],
+      { env, encoding: "utf8", timeout: 50000 },
+    ); // the child must exit on its own
     return JSON.parse(out) as { backend: string; threads: number; grad: number[] };
   };
 
@@ -22,7 +25,9 @@ describe("multithreaded wasm in Node", function () {
     assert.equal(one.threads, 1);
     assert.equal(two.threads, 2);
     assert.equal(two.grad.length, 2 * 16 * 16 * 8);
-    two.grad.forEach((v, i) => assert.ok(Math.abs(v - one.grad[i]!) <= 1e-4 * Math.max(1, Math.abs(one.grad[i]!)), `element ${i}`));
+    two.grad.forEach((v, i) =>
+      assert.ok(Math.abs(v - one.grad[i]!) <= 1e-4 * Math.max(1, Math.abs(one.grad[i]!)), `element ${i}`),
+    );
   });
 
   it("uses one thread per available core when DEEPVIZ_WASM_THREADS is unset", () => {

@@ -22,11 +22,11 @@ describe("widgets: binary buffers in state", () => {
   it("puts buffers back where the paths say (the inverse of removing them)", () => {
     const state: Record<string, unknown> = { a: 1, nested: { list: [7, null, { keep: "x" }] } };
     const deepBytes = new Uint8Array(new Float32Array([0.5, -2]).buffer);
-    putBuffers(state, [["img"], ["nested", "list", 1], ["nested", "list", 2, "deep"]], [
-      new Uint8Array([1, 2, 3]),
-      new DataView(new Uint8Array([4]).buffer),
-      deepBytes,
-    ]);
+    putBuffers(
+      state,
+      [["img"], ["nested", "list", 1], ["nested", "list", 2, "deep"]],
+      [new Uint8Array([1, 2, 3]), new DataView(new Uint8Array([4]).buffer), deepBytes],
+    );
     assert.deepEqual([...(state.img as Uint8Array)], [1, 2, 3]);
     const list = (state.nested as any).list;
     assert.ok(list[1] instanceof Uint8Array, "a DataView comes back as bytes");

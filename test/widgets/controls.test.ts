@@ -43,7 +43,15 @@ describe("widgets: standard controls", () => {
   });
 
   it("Dropdown: labels and index go to the front end; value, label and options stay in the kernel", async () => {
-    const d = new widgets.Dropdown<any>({ options: [["ReLU", 1], ["Conv", 2], ["Pool", 3]] as const, value: 2, description: "layer" });
+    const d = new widgets.Dropdown<any>({
+      options: [
+        ["ReLU", 1],
+        ["Conv", 2],
+        ["Pool", 3],
+      ] as const,
+      value: 2,
+      description: "layer",
+    });
     await tick();
     const st = openState(d);
     assert.deepEqual(st._options_labels, ["ReLU", "Conv", "Pool"]);
@@ -55,14 +63,21 @@ describe("widgets: standard controls", () => {
     fe.clear();
     fe.receive(d.modelId, { method: "update", state: { index: 2 }, buffer_paths: [] });
     assert.equal(d.value, 3);
-    assert.deepEqual(seen, [["index", 1, 2], ["value", 2, 3], ["label", "Conv", "Pool"]]);
+    assert.deepEqual(seen, [
+      ["index", 1, 2],
+      ["value", 2, 3],
+      ["label", "Conv", "Pool"],
+    ]);
     d.value = 1;
     assert.deepEqual(fe.sent.at(-1)!.data.state, { index: 0 });
     d.label = "Pool";
     d.options = ["x", "y"];
     assert.deepEqual(fe.sent.at(-1)!.data.state, { _options_labels: ["x", "y"], index: 0 });
     assert.equal(d.value, "x");
-    assert.throws(() => (d.value = "z"), (e: Error) => e instanceof DeepVizError && /x, y/.test(e.message));
+    assert.throws(
+      () => (d.value = "z"),
+      (e: Error) => e instanceof DeepVizError && /x, y/.test(e.message),
+    );
     const t = new widgets.ToggleButtons({ options: ["gradCam", "saliency"], value: "saliency", tooltips: ["a", "b"] });
     await tick();
     assert.equal(openState(t).index, 1);

@@ -21,9 +21,14 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     await e?.stop();
   });
 
-  const draws = (sel: string) => e.page.evaluate((s) => Number((document.querySelector(s) as HTMLElement)?.dataset.draws ?? 0), sel);
+  const draws = (sel: string) =>
+    e.page.evaluate((s) => Number((document.querySelector(s) as HTMLElement)?.dataset.draws ?? 0), sel);
   const waitDraws = (sel: string, above: number) =>
-    e.page.waitForFunction(([s, n]) => Number((document.querySelector(s as string) as HTMLElement)?.dataset.draws ?? 0) > (n as number), [sel, above] as const, { timeout: 30_000 });
+    e.page.waitForFunction(
+      ([s, n]) => Number((document.querySelector(s as string) as HTMLElement)?.dataset.draws ?? 0) > (n as number),
+      [sel, above] as const,
+      { timeout: 30_000 },
+    );
   const value = async (expr: string) => {
     const r = await e.run(expr);
     assert.equal(r.status, "ok", r.text.join("\n"));
@@ -48,7 +53,11 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     await e.page.focus(".cell[data-index='1'] .widget-hslider .noUi-handle");
     await e.page.keyboard.press("ArrowRight");
     await waitDraws(HEATMAP, n0);
-    await e.page.waitForFunction(() => /pool1 channel/.test(document.querySelector(".cell[data-index='1'] .deepviz-heatmap div")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    await e.page.waitForFunction(
+      () => /pool1 channel/.test(document.querySelector(".cell[data-index='1'] .deepviz-heatmap div")?.textContent ?? ""),
+      undefined,
+      { timeout: 30_000 },
+    );
     const after = await canvasPixels(e.page, HEATMAP);
     await e.screenshot("2-after-layer-slider");
     const changed = changedFraction(before, after);
@@ -69,7 +78,11 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     const mapWidth = Number(await value("ex.heatmap.map_width"));
     const box = (await e.page.locator(HEATMAP).boundingBox())!;
     await e.page.mouse.click(box.x + 200, box.y + 40);
-    await e.page.waitForFunction(() => /clicked/.test(document.querySelector(".cell[data-index='1']")?.textContent ?? ""), undefined, { timeout: 15_000 });
+    await e.page.waitForFunction(
+      () => /clicked/.test(document.querySelector(".cell[data-index='1']")?.textContent ?? ""),
+      undefined,
+      { timeout: 15_000 },
+    );
     const clicks = JSON.parse(await value("JSON.stringify(clicks)"));
     assert.equal(clicks.length, 1);
     assert.equal(clicks[0].x, Math.floor((200 / box.width) * mapWidth));
@@ -92,7 +105,7 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     const cell = ".cell[data-index='" + (await e.page.evaluate(() => document.querySelectorAll(".cell").length - 1)) + "']";
     await e.page.waitForSelector(`${cell} img.widget-image`);
     // A string, so that the test's transpiler adds no helpers the page lacks.
-    const counts = await e.page.evaluate(`(() => {
+    const counts = (await e.page.evaluate(`(() => {
       const c = ${JSON.stringify(cell)};
       const img = document.querySelector(c + " img.widget-image");
       return {
@@ -109,7 +122,7 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
         progress: document.querySelectorAll(c + " .progress").length,
         errors: document.querySelectorAll(c + " .jupyter-widgets-error-widget").length,
       };
-    })()`) as Record<string, any>;
+    })()`)) as Record<string, any>;
     await e.screenshot("4-standard-controls");
     assert.equal(counts.sliders, 2);
     assert.equal(counts.dropdown, "beta");
@@ -124,7 +137,9 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     assert.equal(counts.progress, 1);
     assert.equal(counts.errors, 0);
     await e.page.click(`${cell} button:has-text("press me")`);
-    await e.page.waitForFunction((c) => /pressed 1/.test(document.querySelector(c)?.textContent ?? ""), cell, { timeout: 15_000 });
+    await e.page.waitForFunction((c) => /pressed 1/.test(document.querySelector(c)?.textContent ?? ""), cell, {
+      timeout: 15_000,
+    });
     assert.equal(await value("pressed.n"), "1");
   });
 
@@ -142,13 +157,17 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     });
     assert.equal(thumb.point, "3");
     assert.equal(thumb.bright, 255, "column 3 of thumbnail 3 is the bright one");
-    await e.page.evaluate((s) => (document.querySelector(s) as any).emit("plotly_selected", { points: [{ customdata: 7 }, { customdata: 2 }] }), sel);
+    await e.page.evaluate(
+      (s) => (document.querySelector(s) as any).emit("plotly_selected", { points: [{ customdata: 7 }, { customdata: 2 }] }),
+      sel,
+    );
     await e.page.waitForTimeout(300);
     assert.equal(await value("JSON.stringify(scatter.selected)"), "[2,7]");
     await e.screenshot("5-scatter");
   });
 
-  const lastCell = async () => `.cell[data-index='${await e.page.evaluate(() => document.querySelectorAll(".cell").length - 1)}']`;
+  const lastCell = async () =>
+    `.cell[data-index='${await e.page.evaluate(() => document.querySelectorAll(".cell").length - 1)}']`;
 
   it("attribution explorer: the opacity slider is jslinked, so the page redraws and the kernel hears of it", async () => {
     const r = await e.run(ATTRIBUTION_EXPLORER);
@@ -179,7 +198,12 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     await e.page.locator(maps).first().scrollIntoViewIfNeeded();
     const box = (await e.page.locator(maps).first().boundingBox())!;
     await e.page.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.45);
-    await e.page.waitForFunction(([g, k]) => Number((g as HTMLElement).dataset.draws ?? 0) > (k as number) && /gradient in/.test(document.body.textContent ?? ""), [gradient, n] as const, { timeout: 30_000 });
+    await e.page.waitForFunction(
+      ([g, k]) =>
+        Number((g as HTMLElement).dataset.draws ?? 0) > (k as number) && /gradient in/.test(document.body.textContent ?? ""),
+      [gradient, n] as const,
+      { timeout: 30_000 },
+    );
     const picked = JSON.parse(await value("JSON.stringify(np.position)"));
     assert.deepEqual(picked, { x: Math.floor(0.55 * 16), y: Math.floor(0.45 * 16) });
     assert.ok(Number(await value("np.gradient.map.reduce((a, b) => a + b, 0)")) >= 0);
@@ -190,7 +214,16 @@ describe("widgets: end to end (Jupyter server + DeepViz kernel + Chromium)", fun
     const reload = await e.page.evaluate(() => (window as any).deepviz.reloadStates());
     assert.ok(reload.models > 30, `${reload.models} models restored`);
     assert.ok(reload.ms < 3000, `took ${reload.ms} ms (the fallback would wait 4 s first)`);
-    for (const name of ["HeatmapModel", "FeatureGridModel", "ScatterModel", "IntSliderModel", "ImageModel", "OutputModel", "LinkModel", "LayoutModel"]) {
+    for (const name of [
+      "HeatmapModel",
+      "FeatureGridModel",
+      "ScatterModel",
+      "IntSliderModel",
+      "ImageModel",
+      "OutputModel",
+      "LinkModel",
+      "LayoutModel",
+    ]) {
       assert.ok(reload.names.includes(name), `${name} restored`);
     }
     assert.deepEqual(await e.page.evaluate(() => (window as any).deepviz.errors), []);

@@ -5,12 +5,21 @@ import { FakeCommManager, installFake, tick, uninstallFake } from "./fake-comm-m
 
 describe("widgets: an embedding in the scatter view", () => {
   let fe: FakeCommManager;
-  beforeEach(() => { fe = installFake(); });
+  beforeEach(() => {
+    fe = installFake();
+  });
   afterEach(() => uninstallFake());
 
   it("sends the points, labels as indices into label_names, and the thumbnails as buffers", async () => {
     // 6 points in 3-D, two clear groups; PCA to 2-D, thumbnails of 2×2 grey images
-    const rows = [[0, 0, 0], [0.1, 0, 0], [0, 0.1, 0], [5, 5, 5], [5.1, 5, 5], [5, 5.1, 5]];
+    const rows = [
+      [0, 0, 0],
+      [0.1, 0, 0],
+      [0, 0.1, 0],
+      [5, 5, 5],
+      [5.1, 5, 5],
+      [5, 5.1, 5],
+    ];
     const images = rows.map((r, i) => Array.from({ length: 4 }, () => i / 5));
     const tfjs = await import("@tensorflow/tfjs");
     const imgs = tfjs.tensor(images.flat(), [6, 2, 2, 1]);
@@ -24,9 +33,22 @@ describe("widgets: an embedding in the scatter view", () => {
     assert.deepEqual(st.label_names, ["a", "b"]);
     const paths = open.data.buffer_paths.map((p: string[]) => p.join("."));
     const buf = (name: string) => open.buffers[paths.indexOf(name)];
-    assert.deepEqual([...new Float32Array(buf("points").buffer.slice(buf("points").byteOffset, buf("points").byteOffset + buf("points").byteLength))].map((v) => +v.toFixed(5)),
-      [...e.coords].map((v) => +v.toFixed(5)));
-    assert.deepEqual([...new Int32Array(buf("labels").buffer.slice(buf("labels").byteOffset, buf("labels").byteOffset + buf("labels").byteLength))], [0, 0, 0, 1, 1, 1]);
+    assert.deepEqual(
+      [
+        ...new Float32Array(
+          buf("points").buffer.slice(buf("points").byteOffset, buf("points").byteOffset + buf("points").byteLength),
+        ),
+      ].map((v) => +v.toFixed(5)),
+      [...e.coords].map((v) => +v.toFixed(5)),
+    );
+    assert.deepEqual(
+      [
+        ...new Int32Array(
+          buf("labels").buffer.slice(buf("labels").byteOffset, buf("labels").byteOffset + buf("labels").byteLength),
+        ),
+      ],
+      [0, 0, 0, 1, 1, 1],
+    );
     assert.equal(buf("thumbnails").byteLength, 6 * st.thumb_width * st.thumb_height * 4);
     assert.equal(st.thumb_channels, 4);
     // a lasso selection in the page comes back as selected
@@ -36,7 +58,10 @@ describe("widgets: an embedding in the scatter view", () => {
 
   it("refuses a 3-D embedding with a clear message", async () => {
     const tfjs = await import("@tensorflow/tfjs");
-    const e = await dv.embed(tfjs.randomUniform([8, 4], 0, 1, "float32", 1) as import("@tensorflow/tfjs").Tensor2D, { method: "pca", dims: 3 });
+    const e = await dv.embed(tfjs.randomUniform([8, 4], 0, 1, "float32", 1) as import("@tensorflow/tfjs").Tensor2D, {
+      method: "pca",
+      dims: 3,
+    });
     assert.throws(() => widgets.embeddingScatter(e), /draws 2-D embeddings; this one has 3 dims/);
   });
 });

@@ -13,7 +13,10 @@ function testImage(): tf.Tensor3D {
 
 /** conv1 (3×3, same padding, relu) at (row, col, channel), from the weights by hand. */
 function conv1At(model: tf.LayersModel, x: number[][][], row: number, col: number, ch: number): number {
-  const [k, b] = model.getLayer("conv1").getWeights().map((w) => w.arraySync()) as [number[][][][], number[]];
+  const [k, b] = model
+    .getLayer("conv1")
+    .getWeights()
+    .map((w) => w.arraySync()) as [number[][][][], number[]];
   let s = b[ch];
   for (let i = 0; i < 3; i++)
     for (let j = 0; j < 3; j++) {
@@ -44,11 +47,18 @@ describe("widgets: explorers", function () {
     const before = tf.memory().numTensors;
     const ex = await dv.layerExplorer(model, image);
     await tick();
-    assert.deepEqual(ex.layers.map((l) => l.name), ["conv1", "pool1", "conv2"]);
+    assert.deepEqual(
+      ex.layers.map((l) => l.name),
+      ["conv1", "pool1", "conv2"],
+    );
     assert.deepEqual([ex.grid.channels, ex.grid.height, ex.grid.width], [4, 8, 8]);
     const x = image.arraySync();
     // grid data is [channel, row, col]; check against the convolution done by hand
-    for (const [r, c, ch] of [[3, 3, 0], [0, 7, 2], [5, 1, 3]]) {
+    for (const [r, c, ch] of [
+      [3, 3, 0],
+      [0, 7, 2],
+      [5, 1, 3],
+    ]) {
       assert.ok(Math.abs(ex.grid.data![ch * 64 + r * 8 + c] - conv1At(model, x, r, c, ch)) < 1e-5, `conv1[${r},${c},${ch}]`);
     }
     assert.deepEqual([ex.heatmap.map_width, ex.heatmap.map_height, ex.heatmap.image_width], [8, 8, 8]);
@@ -79,9 +89,12 @@ describe("widgets: explorers", function () {
     const ex = await dv.layerExplorer(model, image);
     await tick();
     fe.clear();
-    for (const v of [1, 2, 0, 1, 2, 1, 0, 2]) fe.receive(ex.layerSlider.modelId, { method: "update", state: { value: v }, buffer_paths: [] });
+    for (const v of [1, 2, 0, 1, 2, 1, 0, 2])
+      fe.receive(ex.layerSlider.modelId, { method: "update", state: { value: v }, buffer_paths: [] });
     await ex.idle();
-    const gridUpdates = fe.sent.filter((m) => m.commId === ex.grid.modelId && m.data.method === "update" && "channels" in m.data.state);
+    const gridUpdates = fe.sent.filter(
+      (m) => m.commId === ex.grid.modelId && m.data.method === "update" && "channels" in m.data.state,
+    );
     assert.ok(gridUpdates.length <= 2, `grid redrawn ${gridUpdates.length} times for 8 moves`);
     assert.equal(ex.layer.name, "conv2");
     assert.equal(ex.grid.channels, 6);
@@ -102,7 +115,10 @@ describe("widgets: explorers", function () {
     assert.ok(ch >= 0, "some conv1 neuron is active");
     fe.receive(np.channel.modelId, { method: "update", state: { value: ch }, buffer_paths: [] });
     await np.idle();
-    fe.receive(np.activation.modelId, { method: "custom", content: { event: "click", x: px, y: py, value: 0, image_x: px, image_y: py } });
+    fe.receive(np.activation.modelId, {
+      method: "custom",
+      content: { event: "click", x: px, y: py, value: 0, image_x: px, image_y: py },
+    });
     await np.idle();
     const k = model.getLayer("conv1").getWeights()[0].arraySync() as number[][][][];
     const g = np.gradient.map!;

@@ -65,7 +65,9 @@ describe("widgets: interact", () => {
     assert.deepEqual(Object.keys(hook), ["text/plain"], "as a cell's last value it shows no second copy");
     await box.update();
     assert.deepEqual(calls[0], { layer: "conv1", channel: 4, scale: 0.5, abs: true, fixedOne: 42 });
-    assert.deepEqual(box.output.outputs, [{ output_type: "display_data", data: { "text/plain": "conv1:4:0.5:true" }, metadata: {} }]);
+    assert.deepEqual(box.output.outputs, [
+      { output_type: "display_data", data: { "text/plain": "conv1:4:0.5:true" }, metadata: {} },
+    ]);
     fe.receive(c.channel.modelId, { method: "update", state: { value: 6 }, buffer_paths: [] });
     await tick();
     await box.update();

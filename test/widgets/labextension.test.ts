@@ -32,7 +32,8 @@ describe("widgets: JupyterLab prebuilt extension", function () {
     assert.match(remote, /@jupyter-widgets\/base/, "it consumes @jupyter-widgets/base from the host");
     const chunks = fs.readdirSync(path.join(EXT, "static")).filter((f) => f.endsWith(".js") && !f.startsWith("remoteEntry"));
     const code = chunks.map((f) => fs.readFileSync(path.join(EXT, "static", f), "utf8")).join("\n");
-    for (const name of ["HeatmapView", "FeatureGridView", "ScatterView", "deepviz-widgets:plugin"]) assert.ok(code.includes(name), `${name} is in the bundle`);
+    for (const name of ["HeatmapView", "FeatureGridView", "ScatterView", "deepviz-widgets:plugin"])
+      assert.ok(code.includes(name), `${name} is in the bundle`);
     // @jupyter-widgets/base is shared, not bundled: none of its own strings are in our chunks.
     assert.ok(!code.includes("jupyter-widgets-error-widget"), "@jupyter-widgets/base is not bundled");
   });

@@ -17,7 +17,10 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     const s = new widgets.IntSlider({ value: 5, min: 0, max: 10, description: "layer", layout: { width: "300px" } });
     await tick();
     const opens = fe.sent.filter((m) => m.kind === "open");
-    assert.deepEqual(opens.map((o) => o.commId), [s.layout.modelId, s.style.modelId, s.modelId]);
+    assert.deepEqual(
+      opens.map((o) => o.commId),
+      [s.layout.modelId, s.style.modelId, s.modelId],
+    );
     const open = opens[2];
     assert.equal(open.targetName, "jupyter.widget");
     assert.deepEqual(open.metadata, { version: "2.1.0" });
@@ -50,7 +53,10 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     s.observe((c) => void seen.push([c.name, c.old, c.new]), "value");
     s.value = 7;
     s.value = 7;
-    assert.deepEqual(fe.sent.map((m) => m.data), [{ method: "update", state: { value: 7 }, buffer_paths: [] }]);
+    assert.deepEqual(
+      fe.sent.map((m) => m.data),
+      [{ method: "update", state: { value: 7 }, buffer_paths: [] }],
+    );
     assert.deepEqual(seen, [["value", 5, 7]]);
     s.value = 99; // clamped by max
     assert.equal(s.value, 10);
@@ -69,9 +75,10 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     const id = fe.receive(s.modelId, { method: "update", state: { value: 4 }, buffer_paths: [] });
     assert.equal(s.value, 4);
     assert.deepEqual(seen, [["value", 4, 4]]);
-    assert.deepEqual(fe.sent.map((m) => [m.data, m.parent]), [
-      [{ method: "echo_update", state: { value: 4 }, buffer_paths: [] }, id],
-    ]);
+    assert.deepEqual(
+      fe.sent.map((m) => [m.data, m.parent]),
+      [[{ method: "echo_update", state: { value: 4 }, buffer_paths: [] }, id]],
+    );
   });
 
   it("sends back a value the kernel corrected, and what observers change, but not their echo of the value", async () => {
@@ -119,7 +126,9 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     fe.clear();
     img.value = new Uint8Array([1, 2]); // same bytes: no message
     assert.equal(fe.sent.length, 0);
-    fe.receive(img.modelId, { method: "update", state: { format: "jpeg" }, buffer_paths: [["value"]] }, [new Uint8Array([9, 9, 9])]);
+    fe.receive(img.modelId, { method: "update", state: { format: "jpeg" }, buffer_paths: [["value"]] }, [
+      new Uint8Array([9, 9, 9]),
+    ]);
     assert.deepEqual([...img.value], [9, 9, 9]);
     assert.equal(img.format, "jpeg");
     assert.deepEqual(fe.sent[0].data, { method: "echo_update", state: { format: "jpeg" }, buffer_paths: [["value"]] });
@@ -137,13 +146,23 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     await tick();
     const open = fe.sent.find((m) => m.commId === w.modelId)!;
     assert.deepEqual(open.data.state.data, { name: "p", planes: [null, { n: 3 }] });
-    assert.deepEqual(open.data.buffer_paths, [["data", "planes", 0], ["data", "planes", 1, "inner"]]);
+    assert.deepEqual(open.data.buffer_paths, [
+      ["data", "planes", 0],
+      ["data", "planes", 1, "inner"],
+    ]);
     assert.deepEqual([...open.buffers[0]], [1]);
     assert.deepEqual([...new Float32Array(open.buffers[1].buffer)], [2.5]);
     // The front end sends the same layout back.
     fe.receive(
       w.modelId,
-      { method: "update", state: { data: { name: "q", planes: [null, { n: 4 }] } }, buffer_paths: [["data", "planes", 0], ["data", "planes", 1, "inner"]] },
+      {
+        method: "update",
+        state: { data: { name: "q", planes: [null, { n: 4 }] } },
+        buffer_paths: [
+          ["data", "planes", 0],
+          ["data", "planes", 1, "inner"],
+        ],
+      },
       [new Uint8Array([5]), new Uint8Array(new Float32Array([-1]).buffer)],
     );
     const planes = (w.data as any).planes;
@@ -210,7 +229,10 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     fe.receive(b.modelId, { method: "custom", content: { event: "click" } });
     fe.receive(b.modelId, { method: "custom", content: { x: 1 } }, [new Uint8Array([5])]);
     assert.equal(clicks, 1);
-    assert.deepEqual(got, [[{ event: "click" }, []], [{ x: 1 }, [[5]]]]);
+    assert.deepEqual(got, [
+      [{ event: "click" }, []],
+      [{ x: 1 }, [[5]]],
+    ]);
     fe.clear();
     b.send({ hello: true }, [new Uint8Array([1, 2])]);
     assert.deepEqual(fe.sent[0].data, { method: "custom", content: { hello: true } });
@@ -236,7 +258,10 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     await tick();
     fe.clear();
     a.close();
-    assert.deepEqual(fe.sent.map((m) => [m.kind, m.commId]), [["close", a.modelId]]);
+    assert.deepEqual(
+      fe.sent.map((m) => [m.kind, m.commId]),
+      [["close", a.modelId]],
+    );
     assert.ok(a.closed);
     fe.frontendClose(b.modelId);
     assert.ok(b.closed);
@@ -251,7 +276,10 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
   });
 
   it("rejects unknown attributes and wrong types with a DeepVizError", () => {
-    assert.throws(() => new widgets.IntSlider({ valeu: 3 } as any), (e: Error) => e instanceof DeepVizError && /attributes are: .*value/.test(e.message));
+    assert.throws(
+      () => new widgets.IntSlider({ valeu: 3 } as any),
+      (e: Error) => e instanceof DeepVizError && /attributes are: .*value/.test(e.message),
+    );
     const s = new widgets.IntSlider();
     assert.throws(() => ((s as any).value = "3"), DeepVizError);
     assert.throws(() => (s.max = -5), /must not be below min/);
@@ -266,6 +294,9 @@ describe("widgets: without a kernel", () => {
     s.value = 3;
     assert.equal(s.value, 3);
     assert.deepEqual(s.mimeBundle(), { "text/plain": "IntSlider(value=3)" });
-    assert.throws(() => s.show(), (e: Error) => e instanceof DeepVizError && /DeepViz kernel/.test(e.message));
+    assert.throws(
+      () => s.show(),
+      (e: Error) => e instanceof DeepVizError && /DeepViz kernel/.test(e.message),
+    );
   });
 });

@@ -53,7 +53,11 @@ describe("widgets: DeepViz view models (kernel side)", () => {
   });
 
   it("Scatter sends points, labels and thumbnails as buffers; a lasso selection comes back as indices", async () => {
-    const s = new widgets.Scatter({ points: Float32Array.from([0, 0, 1, 1, 2, 0]), labels: Int32Array.from([0, 1, 1]), label_names: ["a", "b"] });
+    const s = new widgets.Scatter({
+      points: Float32Array.from([0, 0, 1, 1, 2, 0]),
+      labels: Int32Array.from([0, 1, 1]),
+      label_names: ["a", "b"],
+    });
     s.thumbnails = new Uint8Array(3 * 4);
     s.set({ thumb_width: 2, thumb_height: 2 });
     await tick();

@@ -19,7 +19,10 @@ describe("the shipped emotion model on the shipped photos", () => {
     face = await dv.data.photo("astronaut", { crop: dv.data.ASTRONAUT_FACE, size: 64 });
     x = dv.data.preprocess(face, z.preprocessing);
   });
-  after(() => { tf.dispose([face, x]); z.model.dispose(); });
+  after(() => {
+    tf.dispose([face, x]);
+    z.model.dispose();
+  });
 
   it("loads as a GraphModel with its card: 64×64×1 grey input, seven classes", () => {
     assert.ok(z.model instanceof tf.GraphModel);
@@ -48,23 +51,32 @@ describe("the shipped emotion model on the shipped photos", () => {
   it("Grad-CAM for 'happy' at the last block puts its mass on the lower face, most densely on the mouth", async () => {
     const cam = await dv.gradCam(z.model, x, { layer: BLOCK, target: HAPPY });
     assert.deepEqual(cam.values.shape, [64, 64]);
-    const [lower, mouth, total] = tf.tidy(() => [
-      tf.sum(tf.slice(cam.values, [32, 0], [32, 64])),
-      tf.sum(tf.slice(cam.values, [40, 16], [20, 32])), // rows 40–59, columns 16–47: 15.6 % of the crop
-      tf.sum(cam.values),
-    ].map((t) => t.dataSync()[0]));
+    const [lower, mouth, total] = tf.tidy(() =>
+      [
+        tf.sum(tf.slice(cam.values, [32, 0], [32, 64])),
+        tf.sum(tf.slice(cam.values, [40, 16], [20, 32])), // rows 40–59, columns 16–47: 15.6 % of the crop
+        tf.sum(cam.values),
+      ].map((t) => t.dataSync()[0]),
+    );
     assert.ok(lower / total > 0.65, `lower half ${lower / total}`);
-    assert.ok(mouth / total > 2 * (20 * 32) / (64 * 64), `mouth box ${mouth / total}`);
+    assert.ok(mouth / total > (2 * (20 * 32)) / (64 * 64), `mouth box ${mouth / total}`);
     cam.dispose();
   });
 
   it("hiding the mouth lowers 'happy' more than hiding the same area of forehead", () => {
-    const hide = (top: number) => tf.tidy(() => {
-      const m = tf.pad(tf.ones([20, 32, 1]), [[top, 64 - top - 20], [16, 16], [0, 0]]);
-      return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(m, 0)) as tf.Tensor3D; // grey 0 in the model's [-1, 1]
-    });
-    const mouth = hide(40), forehead = hide(4);
-    const pm = probs(mouth)[HAPPY], pf = probs(forehead)[HAPPY];
+    const hide = (top: number) =>
+      tf.tidy(() => {
+        const m = tf.pad(tf.ones([20, 32, 1]), [
+          [top, 64 - top - 20],
+          [16, 16],
+          [0, 0],
+        ]);
+        return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(m, 0)) as tf.Tensor3D; // grey 0 in the model's [-1, 1]
+      });
+    const mouth = hide(40),
+      forehead = hide(4);
+    const pm = probs(mouth)[HAPPY],
+      pf = probs(forehead)[HAPPY];
     assert.ok(pm < pf - 0.1, `mouth hidden ${pm}, forehead hidden ${pf}`);
     tf.dispose([mouth, forehead]);
   });
@@ -72,9 +84,14 @@ describe("the shipped emotion model on the shipped photos", () => {
   it("computes no filter gradient: saliency and Grad-CAM run no Conv2DBackpropFilter kernel", async () => {
     for (const run of [() => dv.saliency(z.model, x), () => dv.gradCam(z.model, x, { layer: BLOCK })]) {
       let result: dv.Attribution | undefined;
-      const info = await tf.profile(async () => { result = await run(); return result.values; });
+      const info = await tf.profile(async () => {
+        result = await run();
+        return result.values;
+      });
       const names = info.kernelNames;
-      assert.ok(names.includes("Conv2DBackpropInput") || names.includes("DepthwiseConv2dNativeBackpropInput") || names.length > 0);
+      assert.ok(
+        names.includes("Conv2DBackpropInput") || names.includes("DepthwiseConv2dNativeBackpropInput") || names.length > 0,
+      );
       assert.ok(!names.some((n) => /BackpropFilter/.test(n)), `kernels: ${names.join(", ")}`);
       result!.dispose();
     }
@@ -90,10 +107,14 @@ describe("CAM on a GraphModel", () => {
     const cam = await dv.cam(z.model, x, { target: HAPPY, upsample: false });
     assert.equal(tf.memory().numTensors, before + 2); // the map and its input copy
     assert.equal(cam.info.layer, z.lastConvLayer);
-    const expected = tf.tidy(() => tf.squeeze(tf.slice(z.model.execute(x.expandDims(0), z.lastConvLayer) as tf.Tensor, [0, 0, 0, HAPPY], [1, 8, 8, 1])));
+    const expected = tf.tidy(() =>
+      tf.squeeze(tf.slice(z.model.execute(x.expandDims(0), z.lastConvLayer) as tf.Tensor, [0, 0, 0, HAPPY], [1, 8, 8, 1])),
+    );
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(cam.values, expected))).dataSync()[0]);
     assert.ok(diff < 1e-4, `diff ${diff}`);
-    tf.dispose([expected, face, x]); cam.dispose(); z.model.dispose();
+    tf.dispose([expected, face, x]);
+    cam.dispose();
+    z.model.dispose();
   });
 });
 
@@ -107,15 +128,22 @@ describe("every registered method on a real GraphModel", () => {
     for (const m of dv.listMethods()) {
       if (m.graphModel !== true) continue;
       const before = tf.memory().numTensors;
-      const options = { ...(m.defaults?.(z.model, x) ?? {}), ...(m.needsLayer ? { layer: z.lastConvLayer } : {}),
-        ...(m.cost !== "one-pass" ? { steps: 8, samples: 4 } : {}) };
+      const options = {
+        ...(m.defaults?.(z.model, x) ?? {}),
+        ...(m.needsLayer ? { layer: z.lastConvLayer } : {}),
+        ...(m.cost !== "one-pass" ? { steps: 8, samples: 4 } : {}),
+      };
       const a = await m.run(z.model, x, options);
-      assert.ok(tf.tidy(() => tf.any(tf.notEqual(a.values, 0)).dataSync()[0]), `${m.name} gave an all-zero map`);
+      assert.ok(
+        tf.tidy(() => tf.any(tf.notEqual(a.values, 0)).dataSync()[0]),
+        `${m.name} gave an all-zero map`,
+      );
       a.dispose();
       assert.equal(tf.memory().numTensors, before, m.name);
       ran.push(m.name);
     }
     assert.ok(ran.length >= 14, ran.join(", "));
-    tf.dispose([face, x]); z.model.dispose();
+    tf.dispose([face, x]);
+    z.model.dispose();
   });
 });

@@ -21,7 +21,9 @@ describe("npm run train (short budgets)", () => {
       model.dispose();
       return values.flat();
     };
-    const a = await weights(5), b = await weights(5), c = await weights(6);
+    const a = await weights(5),
+      b = await weights(5),
+      c = await weights(6);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
   });
@@ -30,20 +32,40 @@ describe("npm run train (short budgets)", () => {
     const previous = await useBackend("wasm"); // the wasm training kernels: run there whatever backend() chose
     try {
       registerWasmConvTraining();
-      const cases: Array<[1 | 2, "same" | "valid", number]> = [[1, "same", 3], [2, "valid", 3], [2, "same", 5], [1, "same", 5]];
+      const cases: Array<[1 | 2, "same" | "valid", number]> = [
+        [1, "same", 3],
+        [2, "valid", 3],
+        [2, "same", 5],
+        [1, "same", 5],
+      ];
       for (const [stride, pad, k] of cases) {
         const xv = Array.from({ length: 2 * 9 * 10 * 3 }, (_, i) => Math.sin(i * 0.7));
         const fv = Array.from({ length: k * k * 3 * 4 }, (_, i) => Math.cos(i * 1.3));
-        const grads = () => tf.tidy(() => {
-          const x = tf.tensor4d(xv, [2, 9, 10, 3]), f = tf.tensor4d(fv, [k, k, 3, 4]);
-          const loss = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad).square().sum();
-          return tf.grads(loss)([x, f]).map((g) => Array.from(g.dataSync()));
-        });
+        const grads = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xv, [2, 9, 10, 3]),
+              f = tf.tensor4d(fv, [k, k, 3, 4]);
+            const loss = (a: tf.Tensor, b: tf.Tensor) =>
+              tf
+                .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad)
+                .square()
+                .sum();
+            return tf
+              .grads(loss)([x, f])
+              .map((g) => Array.from(g.dataSync()));
+          });
         const onWasm = grads();
         await tf.setBackend("cpu");
         const onCpu = grads();
         await tf.setBackend("wasm");
-        onWasm.forEach((g, j) => g.forEach((v, i) => assert.ok(Math.abs(v - onCpu[j][i]) <= 1e-4 * (1 + Math.abs(onCpu[j][i])), `case ${stride}/${pad}/${k} grad ${j}[${i}]: ${v} vs ${onCpu[j][i]}`)));
+        onWasm.forEach((g, j) =>
+          g.forEach((v, i) =>
+            assert.ok(
+              Math.abs(v - onCpu[j][i]) <= 1e-4 * (1 + Math.abs(onCpu[j][i])),
+              `case ${stride}/${pad}/${k} grad ${j}[${i}]: ${v} vs ${onCpu[j][i]}`,
+            ),
+          ),
+        );
       }
     } finally {
       await useBackend(previous);
@@ -53,7 +75,11 @@ describe("npm run train (short budgets)", () => {
   it("the CLI writes model.json, weights.bin, meta.json and a card that loads back", function () {
     this.timeout(240000);
     const out = join(mkdtempSync(join(tmpdir(), "dv-train-")), "m");
-    execFileSync(process.execPath, ["--require", "tsx/cjs", "scripts/train.ts", "mnist_cnn", "--steps", "30", "--test", "50", "--out", out], { stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      ["--require", "tsx/cjs", "scripts/train.ts", "mnist_cnn", "--steps", "30", "--test", "50", "--out", out],
+      { stdio: "pipe" },
+    );
     for (const f of ["model.json", "weights.bin", "meta.json", "README.md"]) assert.ok(existsSync(join(out, f)), f);
     const meta = JSON.parse(readFileSync(join(out, "meta.json"), "utf8"));
     assert.equal(meta.training.steps, 30);

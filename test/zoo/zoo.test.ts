@@ -31,7 +31,10 @@ describe("zoo: shipped models", () => {
       assert.deepEqual(z.inputShape, [64, 64, 3]);
       assert.deepEqual(z.classNames, [...dv.data.SHAPE_CLASSES]);
       // the card's layer names are the model's conv layers, in order, the last one last
-      assert.deepEqual(z.convLayers, z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name));
+      assert.deepEqual(
+        z.convLayers,
+        z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name),
+      );
       assert.equal(z.convLayers[z.convLayers.length - 1], z.lastConvLayer);
       const acc = await freshShapesAccuracy(z.model, false, 31337);
       assert.ok(acc >= 0.95, `${name}: ${acc}`);
@@ -53,7 +56,10 @@ describe("zoo: shipped models", () => {
 
   it("shapes_biased is right on biased images and drops on unbiased ones, as its card says", async () => {
     const z = await dv.zoo.load("shapes_biased");
-    assert.deepEqual(z.convLayers, z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name));
+    assert.deepEqual(
+      z.convLayers,
+      z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name),
+    );
     const onBiased = await freshShapesAccuracy(z.model, true, 31338);
     const onUnbiased = await freshShapesAccuracy(z.model, false, 31337);
     const cardDrop = z.accuracy!.biased_test - z.accuracy!.shapes_test;
@@ -66,7 +72,10 @@ describe("zoo: shipped models", () => {
   it("mnist_cnn reaches ≥ 97 % on the held-out MNIST test split", async () => {
     const z = await dv.zoo.load("mnist_cnn");
     assert.deepEqual(z.inputShape, [28, 28, 1]);
-    assert.deepEqual(z.convLayers, z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name));
+    assert.deepEqual(
+      z.convLayers,
+      z.model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => l.name),
+    );
     const test = dv.data.mnist({ split: "test" });
     const acc = await accuracy(z.model, test.images, test.labels);
     test.dispose();
@@ -78,7 +87,8 @@ describe("zoo: shipped models", () => {
   it("weights stay small (all shipped models < 10 MB together)", () => {
     let bytes = 0;
     for (const name of dv.zoo.SHIPPED_MODELS)
-      for (const f of readdirSync(join(dv.zoo.modelsDir(), name))) bytes += readFileSync(join(dv.zoo.modelsDir(), name, f)).length;
+      for (const f of readdirSync(join(dv.zoo.modelsDir(), name)))
+        bytes += readFileSync(join(dv.zoo.modelsDir(), name, f)).length;
     assert.ok(bytes < 10e6, `${bytes} bytes`);
   });
 });
@@ -159,7 +169,10 @@ describe("zoo: pretrained models (download and cache)", () => {
   it("unknown names list what exists; GraphModels are refused", async () => {
     await assert.rejects(dv.zoo.load("resnet9000"), /Unknown model "resnet9000".*shapes_cnn.*mobilenet_v2/);
     const dir = mkdtempSync(join(tmpdir(), "dv-graph-"));
-    writeFileSync(join(dir, "model.json"), JSON.stringify({ format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] }));
+    writeFileSync(
+      join(dir, "model.json"),
+      JSON.stringify({ format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] }),
+    );
     await assert.rejects(dv.zoo.load(join(dir, "model.json")), /GraphModel/);
   });
 

@@ -78,13 +78,15 @@ export function putBuffers(state: Record<string, unknown>, paths: unknown, buffe
     throw new Error(`widget message names ${paths.length} buffer paths but carries ${buffers.length} buffers`);
   }
   const bad = paths.find((p) => !isPlainPath(p));
-  if (bad !== undefined) throw new Error(`widget message: buffer path ${JSON.stringify(bad)} is not a list of plain keys and indices`);
+  if (bad !== undefined)
+    throw new Error(`widget message: buffer path ${JSON.stringify(bad)} is not a list of plain keys and indices`);
   (paths as BufferPath[]).forEach((path, i) => {
     let node: any = state;
     for (let j = 0; j < path.length - 1; j++) {
       const next = Object.prototype.hasOwnProperty.call(node, path[j]) ? node[path[j]] : undefined;
       if (next === undefined || next === null) node[path[j]] = typeof path[j + 1] === "number" ? [] : {};
-      else if (typeof next !== "object") throw new Error(`widget message: buffer path ${JSON.stringify(path)} runs through a ${typeof next}`);
+      else if (typeof next !== "object")
+        throw new Error(`widget message: buffer path ${JSON.stringify(path)} runs through a ${typeof next}`);
       node = node[path[j]];
     }
     const view = buffers[i];

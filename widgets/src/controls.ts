@@ -196,7 +196,7 @@ const boxDefaults = () => ({
 });
 
 type BoxOptions = WidgetOptions<ReturnType<typeof boxDefaults>>;
-const boxOptions = (arg: Widget[] | BoxOptions | undefined): BoxOptions => (Array.isArray(arg) ? { children: arg } : arg ?? {});
+const boxOptions = (arg: Widget[] | BoxOptions | undefined): BoxOptions => (Array.isArray(arg) ? { children: arg } : (arg ?? {}));
 
 /** Children side by side; `new HBox([a, b])` or `new HBox({ children: [a, b], layout })`. */
 export class HBox extends widgetClass(controls("HBoxModel", "HBoxView"), boxDefaults()) {

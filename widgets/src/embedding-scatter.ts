@@ -7,9 +7,14 @@ import type { Embedding } from "../../src/embed/embedding";
 import { DeepVizError } from "../../src/errors";
 import { Scatter } from "./views";
 
-export function embeddingScatter(embedding: Embedding, options: { title?: string; width?: number; height?: number } = {}): Scatter {
-  if (!embedding || !(embedding.coords instanceof Float32Array)) throw new DeepVizError("embeddingScatter needs the result of dv.embed.");
-  if (embedding.dims !== 2) throw new DeepVizError(`embeddingScatter draws 2-D embeddings; this one has ${embedding.dims} dims (use dims: 2).`);
+export function embeddingScatter(
+  embedding: Embedding,
+  options: { title?: string; width?: number; height?: number } = {},
+): Scatter {
+  if (!embedding || !(embedding.coords instanceof Float32Array))
+    throw new DeepVizError("embeddingScatter needs the result of dv.embed.");
+  if (embedding.dims !== 2)
+    throw new DeepVizError(`embeddingScatter draws 2-D embeddings; this one has ${embedding.dims} dims (use dims: 2).`);
   const names = embedding.labels ? [...new Set(embedding.labels.map(String))] : [];
   const labels = embedding.labels ? Int32Array.from(embedding.labels, (l) => names.indexOf(String(l))) : null;
   const thumbs = embedding.thumbnails;

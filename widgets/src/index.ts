@@ -5,20 +5,7 @@ export { removeBuffers, putBuffers } from "./buffers";
 export { Layout } from "./layout";
 export type { LayoutState } from "./layout";
 export * from "./style";
-export {
-  IntSlider,
-  FloatSlider,
-  IntProgress,
-  Play,
-  Checkbox,
-  Button,
-  Text,
-  Label,
-  HTML,
-  Image,
-  HBox,
-  VBox,
-} from "./controls";
+export { IntSlider, FloatSlider, IntProgress, Play, Checkbox, Button, Text, Label, HTML, Image, HBox, VBox } from "./controls";
 export { Dropdown, ToggleButtons } from "./selection";
 export type { OptionSpec } from "./selection";
 export { Output } from "./output";

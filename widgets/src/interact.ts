@@ -21,21 +21,24 @@ export function fixed<T>(value: T): Fixed<T> {
   return new Fixed(value);
 }
 
-type ValueOf<C> = C extends Fixed<infer T>
-  ? T
-  : C extends { value: infer T }
+type ValueOf<C> =
+  C extends Fixed<infer T>
     ? T
-    : C extends readonly [number, number, ...number[]]
-      ? number
-      : C extends number
+    : C extends { value: infer T }
+      ? T
+      : C extends readonly [number, number, ...number[]]
         ? number
-        : C extends boolean
-          ? boolean
-          : C extends string
-            ? string
-            : C extends ReadonlyArray<infer T>
-              ? T extends readonly [string, infer V] ? V : T
-              : unknown;
+        : C extends number
+          ? number
+          : C extends boolean
+            ? boolean
+            : C extends string
+              ? string
+              : C extends ReadonlyArray<infer T>
+                ? T extends readonly [string, infer V]
+                  ? V
+                  : T
+                : unknown;
 
 export type InteractValues<C> = { [K in keyof C]: ValueOf<C[K]> };
 
@@ -55,7 +58,8 @@ export function widgetFor(name: string, spec: unknown): Widget | Fixed<unknown> 
     const numeric = (spec.length === 2 || spec.length === 3) && spec.every((x) => typeof x === "number");
     if (numeric) {
       const [min, max, step] = spec as number[];
-      if (!(min < max)) throw new DeepVizError(`interact: range for "${name}" must be [min, max(, step)] with min < max, got ${inspect(spec)}`);
+      if (!(min < max))
+        throw new DeepVizError(`interact: range for "${name}" must be [min, max(, step)] with min < max, got ${inspect(spec)}`);
       const mid = min + (max - min) / 2;
       if (spec.every((x) => Number.isInteger(x))) {
         return new IntSlider({ min, max, step: step ?? 1, value: Math.round(mid), description });
@@ -107,12 +111,17 @@ export class Interactive<C extends Record<string, unknown>> extends VBox {
   }
 
   override [JUPYTER_DISPLAY](): Record<string, unknown> {
-    return this.shownAlready ? { "text/plain": `interact(${Object.keys(this.controls).join(", ")}) shown above` } : super[JUPYTER_DISPLAY]();
+    return this.shownAlready
+      ? { "text/plain": `interact(${Object.keys(this.controls).join(", ")}) shown above` }
+      : super[JUPYTER_DISPLAY]();
   }
 }
 
 /** Build the controls, run `fn` once and on every change, and show it all (when a kernel is there). */
-export function interact<C extends Record<string, unknown>>(fn: (values: InteractValues<C>) => unknown, controls: C): Interactive<C> {
+export function interact<C extends Record<string, unknown>>(
+  fn: (values: InteractValues<C>) => unknown,
+  controls: C,
+): Interactive<C> {
   const box = new Interactive(fn, controls);
   if (getCommManager()) {
     box.show();
@@ -122,6 +131,9 @@ export function interact<C extends Record<string, unknown>>(fn: (values: Interac
 }
 
 /** Like interact, without showing it. */
-export function interactive<C extends Record<string, unknown>>(fn: (values: InteractValues<C>) => unknown, controls: C): Interactive<C> {
+export function interactive<C extends Record<string, unknown>>(
+  fn: (values: InteractValues<C>) => unknown,
+  controls: C,
+): Interactive<C> {
   return new Interactive(fn, controls);
 }

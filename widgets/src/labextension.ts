@@ -8,7 +8,12 @@ import * as path from "node:path";
 import { VIEWS_MODULE } from "./views";
 
 /** The built prebuilt extension (package.json + static/), found through the package root (the same from dist/). */
-export const LABEXTENSION_DIR = path.join(path.dirname(require.resolve("deepviz/package.json")), "widgets", "frontend", "labextension");
+export const LABEXTENSION_DIR = path.join(
+  path.dirname(require.resolve("deepviz/package.json")),
+  "widgets",
+  "frontend",
+  "labextension",
+);
 
 export interface InstallContextLike {
   dataDir: string;

@@ -17,11 +17,14 @@ export type OutputItem =
 /** The Output that the code running now (and everything it awaits) prints into, if any. */
 const capturing = new AsyncLocalStorage<Output>();
 
-export class Output extends widgetClass({ model: "OutputModel", module: OUTPUT_MODULE, view: "OutputView" }, {
-  ...domDefaults(),
-  msg_id: "",
-  outputs: [] as OutputItem[],
-}) {
+export class Output extends widgetClass(
+  { model: "OutputModel", module: OUTPUT_MODULE, view: "OutputView" },
+  {
+    ...domDefaults(),
+    msg_id: "",
+    outputs: [] as OutputItem[],
+  },
+) {
   /** Show each value (widgets, library objects, text) below what is already there. */
   append(...values: unknown[]): void {
     this.outputs = [

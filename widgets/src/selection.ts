@@ -38,14 +38,18 @@ abstract class Selection<V, S extends { _options_labels: string[]; index: number
 
   /** New options keep the selected value when it is still offered, else select the first. */
   set options(options: ReadonlyArray<OptionSpec<V>>) {
-    if (!Array.isArray(options)) throw new DeepVizError(`${this.constructor.name}.options must be an array, got ${inspect(options)}`);
+    if (!Array.isArray(options))
+      throw new DeepVizError(`${this.constructor.name}.options must be an array, got ${inspect(options)}`);
     const previous = this.get("index") === null ? undefined : this.value;
     this.pairs = options.map((o) =>
       Array.isArray(o) && o.length === 2 && typeof o[0] === "string" ? [o[0], o[1] as V] : [String(o), o as V],
     );
     const keep = this.pairs.findIndex(([, v]) => v === previous);
     this.holdSync(() => {
-      this.setKey("_options_labels", this.pairs.map(([l]) => l));
+      this.setKey(
+        "_options_labels",
+        this.pairs.map(([l]) => l),
+      );
       this.setKey("index", this.pairs.length === 0 ? null : keep >= 0 ? keep : 0);
     });
   }
@@ -61,7 +65,10 @@ abstract class Selection<V, S extends { _options_labels: string[]; index: number
       return;
     }
     const i = this.pairs.findIndex(([, v]) => v === value);
-    if (i < 0) throw new DeepVizError(`${inspect(value)} is not one of the options of ${this.constructor.name}: ${this.pairs.map(([l]) => l).join(", ")}`);
+    if (i < 0)
+      throw new DeepVizError(
+        `${inspect(value)} is not one of the options of ${this.constructor.name}: ${this.pairs.map(([l]) => l).join(", ")}`,
+      );
     this.setKey("index", i);
   }
 
@@ -76,7 +83,8 @@ abstract class Selection<V, S extends { _options_labels: string[]; index: number
       return;
     }
     const i = this.pairs.findIndex(([l]) => l === label);
-    if (i < 0) throw new DeepVizError(`"${label}" is not a label of ${this.constructor.name}: ${this.pairs.map(([l]) => l).join(", ")}`);
+    if (i < 0)
+      throw new DeepVizError(`"${label}" is not a label of ${this.constructor.name}: ${this.pairs.map(([l]) => l).join(", ")}`);
     this.setKey("index", i);
   }
 
@@ -84,7 +92,9 @@ abstract class Selection<V, S extends { _options_labels: string[]; index: number
     if (key === "index") {
       if (value === null) return null;
       if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= (this.pairs?.length ?? 0)) {
-        throw new DeepVizError(`${this.constructor.name}.index must be null or an integer below ${this.pairs?.length ?? 0}, got ${inspect(value)}`);
+        throw new DeepVizError(
+          `${this.constructor.name}.index must be null or an integer below ${this.pairs?.length ?? 0}, got ${inspect(value)}`,
+        );
       }
       return value;
     }

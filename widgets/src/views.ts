@@ -35,7 +35,9 @@ export function toRGBA(pixels: ArrayLike<number>, width: number, height: number)
   const n = width * height;
   const channels = pixels.length / n;
   if (![1, 3, 4].includes(channels)) {
-    throw new DeepVizError(`image of ${width}×${height} needs ${n}, ${3 * n} or ${4 * n} values (gray, RGB, RGBA); got ${pixels.length}`);
+    throw new DeepVizError(
+      `image of ${width}×${height} needs ${n}, ${3 * n} or ${4 * n} values (gray, RGB, RGBA); got ${pixels.length}`,
+    );
   }
   if (channels === 4) return pixels instanceof Uint8Array ? pixels : Uint8Array.from(pixels);
   const out = new Uint8Array(n * 4);
@@ -87,7 +89,8 @@ export class Heatmap extends widgetClass(spec("HeatmapModel", "HeatmapView"), {
 
   /** Set the map (row-major values, any range; the view normalizes). */
   setMap(values: ArrayLike<number>, width: number, height: number): void {
-    if (values.length !== width * height) throw new DeepVizError(`map of ${width}×${height} needs ${width * height} values, got ${values.length}`);
+    if (values.length !== width * height)
+      throw new DeepVizError(`map of ${width}×${height} needs ${width * height} values, got ${values.length}`);
     this.set({ map: asFloat32(values, "map") ?? undefined, map_width: width, map_height: height });
   }
 
@@ -129,7 +132,9 @@ export class FeatureGrid extends widgetClass(spec("FeatureGridModel", "FeatureGr
   /** Set the maps from values laid out [channels, height, width]. */
   setMaps(values: ArrayLike<number>, channels: number, height: number, width: number): void {
     if (values.length !== channels * height * width) {
-      throw new DeepVizError(`${channels} maps of ${height}×${width} need ${channels * height * width} values, got ${values.length}`);
+      throw new DeepVizError(
+        `${channels} maps of ${height}×${width} need ${channels * height * width} values, got ${values.length}`,
+      );
     }
     const selected = this.selected < channels ? this.selected : -1;
     this.set({ data: asFloat32(values, "data") ?? undefined, channels, height, width, selected });

@@ -333,7 +333,8 @@ export class Widget<S extends object = any> {
         for (const h of this.msgHandlers.slice()) {
           try {
             const r = h(data.content, msg.buffers ?? []);
-            if (r instanceof Promise) r.catch((err) => console.error(`Error handling a message of ${this.constructor.name}:`, err));
+            if (r instanceof Promise)
+              r.catch((err) => console.error(`Error handling a message of ${this.constructor.name}:`, err));
           } catch (err) {
             console.error(`Error handling a message of ${this.constructor.name}:`, err);
           }

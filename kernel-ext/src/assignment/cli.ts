@@ -52,7 +52,8 @@ export async function inParallel<T, R>(items: T[], workers: number, work: (item:
 export function resultTable(result: GradeResult): string {
   const idWidth = Math.max(5, ...result.tests.map((t) => t.id.length), ...(result.manual ?? []).map((m) => m.id.length));
   const lines = [`${"test".padEnd(idWidth)}  earned  message`];
-  for (const t of result.tests) lines.push(`${t.id.padEnd(idWidth)}  ${`${t.earned}/${t.points}`.padStart(6)}  ${t.message.split("\n")[0]}`);
+  for (const t of result.tests)
+    lines.push(`${t.id.padEnd(idWidth)}  ${`${t.earned}/${t.points}`.padStart(6)}  ${t.message.split("\n")[0]}`);
   for (const m of result.manual ?? []) lines.push(`${m.id.padEnd(idWidth)}  ${`?/${m.points}`.padStart(6)}  graded by hand`);
   lines.push(`${"total".padEnd(idWidth)}  ${`${result.score}/${result.max}`.padStart(6)}`);
   return lines.join("\n");
@@ -81,7 +82,8 @@ function release(rest: string[]): void {
   const released = releaseNotebook(readNotebook(fs.readFileSync(source, "utf8"), source), source);
   fs.mkdirSync(options.out, { recursive: true });
   const target = path.join(options.out, path.basename(source));
-  if (path.resolve(target) === path.resolve(source)) throw new UsageError("--out must be another folder than the source's: release would overwrite the solutions");
+  if (path.resolve(target) === path.resolve(source))
+    throw new UsageError("--out must be another folder than the source's: release would overwrite the solutions");
   fs.writeFileSync(target, JSON.stringify(released, null, 1) + "\n");
   process.stderr.write(`wrote ${target}\n`);
 }
@@ -91,13 +93,17 @@ async function grade(rest: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError("grade needs exactly one SUBMISSION notebook or folder");
   if (typeof options.source !== "string") throw new UsageError("grade needs --source SOURCE.ipynb (the instructor's version)");
   const timeoutSec = options.timeout === undefined ? undefined : Number(options.timeout);
-  if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${options.timeout}`);
+  if (timeoutSec !== undefined && !(timeoutSec > 0))
+    throw new UsageError(`--timeout must be a positive number of seconds, got ${options.timeout}`);
   const workers = options.workers === undefined ? Math.min(4, os.cpus().length) : Number(options.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a whole number ≥ 1, got ${options.workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new UsageError(`--workers must be a whole number ≥ 1, got ${options.workers}`);
   const target = positionals[0];
   if (!fs.existsSync(target)) throw new Error(`${target} does not exist`);
   const folder = fs.statSync(target).isDirectory();
-  const files = folder ? submissionsIn(target).filter((f) => path.resolve(f) !== path.resolve(options.source as string)) : [target];
+  const files = folder
+    ? submissionsIn(target).filter((f) => path.resolve(f) !== path.resolve(options.source as string))
+    : [target];
   if (files.length === 0) throw new Error(`no notebooks under ${target}`);
   const feedback = typeof options.feedback === "string" ? options.feedback : undefined;
   if (feedback) fs.mkdirSync(feedback, { recursive: true });
@@ -106,14 +112,16 @@ async function grade(rest: string[]): Promise<void> {
     const name = folder ? path.relative(target, file).replace(/\.ipynb$/, "") : path.basename(file, ".ipynb");
     if (folder) process.stderr.write(`grading ${name}\n`);
     const { result, executed } = await gradeNotebook(file, options.source as string, { timeoutSec });
-    if (feedback) fs.writeFileSync(path.join(feedback, `${name.replace(/[\\/]/g, "__")}.html`), feedbackHtml(name, executed, result));
+    if (feedback)
+      fs.writeFileSync(path.join(feedback, `${name.replace(/[\\/]/g, "__")}.html`), feedbackHtml(name, executed, result));
     return { submission: name, result };
   });
 
   if (folder) {
     const csv = typeof options.csv === "string" ? options.csv : path.join(target, "grades.csv");
     fs.writeFileSync(csv, scoresCsv(rows));
-    if (options.json) console.log(JSON.stringify({ submissions: rows.map((r) => ({ submission: r.submission, ...r.result })) }, null, 1));
+    if (options.json)
+      console.log(JSON.stringify({ submissions: rows.map((r) => ({ submission: r.submission, ...r.result })) }, null, 1));
     else for (const r of rows) console.log(`${r.submission}: ${r.result.score} / ${r.result.max}`);
     process.stderr.write(`wrote ${csv}\n`);
   } else if (options.json) console.log(JSON.stringify(rows[0].result, null, 1));

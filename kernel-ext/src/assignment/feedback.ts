@@ -9,7 +9,8 @@ import { notebookToHtml } from "../notebook-html";
 import { nbgraderMeta } from "./format";
 import type { GradeResult } from "./grade";
 
-const PASS = "color:#060", FAIL = "color:#900";
+const PASS = "color:#060",
+  FAIL = "color:#900";
 
 function markdownCell(html: string): Cell {
   return { cell_type: "markdown", source: html, metadata: {} };
@@ -17,8 +18,13 @@ function markdownCell(html: string): Cell {
 
 function resultTable(title: string, result: GradeResult): string {
   const cell = (s: string, style = "") => `<td${style ? ` style="${style}"` : ""}>${s}</td>`;
-  const rows = result.tests.map((t) => `<tr>${cell(escapeHtml(t.id))}${cell(`${t.earned} / ${t.points}`, t.earned === t.points ? PASS : FAIL)}${cell(escapeHtml(t.message))}</tr>`);
-  const manual = (result.manual ?? []).map((m) => `<tr>${cell(escapeHtml(m.id))}${cell(`— / ${m.points}`)}${cell("graded by hand")}</tr>`);
+  const rows = result.tests.map(
+    (t) =>
+      `<tr>${cell(escapeHtml(t.id))}${cell(`${t.earned} / ${t.points}`, t.earned === t.points ? PASS : FAIL)}${cell(escapeHtml(t.message))}</tr>`,
+  );
+  const manual = (result.manual ?? []).map(
+    (m) => `<tr>${cell(escapeHtml(m.id))}${cell(`— / ${m.points}`)}${cell("graded by hand")}</tr>`,
+  );
   return `<h1>${escapeHtml(title)}: ${result.score} / ${result.max}</h1>\n\n<table><tr><th>test</th><th>points</th><th>message</th></tr>${[...rows, ...manual].join("")}</table>`;
 }
 
@@ -34,5 +40,8 @@ export function feedbackHtml(title: string, executed: Notebook, result: GradeRes
     cells.push(markdownCell(`<p style="${passed ? PASS : FAIL}">${verdict}</p>`));
   }
   // no saved widget state: the page shows each widget's text instead
-  return notebookToHtml({ ...executed, metadata: {}, cells }, { title: `${title}: ${result.score} / ${result.max}`, untrusted: true });
+  return notebookToHtml(
+    { ...executed, metadata: {}, cells },
+    { title: `${title}: ${result.score} / ${result.max}`, untrusted: true },
+  );
 }

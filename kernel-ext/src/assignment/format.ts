@@ -57,7 +57,10 @@ export function regions(lines: string[], kind: "SOLUTION" | "HIDDEN TESTS", wher
     const m = DELIMITER.exec(line);
     if (!m || m[3] !== kind) return;
     if (m[2] === "BEGIN") {
-      if (open) throw new AssignmentError(`${where}: "BEGIN ${kind}" on line ${i + 1} inside the region opened on line ${open.line + 1}; close it first`);
+      if (open)
+        throw new AssignmentError(
+          `${where}: "BEGIN ${kind}" on line ${i + 1} inside the region opened on line ${open.line + 1}; close it first`,
+        );
       open = { line: i, indent: m[1] };
     } else {
       if (!open) throw new AssignmentError(`${where}: "END ${kind}" on line ${i + 1} has no BEGIN before it`);
@@ -106,21 +109,29 @@ export function checkAssignment(nb: Notebook, what: string): GradedCell[] {
     const m = nbgraderMeta(cell);
     if (m) {
       const before = seen.get(m.grade_id);
-      if (before !== undefined) throw new AssignmentError(`${where}: grade_id "${m.grade_id}" is also used by cell ${before + 1}; grade ids must be unique`);
+      if (before !== undefined)
+        throw new AssignmentError(
+          `${where}: grade_id "${m.grade_id}" is also used by cell ${before + 1}; grade ids must be unique`,
+        );
       seen.set(m.grade_id, index);
     }
     const solutions = regions(lines, "SOLUTION", where);
     const hidden = regions(lines, "HIDDEN TESTS", where);
     if (solutions.length && role !== "answer" && role !== "manual") {
-      throw new AssignmentError(`${where}: a BEGIN SOLUTION region in a cell that is not an answer cell would be released as is; mark the cell as a solution (nbgrader: solution: true) or remove the delimiters`);
+      throw new AssignmentError(
+        `${where}: a BEGIN SOLUTION region in a cell that is not an answer cell would be released as is; mark the cell as a solution (nbgrader: solution: true) or remove the delimiters`,
+      );
     }
-    if (hidden.length && role !== "test") throw new AssignmentError(`${where}: BEGIN HIDDEN TESTS belongs in a test cell (nbgrader: grade: true, solution: false)`);
+    if (hidden.length && role !== "test")
+      throw new AssignmentError(`${where}: BEGIN HIDDEN TESTS belongs in a test cell (nbgrader: grade: true, solution: false)`);
     if (role === "test" || role === "manual") {
       const points = m!.points;
-      if (typeof points !== "number" || !(points >= 0)) throw new AssignmentError(`${where}: graded cell "${m!.grade_id}" needs "points" (a number ≥ 0)`);
+      if (typeof points !== "number" || !(points >= 0))
+        throw new AssignmentError(`${where}: graded cell "${m!.grade_id}" needs "points" (a number ≥ 0)`);
       graded.push({ id: m!.grade_id, role, points, index });
     }
-    if (role === "test" && cell.cell_type !== "code") throw new AssignmentError(`${where}: test cell "${m!.grade_id}" must be a code cell`);
+    if (role === "test" && cell.cell_type !== "code")
+      throw new AssignmentError(`${where}: test cell "${m!.grade_id}" must be a code cell`);
   });
   return graded;
 }

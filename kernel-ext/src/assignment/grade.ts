@@ -78,7 +78,7 @@ export function restoreFromSource(submission: Notebook, source: Notebook): Noteb
     let cell = placed.get(id);
     if (!cell) {
       cell = clone(original);
-      if (cellRole(original) === "answer") cell.source = "throw new Error(\"this answer cell was deleted from the submission\");";
+      if (cellRole(original) === "answer") cell.source = 'throw new Error("this answer cell was deleted from the submission");';
       cells.splice(after ? cells.indexOf(after) + 1 : 0, 0, cell);
       placed.set(id, cell);
     }
@@ -90,7 +90,12 @@ export function restoreFromSource(submission: Notebook, source: Notebook): Noteb
       cell.execution_count = null;
     }
   }
-  return { nbformat: 4, nbformat_minor: source.nbformat_minor, metadata: { ...clone(source.metadata), widgets: undefined }, cells };
+  return {
+    nbformat: 4,
+    nbformat_minor: source.nbformat_minor,
+    metadata: { ...clone(source.metadata), widgets: undefined },
+    cells,
+  };
 }
 
 function errorMessage(outputs: Output[], status: CellStatus | undefined): string {
@@ -108,19 +113,35 @@ export function score(executed: Notebook, graded: GradedCell[], statuses: Map<nu
     const id = nbgraderMeta(c)?.grade_id;
     if (id !== undefined) byId.set(id, i);
   });
-  const tests: TestResult[] = graded.filter((g) => g.role === "test").map((g) => {
-    const index = byId.get(g.id)!;
-    const cell = executed.cells[index];
-    const status = cellSource(cell).trim() === "" ? "ok" : statuses.get(index);
-    const passed = status === "ok";
-    return { id: g.id, points: g.points, earned: passed ? g.points : 0, message: passed ? "" : errorMessage(cell.outputs ?? [], status) };
-  });
+  const tests: TestResult[] = graded
+    .filter((g) => g.role === "test")
+    .map((g) => {
+      const index = byId.get(g.id)!;
+      const cell = executed.cells[index];
+      const status = cellSource(cell).trim() === "" ? "ok" : statuses.get(index);
+      const passed = status === "ok";
+      return {
+        id: g.id,
+        points: g.points,
+        earned: passed ? g.points : 0,
+        message: passed ? "" : errorMessage(cell.outputs ?? [], status),
+      };
+    });
   const manual = graded.filter((g) => g.role === "manual").map((g) => ({ id: g.id, points: g.points }));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return { score: sum(tests.map((t) => t.earned)), max: sum(tests.map((t) => t.points)), tests, ...(manual.length ? { manual } : {}) };
+  return {
+    score: sum(tests.map((t) => t.earned)),
+    max: sum(tests.map((t) => t.points)),
+    tests,
+    ...(manual.length ? { manual } : {}),
+  };
 }
 
-export async function gradeNotebook(submissionPath: string, sourcePath: string, options: GradeOptions = {}): Promise<GradedSubmission> {
+export async function gradeNotebook(
+  submissionPath: string,
+  sourcePath: string,
+  options: GradeOptions = {},
+): Promise<GradedSubmission> {
   const source = readNotebook(fs.readFileSync(sourcePath, "utf8"), sourcePath);
   const graded = checkAssignment(source, sourcePath);
   let submission: Notebook;
@@ -129,7 +150,9 @@ export async function gradeNotebook(submissionPath: string, sourcePath: string, 
   } catch (e) {
     // A broken file is the student's zero, not a failure of grading.
     if ((e as NodeJS.ErrnoException).code === "ENOENT") throw e;
-    const tests = graded.filter((g) => g.role === "test").map((g) => ({ id: g.id, points: g.points, earned: 0, message: `not graded: ${(e as Error).message}` }));
+    const tests = graded
+      .filter((g) => g.role === "test")
+      .map((g) => ({ id: g.id, points: g.points, earned: 0, message: `not graded: ${(e as Error).message}` }));
     return { result: { score: 0, max: tests.reduce((a, t) => a + t.points, 0), tests }, executed: { ...source, cells: [] } };
   }
   const notebook = restoreFromSource(submission, source);

@@ -28,9 +28,16 @@ function releaseCell(original: Cell): Cell {
   if (role === "answer" || role === "manual") {
     const found = regions(lines, "SOLUTION", id);
     if (found.length === 0) setSource(cell, markdown ? [ANSWER_STUB] : codeStub(id));
-    else setSource(cell, replaceRegions(lines, found, (r) => (markdown ? [r.indent + ANSWER_STUB] : codeStub(id, r.indent))));
+    else
+      setSource(
+        cell,
+        replaceRegions(lines, found, (r) => (markdown ? [r.indent + ANSWER_STUB] : codeStub(id, r.indent))),
+      );
   } else if (role === "test") {
-    setSource(cell, replaceRegions(lines, regions(lines, "HIDDEN TESTS", id), () => []));
+    setSource(
+      cell,
+      replaceRegions(lines, regions(lines, "HIDDEN TESTS", id), () => []),
+    );
   }
   if (cell.cell_type === "code") {
     cell.outputs = [];
@@ -41,7 +48,11 @@ function releaseCell(original: Cell): Cell {
 
 export function releaseNotebook(source: Notebook, what = "the source notebook"): Notebook {
   checkAssignment(source, what);
-  const released: Notebook = { ...source, cells: source.cells.map(releaseCell), metadata: JSON.parse(JSON.stringify(source.metadata)) };
+  const released: Notebook = {
+    ...source,
+    cells: source.cells.map(releaseCell),
+    metadata: JSON.parse(JSON.stringify(source.metadata)),
+  };
   delete released.metadata.widgets; // saved widget state is output too
   return released;
 }

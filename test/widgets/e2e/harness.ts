@@ -50,7 +50,10 @@ export async function buildAll(log: (s: string) => void = () => undefined): Prom
   log("tsc build");
   // tsc writes JavaScript even when some file elsewhere has a type error; the cells need only that.
   try {
-    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", path.join(REPO, "tsconfig.json")], { cwd: REPO, stdio: "pipe" });
+    execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", path.join(REPO, "tsconfig.json")], {
+      cwd: REPO,
+      stdio: "pipe",
+    });
   } catch (err) {
     const out = String((err as { stdout?: Buffer }).stdout ?? err);
     if (!fs.existsSync(path.join(REPO, "dist", "entry", "src", "index.js"))) throw new Error(`tsc build failed:\n${out}`);
@@ -79,10 +82,21 @@ export async function buildAll(log: (s: string) => void = () => undefined): Prom
 
 /** Serves the page and, under /amd/deepviz-widgets@<version>/dist/index.js, the kit's AMD bundle. */
 function staticServer(port: number): http.Server {
-  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".eot": "application/vnd.ms-fontobject" };
+  const types: Record<string, string> = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".eot": "application/vnd.ms-fontobject",
+  };
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? "/").split("?")[0]);
-    const file = url.startsWith("/amd/deepviz-widgets@") ? AMD_BUNDLE : path.join(PAGE_DIR, url === "/" ? "index.html" : path.normalize(url).replace(/^(\.\.[/\\])+/, ""));
+    const file = url.startsWith("/amd/deepviz-widgets@")
+      ? AMD_BUNDLE
+      : path.join(PAGE_DIR, url === "/" ? "index.html" : path.normalize(url).replace(/^(\.\.[/\\])+/, ""));
     fs.readFile(file, (err, body) => {
       if (err) {
         res.writeHead(404).end("not found");
@@ -114,7 +128,12 @@ export async function startE2E(options: { build?: boolean; log?: (s: string) => 
   fs.mkdirSync(specDir, { recursive: true });
   fs.writeFileSync(
     path.join(specDir, "kernel.json"),
-    JSON.stringify({ argv: defaultKernelArgv(false), display_name: "TypeScript (DeepViz)", language: "typescript", interrupt_mode: "signal" }),
+    JSON.stringify({
+      argv: defaultKernelArgv(false),
+      display_name: "TypeScript (DeepViz)",
+      language: "typescript",
+      interrupt_mode: "signal",
+    }),
   );
   const jupyterPort = await freePort();
   const pagePort = await freePort();
@@ -124,13 +143,26 @@ export async function startE2E(options: { build?: boolean; log?: (s: string) => 
   const jupyter = spawn(
     "/usr/bin/python3",
     [
-      "-m", "notebook", "--no-browser", `--port=${jupyterPort}`, "--ip=127.0.0.1",
-      `--NotebookApp.token=${token}`, "--NotebookApp.allow_origin=*", "--NotebookApp.disable_check_xsrf=True", "--allow-root",
+      "-m",
+      "notebook",
+      "--no-browser",
+      `--port=${jupyterPort}`,
+      "--ip=127.0.0.1",
+      `--NotebookApp.token=${token}`,
+      "--NotebookApp.allow_origin=*",
+      "--NotebookApp.disable_check_xsrf=True",
+      "--allow-root",
       `--notebook-dir=${REPO}`,
     ],
     {
       cwd: REPO,
-      env: { ...process.env, JUPYTER_PATH: path.join(work, "data"), JUPYTER_RUNTIME_DIR: path.join(work, "runtime"), JUPYTER_CONFIG_DIR: path.join(work, "config"), PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+      env: {
+        ...process.env,
+        JUPYTER_PATH: path.join(work, "data"),
+        JUPYTER_RUNTIME_DIR: path.join(work, "runtime"),
+        JUPYTER_CONFIG_DIR: path.join(work, "config"),
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -160,7 +192,10 @@ export async function startE2E(options: { build?: boolean; log?: (s: string) => 
       if (m.type() === "error") log(`page console: ${m.text()}`);
     });
     await page.goto(`http://127.0.0.1:${pagePort}/`);
-    const implementation = await page.evaluate(([u, t]) => (window as any).deepviz.start(u, t, "deepviz"), [base, token] as const);
+    const implementation = await page.evaluate(([u, t]) => (window as any).deepviz.start(u, t, "deepviz"), [
+      base,
+      token,
+    ] as const);
     log(`kernel started: ${implementation}`);
     fs.mkdirSync(path.join(OUT, "screenshots"), { recursive: true });
     return {

@@ -138,7 +138,9 @@ async function reloadStates(): Promise<{ models: number; ms: number; names: stri
       const models = await fresh.get_state();
       return Object.values(models.state).map((m: any) => m.model_name as string);
     })();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`reload stuck in phase ${phase}`)), 30_000));
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`reload stuck in phase ${phase}`)), 30_000),
+    );
     const names = await Promise.race([work, timeout]);
     return { models: names.length, ms: performance.now() - t0, names: [...new Set(names)].sort(), phase };
   } finally {

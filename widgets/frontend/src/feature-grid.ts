@@ -50,10 +50,14 @@ export class FeatureGridView extends DOMWidgetView {
     const setTitle = () => (title.textContent = this.model.get("title"));
     setTitle();
     this.listenTo(this.model, "change:title", setTitle);
-    this.listenTo(this.model, "change:data change:channels change:height change:width change:colormap change:normalize change:columns", () => {
-      this.tiles = null;
-      this.draw();
-    });
+    this.listenTo(
+      this.model,
+      "change:data change:channels change:height change:width change:colormap change:normalize change:columns",
+      () => {
+        this.tiles = null;
+        this.draw();
+      },
+    );
     this.listenTo(this.model, "change:selected change:tile_size", () => this.draw());
     this.canvas.addEventListener("click", (e) => {
       const t = this.tileAt(e);

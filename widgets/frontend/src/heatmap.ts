@@ -76,10 +76,14 @@ export class HeatmapView extends DOMWidgetView {
       this.imageLayer = null;
       this.draw();
     });
-    this.listenTo(this.model, "change:map change:map_width change:map_height change:colormap change:threshold change:signed change:vmin change:vmax", () => {
-      this.mapLayer = null;
-      this.draw();
-    });
+    this.listenTo(
+      this.model,
+      "change:map change:map_width change:map_height change:colormap change:threshold change:signed change:vmin change:vmax",
+      () => {
+        this.mapLayer = null;
+        this.draw();
+      },
+    );
     this.listenTo(this.model, "change:opacity change:size change:marker", () => this.draw());
     this.canvas.addEventListener("mousemove", (e) => this.hover(e));
     this.canvas.addEventListener("mouseleave", () => (this.readout.textContent = "\u00a0"));

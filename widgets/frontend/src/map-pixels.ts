@@ -43,7 +43,12 @@ export interface HeatmapLayerOptions {
 }
 
 /** The Heatmap view's map layer: range from the data unless vmin/vmax are given, colours, threshold as alpha. */
-export function heatmapLayer(map: Float32Array, width: number, height: number, o: HeatmapLayerOptions): { rgba: Uint8ClampedArray; range: [number, number] } {
+export function heatmapLayer(
+  map: Float32Array,
+  width: number,
+  height: number,
+  o: HeatmapLayerOptions,
+): { rgba: Uint8ClampedArray; range: [number, number] } {
   const [dataLo, dataHi] = valueRange(map, o.signed);
   const { rgba, normalized, range } = colorize(map, width, height, o.colormap, [o.vmin ?? dataLo, o.vmax ?? dataHi]);
   for (let i = 0; i < normalized.length; i++) {

@@ -70,7 +70,11 @@ export class ScatterView extends DOMWidgetView {
     side.append(this.thumb, this.caption);
     row.append(this.plot, side);
     this.el.append(row);
-    this.listenTo(this.model, "change:points change:labels change:label_names change:title change:width change:height", () => void this.draw());
+    this.listenTo(
+      this.model,
+      "change:points change:labels change:label_names change:title change:width change:height",
+      () => void this.draw(),
+    );
     void this.draw().then(() => {
       this.plot.on("plotly_hover", (e) => this.showThumb(e.points?.[0]?.customdata));
       this.plot.on("plotly_selected", (e) => {

@@ -48,14 +48,25 @@ export class AttributionExplorer extends Explorer {
   ) {
     const offered = listMethods().filter((m) => !options.methods || options.methods.includes(m.name));
     super(model, image, () => {
-      if (!offered.length) throw new DeepVizError(`none of the methods ${options.methods?.join(", ")} is available; choose from ${listMethods().map((m) => m.name).join(", ")}`);
+      if (!offered.length)
+        throw new DeepVizError(
+          `none of the methods ${options.methods?.join(", ")} is available; choose from ${listMethods()
+            .map((m) => m.name)
+            .join(", ")}`,
+        );
     });
     this.method = new Dropdown({ description: "method", options: offered.map((m) => m.name) });
     const names = options.classNames ?? [];
     const order = probabilities.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
     this.target = new Dropdown<number>({
       description: "target",
-      options: order.map(([p, i]) => [`${names[i] ?? `class ${i}`} (${this.asProbabilities ? `${(100 * p).toFixed(1)}%` : `score ${p.toFixed(2)}`})`, i] as const),
+      options: order.map(
+        ([p, i]) =>
+          [
+            `${names[i] ?? `class ${i}`} (${this.asProbabilities ? `${(100 * p).toFixed(1)}%` : `score ${p.toFixed(2)}`})`,
+            i,
+          ] as const,
+      ),
     });
     let convLayers: string[] = [];
     try {
@@ -63,12 +74,21 @@ export class AttributionExplorer extends Explorer {
     } catch {
       convLayers = [];
     }
-    this.layer = new Dropdown({ description: "layer", options: convLayers, index: convLayers.length ? convLayers.length - 1 : null });
+    this.layer = new Dropdown({
+      description: "layer",
+      options: convLayers,
+      index: convLayers.length ? convLayers.length - 1 : null,
+    });
     this.heatmap = new Heatmap({ size: options.size ?? 256, opacity: this.opacity.value, title: "" });
     jslink([this.opacity, "value"], [this.heatmap, "opacity"]);
     this.refresh = this.redraw(() => this.update());
     for (const w of [this.method, this.target, this.layer]) w.observe(() => void this.refresh(), "index");
-    this.setParts([new HBox([this.method, this.target]), new HBox([this.layer, this.opacity, this.busy.bar]), this.info, this.heatmap]);
+    this.setParts([
+      new HBox([this.method, this.target]),
+      new HBox([this.layer, this.opacity, this.busy.bar]),
+      this.info,
+      this.heatmap,
+    ]);
   }
 
   async init(): Promise<this> {

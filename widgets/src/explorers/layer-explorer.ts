@@ -42,14 +42,28 @@ export class LayerExplorer extends Explorer {
   constructor(model: Model, image: tf.Tensor, options: LayerExplorerOptions = {}) {
     super(model, image, () => spatialLayers(model));
     this.layers = spatialLayers(model);
-    const start = Math.max(0, this.layers.findIndex((l) => l.name === options.layer));
+    const start = Math.max(
+      0,
+      this.layers.findIndex((l) => l.name === options.layer),
+    );
     this.cache = new ActivationCache(model, this.image);
-    this.layerSlider = new IntSlider({ description: "layer", min: 0, max: this.layers.length - 1, value: start, layout: { width: "340px" } });
+    this.layerSlider = new IntSlider({
+      description: "layer",
+      min: 0,
+      max: this.layers.length - 1,
+      value: start,
+      layout: { width: "340px" },
+    });
     this.channelSlider = new IntSlider({ description: "channel", min: 0, max: 0, layout: { width: "340px" } });
     const colormap = options.colormap ?? "viridis";
     this.grid = new FeatureGrid({ tile_size: options.tileSize ?? 40, colormap, title: "all channels (click one)" });
     this.heatmap = new Heatmap({ size: options.size ?? 256, colormap, opacity: 0.6, title: "channel over the image" });
-    this.filter = new FeatureGrid({ tile_size: 32, colormap: "bwr", normalize: "global", title: "its filter (per input channel)" });
+    this.filter = new FeatureGrid({
+      tile_size: 32,
+      colormap: "bwr",
+      normalize: "global",
+      title: "its filter (per input channel)",
+    });
     link([this.channelSlider, "value"], [this.grid, "selected"]);
     this.refresh = this.redraw(() => this.update());
     this.refreshChannel = this.redraw(() => this.showChannel());
@@ -82,7 +96,9 @@ export class LayerExplorer extends Explorer {
 
   private async update(): Promise<void> {
     const layer = this.layer;
-    const maps = this.cache.has(layer.name) ? this.cache.peek(layer.name)! : await this.busy.run(() => this.cache.get(layer.name));
+    const maps = this.cache.has(layer.name)
+      ? this.cache.peek(layer.name)!
+      : await this.busy.run(() => this.cache.get(layer.name));
     if (layer !== this.layer) return; // the slider moved on; the next run draws
     this.channelSlider.max = maps.channels - 1; // clamps the channel
     this.grid.setMaps(maps.data, maps.channels, maps.height, maps.width);

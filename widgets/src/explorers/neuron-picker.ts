@@ -40,7 +40,11 @@ export class NeuronPicker extends Explorer {
     this.layers = spatialLayers(model);
     this.cache = new ActivationCache(model, this.image);
     const names = this.layers.map((l) => l.name);
-    this.layer = new Dropdown({ description: "layer", options: names, value: options.layer && names.includes(options.layer) ? options.layer : names[0] });
+    this.layer = new Dropdown({
+      description: "layer",
+      options: names,
+      value: options.layer && names.includes(options.layer) ? options.layer : names[0],
+    });
     const size = options.size ?? 256;
     this.activation = new Heatmap({ size, opacity: 0.7, title: "feature map (click a neuron)" });
     this.gradient = new Heatmap({ size, opacity: 0.8, colormap: "inferno", title: "its gradient w.r.t. the input" });
@@ -56,7 +60,11 @@ export class NeuronPicker extends Explorer {
       this.position = { x: c.x, y: c.y };
       void this.refreshGradient();
     });
-    this.setParts([new HBox([this.layer, this.channel, this.rule, this.busy.bar]), this.info, new HBox([this.activation, this.gradient])]);
+    this.setParts([
+      new HBox([this.layer, this.channel, this.rule, this.busy.bar]),
+      this.info,
+      new HBox([this.activation, this.gradient]),
+    ]);
   }
 
   async init(): Promise<this> {

@@ -8,7 +8,9 @@ import { listLayers, LayerInfo } from "../../../src/model/layers";
 /** An HWC image (1, 3 or 4 channels; [0, 1], or [0, 255] when its maximum is above 1) as RGBA bytes. */
 export async function imageBytes(image: tf.Tensor): Promise<{ rgba: Uint8Array; width: number; height: number }> {
   if (image.rank !== 3 || ![1, 3, 4].includes(image.shape[2]!)) {
-    throw new DeepVizError(`the image must be one HWC tensor with 1, 3 or 4 channels (no batch axis); got shape [${image.shape.join(", ")}]`);
+    throw new DeepVizError(
+      `the image must be one HWC tensor with 1, 3 or 4 channels (no batch axis); got shape [${image.shape.join(", ")}]`,
+    );
   }
   const [height, width, channels] = image.shape as [number, number, number];
   const bytes = tf.tidy(() => {
@@ -103,7 +105,9 @@ export function filterOf(model: Model, layerName: string, channel: number): Maps
   if (!/Conv2D$/.test(layer.getClassName()) || !weights.length || weights[0].rank !== 4) return null;
   const [kh, kw, inCh, outCh] = weights[0].shape as [number, number, number, number];
   if (channel >= outCh) return null;
-  const slice = tf.tidy(() => tf.transpose(tf.squeeze(tf.slice(weights[0], [0, 0, 0, channel], [kh, kw, inCh, 1]), [3]), [2, 0, 1]));
+  const slice = tf.tidy(() =>
+    tf.transpose(tf.squeeze(tf.slice(weights[0], [0, 0, 0, channel], [kh, kw, inCh, 1]), [3]), [2, 0, 1]),
+  );
   const data = slice.dataSync() as Float32Array;
   slice.dispose();
   return { data, channels: inCh, height: kh, width: kw };
