@@ -142,7 +142,8 @@ export class KernelServer implements KernelIo {
   private readonly maxBytes = maxMessageBytes();
   private readonly shell = new zmq.Router({ maxMessageSize: this.maxBytes });
   private control?: ControlThread;
-  private readonly stdin = new zmq.Router({ maxMessageSize: this.maxBytes });
+  // The kernel never asks for input, so nothing large belongs on stdin: zeromq drops it unread.
+  private readonly stdin = new zmq.Router({ maxMessageSize: 1024 * 1024 });
   private readonly iopub = new zmq.Publisher();
   private readonly hb = new zmq.Reply({ maxMessageSize: 1024 * 1024 });
   /** Signatures already acted on, across shell and control: a replayed message is refused. */
