@@ -112,7 +112,9 @@ describe("notebooks in the project's JupyterLab (Chromium)", function () {
         await page.waitForTimeout(1000);
         await shot(page, `${name}-1-run-all`);
         const views = await savedWidgetViews(page, lab, path.join(lab.served, rel));
-        assert.ok(views > 0, "the notebook shows at least one widget");
+        // every lesson has a live widget; an assignment may have none (then nothing is dragged or clicked)
+        const assignment = rel.startsWith("assignments");
+        if (!assignment) assert.ok(views > 0, "the lesson shows at least one widget");
         await assertClean(page, consoleErrors, "after Run All", views);
         const outputs = widgetOutputs(page);
         const n = await outputs.count();
@@ -166,7 +168,7 @@ describe("notebooks in the project's JupyterLab (Chromium)", function () {
             clicked++;
           }
         }
-        assert.ok(dragged > 0, "some slider was dragged");
+        if (!assignment) assert.ok(dragged > 0, "some slider was dragged");
         await shot(page, `${name}-2-after-moves`);
         console.log(`      ${rel}: ${n} widgets, ${dragged} sliders dragged, ${clicked} heatmaps clicked`);
 
