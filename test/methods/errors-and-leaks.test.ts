@@ -2,17 +2,7 @@ import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../../src";
 import { linearModel, smallCnn } from "../helpers/models";
-
-async function rejects(p: Promise<unknown> | (() => unknown), pattern: RegExp): Promise<void> {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (e) {
-    assert.ok(e instanceof dv.DeepVizError, `expected DeepVizError, got ${(e as Error).name}: ${(e as Error).message}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.fail(`expected a DeepVizError matching ${pattern}`);
-}
+import { rejects } from "../metrics/helpers";
 
 describe("bad input gives a DeepVizError that says what to do", () => {
   const cnn = smallCnn();
