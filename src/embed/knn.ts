@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import { Points } from "./points";
 
 /** The k nearest neighbours of every point: indices and squared Euclidean distances, nearest first. */
@@ -35,11 +36,88 @@ export function squaredDistance(a: Float64Array, i: number, b: Float64Array, j: 
   return s0 + s1 + s2 + s3;
 }
 
+/** Extra candidates per point kept from the float32 pass, so float32 rounding cannot push a true neighbour out. */
+const MARGIN = 16;
+/** Dot products per chunk (float32): about 64 MB. */
+const CHUNK_ENTRIES = 1 << 24;
+
 /**
- * Exact k-nearest neighbours by brute force over all pairs. Each pair is measured once and offered to
- * both points' bounded max-heaps, so the cost is n²d/2 and the memory n*k.
+ * The k nearest neighbours of every point, for t-SNE and UMAP. Candidates come from dot products on the
+ * tf backend (|a−b|² = |a|² − 2a·b + |b|², in row chunks) scanned into bounded heaps of k + MARGIN, then
+ * are re-ranked by exact float64 distances: the same answer as exactNeighbours() unless float32 rounding
+ * reorders near-ties beyond the margin (test/embed/knn.test.ts measures recall on MNIST), at
+ * matrix-product speed. O(n²d) flops and n·chunk memory.
  */
 export function nearestNeighbours(p: Points, k: number): Neighbours {
+  const { n, d, data } = p;
+  const want = Math.min(n, k + 1 + MARGIN); // + 1: a point is its own first candidate
+  // Centred, so float32 keeps the small differences that separate neighbours.
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t] / n;
+  const centred = new Float32Array(n * d);
+  const halfNorm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < d; t++) {
+      const v = (centred[i * d + t] = data[i * d + t] - mean[t]);
+      halfNorm[i] += (v * v) / 2;
+    }
+  }
+  const heapKey = new Float64Array(n * want);
+  const heapIndex = new Int32Array(n * want);
+  const x = tf.tensor2d(centred, [n, d]);
+  const xt = x.transpose();
+  try {
+    const rows = Math.max(1, Math.floor(CHUNK_ENTRIES / n));
+    for (let start = 0; start < n; start += rows) {
+      const size = Math.min(rows, n - start);
+      const dots = tf.tidy(() => tf.matMul(x.slice([start, 0], [size, d]), xt));
+      const dot = dots.dataSync() as Float32Array;
+      dots.dispose();
+      for (let r = 0; r < size; r++) {
+        // |b|²/2 − a·b orders a row as |a−b|² does (|a|² is the same along it)
+        const o = (start + r) * want;
+        heapKey.fill(Infinity, o, o + want);
+        heapIndex.fill(-1, o, o + want);
+        const row = r * n;
+        for (let j = 0; j < n; j++) {
+          const key = halfNorm[j] - dot[row + j];
+          if (key < heapKey[o]) heapReplaceTop(heapKey, heapIndex, o, want, key, j);
+        }
+      }
+    }
+  } finally {
+    x.dispose();
+    xt.dispose();
+  }
+  const dist2 = new Float64Array(n * k);
+  const index = new Int32Array(n * k);
+  const who = new Int32Array(want);
+  const dist = new Float64Array(want);
+  const order = Array.from({ length: want }, (_, t) => t);
+  for (let i = 0; i < n; i++) {
+    const o = i * want;
+    let m = 0;
+    for (let t = 0; t < want; t++) {
+      const j = heapIndex[o + t];
+      if (j === i || j < 0) continue;
+      who[m] = j;
+      dist[m++] = squaredDistance(data, i, data, j, d);
+    }
+    const sorted = order.slice(0, m).sort((a, b) => dist[a] - dist[b] || who[a] - who[b]);
+    for (let t = 0; t < k; t++) {
+      dist2[i * k + t] = dist[sorted[t]];
+      index[i * k + t] = who[sorted[t]];
+    }
+  }
+  return { k, index, dist2 };
+}
+
+/**
+ * Exact k-nearest neighbours by brute force over all pairs (the reference nearestNeighbours() is tested
+ * against, and trustworthiness's measure of low-dimensional layouts). Each pair is measured once and offered to
+ * both points' bounded max-heaps, so the cost is n²d/2 and the memory n*k.
+ */
+export function exactNeighbours(p: Points, k: number): Neighbours {
   const { n, d, data } = p;
   const heapDist = new Float64Array(n * k).fill(Infinity);
   const heapIndex = new Int32Array(n * k).fill(-1);

@@ -1,5 +1,5 @@
 import { fail } from "../errors";
-import { nearestNeighbours, squaredDistance } from "./knn";
+import { exactNeighbours, squaredDistance } from "./knn";
 import { PointsInput, toPoints } from "./points";
 
 /**
@@ -17,7 +17,7 @@ export function trustworthiness(high: PointsInput, low: PointsInput, k = 5): num
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
     fail(`trustworthiness: k must be an integer from 1 to below n/2 = ${n / 2}; got ${k}.`);
   }
-  const lowNeighbours = nearestNeighbours(y, k);
+  const lowNeighbours = exactNeighbours(y, k);
   const row = new Float64Array(n);
   let penalty = 0;
   for (let i = 0; i < n; i++) {
