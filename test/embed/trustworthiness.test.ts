@@ -24,6 +24,19 @@ describe("embed: trustworthiness", () => {
     assert.ok(t > 0.3 && t < 0.65, `T=${t}`);
   });
 
+  it("estimates T from a sample of points: all n points give the exact value, a sample comes close", () => {
+    const { rows } = blobs(400, 6, 4, 3);
+    const rng = new Random(2);
+    const layout = rows.map((r) => [r[0] + 0.5 * rng.normal(), r[1] + 0.5 * rng.normal()]);
+    const exact = trustworthiness(rows, layout, 5);
+    assert.ok(exact > 0.6 && exact < 0.97, `T=${exact}`); // a layout that keeps some neighbourhoods, not all
+    assert.equal(trustworthiness(rows, layout, 5, { sample: 400, seed: 3 }), exact);
+    const sampled = trustworthiness(rows, layout, 5, { sample: 150, seed: 3 });
+    assert.notEqual(sampled, exact);
+    assert.ok(Math.abs(sampled - exact) < 0.02, `sampled ${sampled} vs exact ${exact}`);
+    assert.throws(() => trustworthiness(rows, layout, 5, { sample: 0 }), DeepVizError);
+  });
+
   it("rejects mismatched point counts and a k of n/2 or more", () => {
     assert.throws(() => trustworthiness([[0], [1], [2], [3]], [[0], [1], [2]], 1), DeepVizError);
     assert.throws(() => trustworthiness([[0], [1], [2], [3]], [[0], [1], [2], [3]], 2), /below n\/2/);
