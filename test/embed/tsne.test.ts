@@ -75,14 +75,20 @@ describe("embed: t-SNE", () => {
     }
   });
 
-  it("keeps well-separated clusters apart (trustworthiness ≥ 0.95), in 2-D and 3-D", async () => {
+  it("keeps well-separated clusters apart (trustworthiness ≥ 0.95), in 2-D (either repulsion) and 3-D", async () => {
     const { rows, labels } = blobs(240, 20, 4, 6);
     const x = toPoints(rows, "x");
-    for (const dims of [2, 3] as const) {
-      const result = await tsne(x, { dims, perplexity: 20, iterations: 500, seed: 2 });
+    const runs = [
+      { dims: 2, repulsion: "auto" },
+      { dims: 2, repulsion: "grid" },
+      { dims: 2, repulsion: "tree" },
+      { dims: 3, repulsion: "auto" },
+    ] as const;
+    for (const { dims, repulsion } of runs) {
+      const result = await tsne(x, { dims, repulsion, perplexity: 20, iterations: 500, seed: 2 });
       const layout = Array.from({ length: x.n }, (_, i) => Array.from(result.coords.subarray(i * dims, (i + 1) * dims)));
       const t = trustworthiness(rows, layout, 5);
-      assert.ok(t >= 0.95, `dims ${dims}: T=${t}`);
+      assert.ok(t >= 0.95, `dims ${dims}, ${repulsion}: T=${t}`);
       assert.equal(nearestLabelAgreement(layout, labels), 1);
       assert.ok(Number.isFinite(result.klDivergence) && result.klDivergence > 0);
     }
@@ -127,6 +133,7 @@ describe("embed: t-SNE", () => {
     await assert.rejects(tsne(x, { init: "spectral" as "pca" }), DeepVizError);
     await assert.rejects(tsne(x, { learningRate: -1 }), DeepVizError);
     await assert.rejects(tsne(x, { threads: 0 }), DeepVizError);
+    await assert.rejects(tsne(x, { perplexity: 5, repulsion: "fmm" as "grid" }), /"auto", "tree" or "grid"/);
   });
 
   it("splits the repulsion over worker threads with the very same layout as one thread, and lets the process exit", () => {
