@@ -57,7 +57,13 @@ function digits(n: number): { data: Float32Array; labels: number[] } {
     for (let r = 0; r < 28; r++) for (let x = shift; x < 28; x++) pixels[k * 784 + r * 28 + x] = image[r * 28 + x - shift];
     labels.push(c);
   }
-  const data = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(pixels, [n, 28, 28, 1]), [8, 8], true).reshape([n, 64]).dataSync() as Float32Array);
+  const data = tf.tidy(
+    () =>
+      tf.image
+        .resizeBilinear(tf.tensor4d(pixels, [n, 28, 28, 1]), [8, 8], true)
+        .reshape([n, 64])
+        .dataSync() as Float32Array,
+  );
   return { data: Float32Array.from(data), labels };
 }
 
@@ -85,14 +91,23 @@ function sklearn(pointsFile: string, n: number, d: number, tmp: string, threadSe
     if (!best || result.seconds < best.seconds) {
       const bytes = fs.readFileSync(out); // small reads share a pooled buffer: copy out
       const flat = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      best = { ...result, trust5: NaN, trust10: NaN, threads, layout: Array.from({ length: n }, (_, i) => [flat[2 * i], flat[2 * i + 1]]) };
+      best = {
+        ...result,
+        trust5: NaN,
+        trust10: NaN,
+        threads,
+        layout: Array.from({ length: n }, (_, i) => [flat[2 * i], flat[2 * i + 1]]),
+      };
     }
   }
   return best;
 }
 
 function load(): string {
-  return os.loadavg().map((l) => l.toFixed(1)).join(" ");
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
 }
 
 async function benchSize(n: number, repeats: number, tmp: string, large: boolean, timeoutS: number): Promise<void> {
@@ -149,7 +164,9 @@ export async function benchEmbed(
   await backend();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deepviz-embed-bench-"));
   try {
-    console.log(`t-SNE on MNIST digits (8×8), perplexity 30, PCA init, 1000 iterations; best of ${repeats} run(s); ${os.cpus().length} cores`);
+    console.log(
+      `t-SNE on MNIST digits (8×8), perplexity 30, PCA init, 1000 iterations; best of ${repeats} run(s); ${os.cpus().length} cores`,
+    );
     await benchSize(n, repeats, tmp, false, 3600);
     if (largeN > 0) await benchSize(largeN, 1, tmp, true, largeTimeoutS);
   } finally {

@@ -62,7 +62,7 @@ export class GridRepulsion {
 
   /**
    * Repulsion on every point: forces Σ_j w_ij² (y_i − y_j) into out (n×2), and Z = Σ_i Σ_{j≠i} w_ij
-   * returned, as RepulsionPool.run and SpaceTree.repulsion2 give them.
+   * returned, as GradientPool.run and SpaceTree.repulsion2 give them.
    */
   run(y: Float64Array, out: Float64Array): number {
     const n = this.n;

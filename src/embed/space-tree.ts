@@ -206,7 +206,7 @@ export class SpaceTree {
 /**
  * Repulsion on point i of a 2-D layout: adds Σ_j w_ij² (y_i − y_j) into force[0..2) and returns Σ_j w_ij.
  * A free function of the tree's arrays, with no closures or imports, because worker threads run its
- * source too (src/embed/repulsion-pool.ts).
+ * source too (src/embed/gradient-pool.ts).
  */
 export function repulsion2D(
   com: Float64Array,

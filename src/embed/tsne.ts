@@ -1,5 +1,6 @@
 import { fail } from "../errors";
 import { conditionalAffinities, SparseRows, symmetrize } from "./affinities";
+import { attractionRows } from "./attraction";
 import { nearestNeighbours } from "./knn";
 import { pcaProject } from "./pca";
 import { Points } from "./points";
@@ -7,7 +8,7 @@ import { AbortError, Work } from "../core/work";
 import { RunControl } from "./progress";
 import { Random } from "../core/random";
 import { GridRepulsion } from "./grid-repulsion";
-import { RepulsionPool } from "./repulsion-pool";
+import { GradientPool } from "./gradient-pool";
 import { SpaceTree } from "./space-tree";
 
 export interface TsneOptions extends RunControl {
@@ -68,61 +69,6 @@ function klDivergence(p: SparseRows, y: Float64Array, dims: number, z: number): 
     }
   }
   return kl;
-}
-
-/** Each symmetric pair (i < j) of P once, as parallel arrays. */
-interface Edges {
-  from: Int32Array;
-  to: Int32Array;
-  p: Float64Array;
-}
-
-function upperEdges(p: SparseRows): Edges {
-  let m = 0;
-  for (let i = 0; i < p.n; i++) for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) if (p.cols[e] > i) m++;
-  const edges: Edges = { from: new Int32Array(m), to: new Int32Array(m), p: new Float64Array(m) };
-  m = 0;
-  for (let i = 0; i < p.n; i++) {
-    for (let e = p.rowStart[i]; e < p.rowStart[i + 1]; e++) {
-      if (p.cols[e] <= i) continue;
-      edges.from[m] = i;
-      edges.to[m] = p.cols[e];
-      edges.p[m++] = p.vals[e];
-    }
-  }
-  return edges;
-}
-
-/** Adds exag·Σ_j p_ij w_ij (y_i − y_j) to grad[i] (and the opposite to grad[j]), w = 1/(1+d²). */
-function attract(edges: Edges, y: Float64Array, dims: number, exag: number, grad: Float64Array): void {
-  const { from, to, p } = edges;
-  for (let e = 0; e < from.length; e++) {
-    const oi = from[e] * dims;
-    const oj = to[e] * dims;
-    let d2 = 0;
-    for (let t = 0; t < dims; t++) d2 += (y[oi + t] - y[oj + t]) ** 2;
-    const pw = (exag * p[e]) / (1 + d2);
-    for (let t = 0; t < dims; t++) {
-      const f = pw * (y[oi + t] - y[oj + t]);
-      grad[oi + t] += f;
-      grad[oj + t] -= f;
-    }
-  }
-}
-
-function attract2(edges: Edges, y: Float64Array, exag: number, grad: Float64Array): void {
-  const { from, to, p } = edges;
-  for (let e = 0; e < from.length; e++) {
-    const oi = 2 * from[e];
-    const oj = 2 * to[e];
-    const dx = y[oi] - y[oj];
-    const dy = y[oi + 1] - y[oj + 1];
-    const pw = (exag * p[e]) / (1 + dx * dx + dy * dy);
-    grad[oi] += pw * dx;
-    grad[oi + 1] += pw * dy;
-    grad[oj] -= pw * dx;
-    grad[oj + 1] -= pw * dy;
-  }
 }
 
 function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: Random): Float64Array {
@@ -194,15 +140,15 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const nb = nearestNeighbours(x, k);
   report("affinities", 0);
   const p = symmetrize(nb, conditionalAffinities(nb, n, perplexity), n);
-  const edges = upperEdges(p);
 
   const rng = new Random(seed);
   const y = initialLayout(x, dims, init, rng);
   const update = new Float64Array(n * dims);
   const gains = new Float64Array(n * dims).fill(1);
-  const grad = new Float64Array(n * dims);
+  const repulsionForce = new Float64Array(n * dims);
+  const attractionForce = new Float64Array(n * dims);
   const force = new Float64Array(dims);
-  const pool = dims === 2 ? RepulsionPool.create(n, options.threads) : null;
+  const pool = dims === 2 ? GradientPool.create(p, options.threads) : null;
   const tree = new SpaceTree(dims, n, pool !== null);
   const grid = dims === 2 && repulsion !== "tree" ? new GridRepulsion(n) : null;
   const theta2 = theta * theta;
@@ -216,25 +162,24 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       const exag = iter < exaggerationIterations ? exaggeration : 1;
       const momentum = iter < exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
 
-      // Repulsion first: it also yields Z, the normalizer of Q.
-      if (grid && (repulsion === "grid" || useGrid(GridRepulsion.fftSize(y, n), n))) z = grid.run(y, grad);
-      else if ((tree.build(y, n), pool)) z = pool.run(tree, y, theta2, grad);
-      else {
+      // Attraction, and repulsion with Z, the normalizer of Q: gradient = 4 (attraction − repulsion / Z).
+      const onGrid = grid !== null && (repulsion === "grid" || useGrid(GridRepulsion.fftSize(y, n), n));
+      if (!onGrid) tree.build(y, n);
+      if (pool) z = pool.run(y, exag, attractionForce, tree, !onGrid, theta2, repulsionForce);
+      else attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
+      if (onGrid) z = grid.run(y, repulsionForce);
+      else if (!pool) {
         z = 0;
         for (let i = 0; i < n; i++) {
           force.fill(0);
           z += dims === 2 ? tree.repulsion2(y, i, theta2, force) : tree.repulsion(y, i, theta2, force);
-          for (let t = 0; t < dims; t++) grad[i * dims + t] = force[t];
+          for (let t = 0; t < dims; t++) repulsionForce[i * dims + t] = force[t];
         }
       }
       const invZ = 1 / Math.max(z, Number.MIN_VALUE);
-      // grad = 4 (exag·attraction − repulsion/Z); attraction visits each symmetric pair once.
-      for (let c = 0; c < n * dims; c++) grad[c] *= -invZ;
-      if (dims === 2) attract2(edges, y, exag, grad);
-      else attract(edges, y, dims, exag, grad);
       // Gains grow where the gradient changed sign against the last update and shrink where it kept it.
       for (let c = 0; c < n * dims; c++) {
-        const g = 4 * grad[c];
+        const g = 4 * (attractionForce[c] - repulsionForce[c] * invZ);
         gains[c] = update[c] * g < 0 ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, MIN_GAIN);
         update[c] = momentum * update[c] - learningRate * gains[c] * g;
         y[c] += update[c];

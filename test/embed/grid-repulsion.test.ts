@@ -81,10 +81,12 @@ describe("embed: FFT-grid repulsion", () => {
         rowsDone.map((row) => row[1][c]),
         -1,
       );
-      for (let r = 0; r < L; r++) assert.ok(Math.abs(fRe[r * L + c] - colRe[r]) < 1e-10 && Math.abs(fIm[r * L + c] - colIm[r]) < 1e-10);
+      for (let r = 0; r < L; r++)
+        assert.ok(Math.abs(fRe[r * L + c] - colRe[r]) < 1e-10 && Math.abs(fIm[r * L + c] - colIm[r]) < 1e-10);
     }
     new Fft2(L).run(fRe, fIm, true);
-    for (let c = 0; c < L * L; c++) assert.ok(Math.abs(fRe[c] / (L * L) - gRe[c]) < 1e-12 && Math.abs(fIm[c] / (L * L) - gIm[c]) < 1e-12);
+    for (let c = 0; c < L * L; c++)
+      assert.ok(Math.abs(fRe[c] / (L * L) - gRe[c]) < 1e-12 && Math.abs(fIm[c] / (L * L) - gIm[c]) < 1e-12);
   });
 
   it("matches the exact forces within 1 % and Z within 0.5 % (Barnes–Hut at theta 0.5: about 2 % and 1 %), from a tiny layout to a wide one", () => {

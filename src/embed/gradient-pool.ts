@@ -1,0 +1,199 @@
+/**
+ * t-SNE's gradient on a 2-D layout split over worker threads: the attraction (row by row over P) and,
+ * on Barnes–Hut iterations, the repulsion (a walk of the tree per point). The tree, P and the layout
+ * live in SharedArrayBuffers; each thread handles its own range of points with the very functions the
+ * single-threaded path uses (attractionRows, repulsion2D, whose sources the workers evaluate) and writes
+ * each point's terms, which the caller then sums in point order: results equal one thread's bit for bit.
+ * Workers never hold the process open.
+ */
+import * as os from "os";
+import { MessageChannel, MessagePort, Worker } from "worker_threads";
+import { SparseRows } from "./affinities";
+import { attractionRows } from "./attraction";
+import { repulsion2D, SpaceTree } from "./space-tree";
+
+/** Fewer points than this: a thread hand-off costs more than it saves. */
+const MIN_POINTS = 1000;
+
+/** What one generation of work reads: the arrays of the tree, P, the layout and the outputs. */
+interface Shared {
+  com: Float64Array;
+  count: Int32Array;
+  firstChild: Int32Array;
+  half: Float64Array;
+  leafOf: Int32Array;
+  rowStart: Int32Array;
+  cols: Int32Array;
+  vals: Float64Array;
+  y: Float64Array;
+  repulsion: Float64Array;
+  zs: Float64Array;
+  attraction: Float64Array;
+  /** n, theta², walk the tree (1) or not (0), exaggeration. */
+  params: Float64Array;
+}
+
+/** One thread's share: points [from, to). */
+function share(
+  s: Shared,
+  from: number,
+  to: number,
+  stack: Int32Array,
+  force: Float64Array,
+  walk: typeof repulsion2D,
+  attract: typeof attractionRows,
+): void {
+  const { params } = s;
+  attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], from, to, s.attraction);
+  if (params[2] !== 1) return;
+  for (let i = from; i < to; i++) {
+    force[0] = 0;
+    force[1] = 0;
+    s.zs[i] = walk(s.com, s.count, s.firstChild, s.half, s.leafOf, stack, s.y, i, params[1], force);
+    s.repulsion[2 * i] = force[0];
+    s.repulsion[2 * i + 1] = force[1];
+  }
+}
+
+/** The worker: waits for a new generation, takes any new arrays, does its share, counts itself done. */
+function workerMain(doShare: typeof share, walk: typeof repulsion2D, attract: typeof attractionRows): void {
+  const { receiveMessageOnPort, workerData } = require("worker_threads");
+  const { control, index, threads, port } = workerData as { control: Int32Array; index: number; threads: number; port: unknown };
+  let shared: Shared | null = null;
+  const stack = new Int32Array(1024);
+  const force = new Float64Array(2);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, 0, seen);
+    seen = Atomics.load(control, 0);
+    if (seen < 0) return;
+    // synchronous receive: this thread never returns to its event loop while the pool lives
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) shared = m.message;
+    const n = shared!.params[0];
+    const per = Math.ceil(n / threads);
+    doShare(shared!, Math.min(n, index * per), Math.min(n, (index + 1) * per), stack, force, walk, attract);
+    Atomics.sub(control, 1, 1);
+    Atomics.notify(control, 1);
+  }
+}
+
+export class GradientPool {
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly shared: Shared;
+  private readonly stack = new Int32Array(1024);
+  private readonly force = new Float64Array(2);
+  private sentFor: Float64Array | null = null;
+  private readonly ports: MessagePort[] = [];
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly n: number,
+    p: SparseRows,
+  ) {
+    const f64 = (len: number) => new Float64Array(new SharedArrayBuffer(8 * len));
+    const i32 = (from: Int32Array) => {
+      const a = new Int32Array(new SharedArrayBuffer(4 * from.length));
+      a.set(from);
+      return a;
+    };
+    const vals = f64(p.vals.length);
+    vals.set(p.vals);
+    this.shared = {
+      com: new Float64Array(0),
+      count: new Int32Array(0),
+      firstChild: new Int32Array(0),
+      half: new Float64Array(0),
+      leafOf: new Int32Array(0),
+      rowStart: i32(p.rowStart),
+      cols: i32(p.cols),
+      vals,
+      y: f64(2 * n),
+      repulsion: f64(2 * n),
+      zs: f64(n),
+      attraction: f64(2 * n),
+      params: f64(4),
+    };
+  }
+
+  /** A pool of `threads` (the caller's thread included) for P's layout, or null when one thread is all it would use. */
+  static create(p: SparseRows, threads = defaultThreads()): GradientPool | null {
+    const n = p.n;
+    if (threads <= 1 || n < MIN_POINTS || typeof SharedArrayBuffer !== "function") return null;
+    const pool = new GradientPool([], n, p);
+    const source =
+      `const repulsion2D = ${repulsion2D.toString()};\nconst attractionRows = ${attractionRows.toString()};\n` +
+      `const share = ${share.toString()};\n(${workerMain.toString()})(share, repulsion2D, attractionRows);`;
+    for (let index = 1; index < threads; index++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(source, {
+        eval: true,
+        workerData: { control: pool.control, index, threads, port: port2 },
+        transferList: [port2],
+      });
+      worker.unref();
+      port1.unref();
+      pool.workers.push(worker);
+      pool.ports.push(port1);
+    }
+    return pool;
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * The attraction exag·Σ_j p_ij w_ij (y_i − y_j) into `attraction` (n×2) and, when `walk`, the
+   * Barnes–Hut repulsion from a tree built (shared) over y into `repulsion` (n×2), returning
+   * Z = Σ_i Σ_j w_ij (NaN without the walk).
+   */
+  run(
+    y: Float64Array,
+    exag: number,
+    attraction: Float64Array,
+    tree: SpaceTree,
+    walk: boolean,
+    theta2: number,
+    repulsion: Float64Array,
+  ): number {
+    const { n, threads, shared } = this;
+    shared.y.set(y.subarray(0, 2 * n));
+    if (this.sentFor !== tree.comSum) {
+      // the tree grew into new buffers (or this is the first run): hand the workers the new ones
+      Object.assign(shared, {
+        com: tree.comSum,
+        count: tree.count,
+        firstChild: tree.firstChild,
+        half: tree.half,
+        leafOf: tree.leafOf,
+      });
+      for (const port of this.ports) port.postMessage(shared);
+      this.sentFor = tree.comSum;
+    }
+    shared.params.set([n, theta2, walk ? 1 : 0, exag]);
+    Atomics.store(this.control, 1, this.workers.length);
+    Atomics.add(this.control, 0, 1);
+    Atomics.notify(this.control, 0);
+    share(shared, 0, Math.min(n, Math.ceil(n / threads)), this.stack, this.force, repulsion2D, attractionRows);
+    for (let left = Atomics.load(this.control, 1); left > 0; left = Atomics.load(this.control, 1)) {
+      Atomics.wait(this.control, 1, left);
+    }
+    attraction.set(shared.attraction);
+    if (!walk) return NaN;
+    repulsion.set(shared.repulsion);
+    let z = 0;
+    for (let i = 0; i < n; i++) z += shared.zs[i];
+    return z;
+  }
+
+  close(): void {
+    Atomics.store(this.control, 0, -1);
+    Atomics.notify(this.control, 0);
+    for (const port of this.ports) port.close();
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+function defaultThreads(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
