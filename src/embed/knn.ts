@@ -43,14 +43,14 @@ const CHUNK_ENTRIES = 1 << 24;
 
 /**
  * The k nearest neighbours of every point, for t-SNE and UMAP. Candidates come from dot products on the
- * tf backend (|a−b|² = |a|² − 2a·b + |b|², in row chunks) scanned into bounded heaps of k + MARGIN, then
- * are re-ranked by exact float64 distances: the same answer as exactNeighbours() unless float32 rounding
- * reorders near-ties beyond the margin (test/embed/knn.test.ts measures recall on MNIST), at
- * matrix-product speed. O(n²d) flops and n·chunk memory.
+ * tf backend (|a−b|² = |a|² − 2a·b + |b|², in row chunks, each pair once) scanned into bounded heaps
+ * of k + MARGIN, then re-ranked by exact float64 distances: the same answer as exactNeighbours() unless
+ * float32 rounding reorders near-ties beyond the margin (test/embed/knn.test.ts measures recall on
+ * MNIST), at matrix-product speed. n²d/2 multiply-adds and n·chunk memory.
  */
 export function nearestNeighbours(p: Points, k: number): Neighbours {
   const { n, d, data } = p;
-  const want = Math.min(n, k + 1 + MARGIN); // + 1: a point is its own first candidate
+  const want = Math.min(n - 1, k + MARGIN);
   // Centred, so float32 keeps the small differences that separate neighbours.
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t] / n;
@@ -62,26 +62,29 @@ export function nearestNeighbours(p: Points, k: number): Neighbours {
       halfNorm[i] += (v * v) / 2;
     }
   }
-  const heapKey = new Float64Array(n * want);
-  const heapIndex = new Int32Array(n * want);
+  // |b|²/2 − a·b orders a's row as |a−b|² does (|a|² is the same along it)
+  const heapKey = new Float64Array(n * want).fill(Infinity);
+  const heapIndex = new Int32Array(n * want).fill(-1);
   const x = tf.tensor2d(centred, [n, d]);
   const xt = x.transpose();
   try {
     const rows = Math.max(1, Math.floor(CHUNK_ENTRIES / n));
     for (let start = 0; start < n; start += rows) {
+      // rows [start, start + size) against columns [start, n): each pair once, offered to both heaps
       const size = Math.min(rows, n - start);
-      const dots = tf.tidy(() => tf.matMul(x.slice([start, 0], [size, d]), xt));
+      const cols = n - start;
+      const dots = tf.tidy(() => tf.matMul(x.slice([start, 0], [size, d]), xt.slice([0, start], [d, cols])));
       const dot = dots.dataSync() as Float32Array;
       dots.dispose();
       for (let r = 0; r < size; r++) {
-        // |b|²/2 − a·b orders a row as |a−b|² does (|a|² is the same along it)
-        const o = (start + r) * want;
-        heapKey.fill(Infinity, o, o + want);
-        heapIndex.fill(-1, o, o + want);
-        const row = r * n;
-        for (let j = 0; j < n; j++) {
-          const key = halfNorm[j] - dot[row + j];
-          if (key < heapKey[o]) heapReplaceTop(heapKey, heapIndex, o, want, key, j);
+        const i = start + r;
+        const oi = i * want;
+        const hi = halfNorm[i];
+        for (let j = i + 1, at = r * cols + r + 1; j < n; j++, at++) {
+          const keyI = halfNorm[j] - dot[at];
+          if (keyI < heapKey[oi]) heapReplaceTop(heapKey, heapIndex, oi, want, keyI, j);
+          const keyJ = hi - dot[at];
+          if (keyJ < heapKey[j * want]) heapReplaceTop(heapKey, heapIndex, j * want, want, keyJ, i);
         }
       }
     }
@@ -99,7 +102,7 @@ export function nearestNeighbours(p: Points, k: number): Neighbours {
     let m = 0;
     for (let t = 0; t < want; t++) {
       const j = heapIndex[o + t];
-      if (j === i || j < 0) continue;
+      if (j < 0) continue;
       who[m] = j;
       dist[m++] = squaredDistance(data, i, data, j, d);
     }
