@@ -93,8 +93,10 @@ function initialLayout(x: Points, dims: number, init: "pca" | "random", rng: Ran
 }
 
 /**
- * Barnes–Hut t-SNE (van der Maaten 2014): exact kNN affinities calibrated to the perplexity, then
- * gradient descent with early exaggeration, momentum and per-coordinate gains.
+ * t-SNE: affinities over each point's 3·perplexity nearest neighbours (knn.ts) calibrated to the
+ * perplexity, then gradient descent with early exaggeration, momentum and per-coordinate gains. The
+ * repulsion is Barnes–Hut (van der Maaten 2014) or, on 2-D iterations where useGrid predicts it cheaper,
+ * FFT interpolation on a grid (Linderman et al. 2019); attraction and tree walks run on worker threads.
  */
 export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneResult> {
   const n = x.n;
