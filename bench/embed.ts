@@ -134,6 +134,10 @@ async function benchSize(n: number, repeats: number, tmp: string, large: boolean
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (seconds < ours.seconds) ours = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, ...trust(e.points) };
     kl = e.info.klDivergence!;
+    if (large)
+      console.log(
+        `${n}×${d}: ours ${seconds.toFixed(2)} s (cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)}); scikit-learn next`,
+      );
     const run = sklearn(pointsFile, n, d, tmp, large ? ["default"] : ["default", "1"], timeoutS);
     if (run && (!sk || run.seconds < sk.seconds)) sk = run;
   }

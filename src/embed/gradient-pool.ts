@@ -14,6 +14,8 @@ import { repulsion2D, SpaceTree } from "./space-tree";
 
 /** Fewer points than this: a thread hand-off costs more than it saves. */
 const MIN_POINTS = 1000;
+/** Tree walks are dealt out in runs of this many points of the tree's Morton order, round robin. */
+const WALK_RUN = 64;
 
 /** What one generation of work reads: the arrays of the tree, P, the layout and the outputs. */
 interface Shared {
@@ -22,6 +24,7 @@ interface Shared {
   firstChild: Int32Array;
   half: Float64Array;
   leafOf: Int32Array;
+  order: Int32Array;
   rowStart: Int32Array;
   cols: Int32Array;
   vals: Float64Array;
@@ -29,29 +32,38 @@ interface Shared {
   repulsion: Float64Array;
   zs: Float64Array;
   attraction: Float64Array;
-  /** n, theta², walk the tree (1) or not (0), exaggeration. */
+  /** n, theta², walk the tree (1) or not (0), exaggeration, WALK_RUN. */
   params: Float64Array;
 }
 
-/** One thread's share: points [from, to). */
+/**
+ * Thread `index` of `threads`' share: the attraction on its range of points and the walks of its runs
+ * of the tree's order (spatially close points in turn, spread evenly over the threads).
+ */
 function share(
   s: Shared,
-  from: number,
-  to: number,
+  index: number,
+  threads: number,
   stack: Int32Array,
   force: Float64Array,
   walk: typeof repulsion2D,
   attract: typeof attractionRows,
 ): void {
   const { params } = s;
-  attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], from, to, s.attraction);
+  const n = params[0];
+  const per = Math.ceil(n / threads);
+  attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], Math.min(n, index * per), Math.min(n, (index + 1) * per), s.attraction);
   if (params[2] !== 1) return;
-  for (let i = from; i < to; i++) {
-    force[0] = 0;
-    force[1] = 0;
-    s.zs[i] = walk(s.com, s.count, s.firstChild, s.half, s.leafOf, stack, s.y, i, params[1], force);
-    s.repulsion[2 * i] = force[0];
-    s.repulsion[2 * i + 1] = force[1];
+  const run = params[4];
+  for (let start = index * run; start < n; start += threads * run) {
+    for (let k = start; k < Math.min(n, start + run); k++) {
+      const i = s.order[k];
+      force[0] = 0;
+      force[1] = 0;
+      s.zs[i] = walk(s.com, s.count, s.firstChild, s.half, s.leafOf, stack, s.y, i, params[1], force);
+      s.repulsion[2 * i] = force[0];
+      s.repulsion[2 * i + 1] = force[1];
+    }
   }
 }
 
@@ -69,9 +81,7 @@ function workerMain(doShare: typeof share, walk: typeof repulsion2D, attract: ty
     if (seen < 0) return;
     // synchronous receive: this thread never returns to its event loop while the pool lives
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) shared = m.message;
-    const n = shared!.params[0];
-    const per = Math.ceil(n / threads);
-    doShare(shared!, Math.min(n, index * per), Math.min(n, (index + 1) * per), stack, force, walk, attract);
+    doShare(shared!, index, threads, stack, force, walk, attract);
     Atomics.sub(control, 1, 1);
     Atomics.notify(control, 1);
   }
@@ -104,6 +114,7 @@ export class GradientPool {
       firstChild: new Int32Array(0),
       half: new Float64Array(0),
       leafOf: new Int32Array(0),
+      order: new Int32Array(0),
       rowStart: i32(p.rowStart),
       cols: i32(p.cols),
       vals,
@@ -111,7 +122,7 @@ export class GradientPool {
       repulsion: f64(2 * n),
       zs: f64(n),
       attraction: f64(2 * n),
-      params: f64(4),
+      params: f64(5),
     };
   }
 
@@ -166,15 +177,16 @@ export class GradientPool {
         firstChild: tree.firstChild,
         half: tree.half,
         leafOf: tree.leafOf,
+        order: tree.order,
       });
       for (const port of this.ports) port.postMessage(shared);
       this.sentFor = tree.comSum;
     }
-    shared.params.set([n, theta2, walk ? 1 : 0, exag]);
+    shared.params.set([n, theta2, walk ? 1 : 0, exag, WALK_RUN]);
     Atomics.store(this.control, 1, this.workers.length);
     Atomics.add(this.control, 0, 1);
     Atomics.notify(this.control, 0);
-    share(shared, 0, Math.min(n, Math.ceil(n / threads)), this.stack, this.force, repulsion2D, attractionRows);
+    share(shared, 0, threads, this.stack, this.force, repulsion2D, attractionRows);
     for (let left = Atomics.load(this.control, 1); left > 0; left = Atomics.load(this.control, 1)) {
       Atomics.wait(this.control, 1, left);
     }

@@ -150,6 +150,7 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const repulsionForce = new Float64Array(n * dims);
   const attractionForce = new Float64Array(n * dims);
   const force = new Float64Array(dims);
+  const zs = new Float64Array(n);
   const pool = dims === 2 ? GradientPool.create(p, options.threads) : null;
   const tree = new SpaceTree(dims, n, pool !== null);
   const grid = dims === 2 && repulsion !== "tree" ? new GridRepulsion(n) : null;
@@ -171,12 +172,14 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       else attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
       if (onGrid) z = grid.run(y, repulsionForce);
       else if (!pool) {
-        z = 0;
-        for (let i = 0; i < n; i++) {
+        for (let k = 0; k < n; k++) {
+          const i = tree.order[k];
           force.fill(0);
-          z += dims === 2 ? tree.repulsion2(y, i, theta2, force) : tree.repulsion(y, i, theta2, force);
+          zs[i] = dims === 2 ? tree.repulsion2(y, i, theta2, force) : tree.repulsion(y, i, theta2, force);
           for (let t = 0; t < dims; t++) repulsionForce[i * dims + t] = force[t];
         }
+        z = 0;
+        for (let i = 0; i < n; i++) z += zs[i]; // in point order, as the threads' terms are summed
       }
       const invZ = 1 / Math.max(z, Number.MIN_VALUE);
       // Gains grow where the gradient changed sign against the last update and shrink where it kept it.

