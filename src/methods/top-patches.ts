@@ -96,7 +96,7 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
     async ({ model, x, work }) => {
       const n = x.shape[0];
       const chosen = chooseChannels(options.channels, channelCount, layer.name);
-      work.plan(n + (typeof chosen === "number" ? chosen : chosen.length), "images + channels");
+      work.plan(n + (typeof chosen === "number" ? chosen : chosen.length), "images, then channels");
       // each image's maximum and its position, per channel
       const best = new Float32Array(n * channelCount);
       const where = new Int32Array(n * channelCount);
@@ -108,6 +108,7 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
           where.set(tf.argMax(flat, 1).dataSync(), start * channelCount);
         });
       }
+      const pixels = x.dataSync() as Float32Array;
       const keep = Math.min(k, n);
       const ranked = Array.from({ length: channelCount }, (_, c) =>
         Array.from({ length: n }, (_, i) => i)
@@ -129,12 +130,18 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
           return { image, position, value: best[image * channelCount + c], box: field.box(position) };
         });
         found.hits.push(hits);
-        found.patches.push(work.tidy(() => tf.stack(hits.map((hit) => crop(x, hit))) as tf.Tensor4D));
-        found.projections.push(
-          Object.fromEntries(rules.map((rule) => [rule, work.tidy(() => project(model, x, layer.name, [h, w, channelCount], c, hits, rule))])),
-        );
-        await work.step(1);
+        found.patches.push(work.tidy(() => crops(pixels, x.shape, hits)));
       }
+      // one backward pass per rule for every hit of every channel (rows in channel order), split afterwards
+      const units = found.hits.flatMap((hits, i) => hits.map((hit) => ({ ...hit, channel: channels[i] })));
+      const perRule = rules.map((rule) => {
+        const all = work.tidy(() => project(model, x, layer.name, [h, w, channelCount], units, rule));
+        const parts = work.tidy(() => tf.split(all, found.hits.map((hits) => hits.length)) as tf.Tensor4D[]);
+        work.free(all);
+        return parts;
+      });
+      found.projections = channels.map((_, i) => Object.fromEntries(rules.map((rule, r) => [rule, perRule[r][i]])));
+      await work.step(channels.length);
       return found;
     },
     // the frame frees what compute kept: the result gets copies
@@ -165,32 +172,37 @@ function chooseChannels(channels: number[] | number | undefined, count: number, 
   return channels.slice();
 }
 
-/** The hit's receptive field cut from its image, zero where the window leaves the image. */
-function crop(x: tf.Tensor, hit: PatchHit): tf.Tensor3D {
-  const [, height, width] = x.shape;
-  const [top, left, bottom, right] = hit.box;
-  const padded = tf.pad(tf.squeeze(tf.slice(x, [hit.image], [1]), [0]), [
-    [Math.max(0, -top), Math.max(0, bottom - height)],
-    [Math.max(0, -left), Math.max(0, right - width)],
-    [0, 0],
-  ]);
-  return tf.slice(padded, [Math.max(0, top), Math.max(0, left), 0], [bottom - top, right - left, -1]) as tf.Tensor3D;
+/** The hits' receptive fields cut from their images, zero where a window leaves the image: [k, fh, fw, C]. */
+function crops(pixels: Float32Array, shape: number[], hits: PatchHit[]): tf.Tensor4D {
+  const [, height, width, C] = shape;
+  const [fh, fw] = [hits[0].box[2] - hits[0].box[0], hits[0].box[3] - hits[0].box[1]];
+  const out = new Float32Array(hits.length * fh * fw * C);
+  hits.forEach((hit, i) => {
+    const [top, left] = hit.box;
+    for (let y = 0; y < fh; y++)
+      for (let x = 0; x < fw; x++) {
+        const [yy, xx] = [top + y, left + x];
+        if (yy < 0 || xx < 0 || yy >= height || xx >= width) continue;
+        const from = ((hit.image * height + yy) * width + xx) * C;
+        out.set(pixels.subarray(from, from + C), ((i * fh + y) * fw + x) * C);
+      }
+  });
+  return tf.tensor4d(out, [hits.length, fh, fw, C]);
 }
 
-/** For each hit, the gradient of its one unit (all others masked out) w.r.t. its image, under `rule`. */
+/** For each unit (image, position, channel), the gradient of that one unit (all others masked out) w.r.t. its image, under `rule`. */
 function project(
   model: Model,
   x: tf.Tensor,
   layer: string,
   [h, w, channels]: number[],
-  channel: number,
-  hits: PatchHit[],
+  units: Array<PatchHit & { channel: number }>,
   rule: ReluMode,
 ): tf.Tensor4D {
-  const mask = new Float32Array(hits.length * h * w * channels);
-  hits.forEach((hit, row) => (mask[((row * h + hit.position[0]) * w + hit.position[1]) * channels + channel] = 1));
-  const m = tf.tensor4d(mask, [hits.length, h, w, channels]);
-  const batch = tf.gather(x, hits.map((hit) => hit.image));
+  const mask = new Float32Array(units.length * h * w * channels);
+  units.forEach((u, row) => (mask[((row * h + u.position[0]) * w + u.position[1]) * channels + u.channel] = 1));
+  const m = tf.tensor4d(mask, [units.length, h, w, channels]);
+  const batch = tf.gather(x, units.map((u) => u.image));
   const unit = (xx: tf.Tensor) => tf.sum(tf.mul(forward(model, xx, { stopAt: layer, relu: rule, logits: false }).output, m));
   return tf.grad(unit)(batch) as tf.Tensor4D;
 }

@@ -44,7 +44,7 @@ export function topPatches(result: TopPatchesLike, o: TopPatchesViewOptions = {}
     const k = Math.min(o.k ?? c.hits.length, c.hits.length);
     columns = Math.max(columns, k);
     const patches = items(c.patches, "patches").slice(0, k);
-    patches.forEach((p, i) => panels.push({ image: original(toImage(p)), title: i === 0 ? `#${c.channel}: ${c.hits[i].value.toFixed(2)}` : c.hits[i].value.toFixed(2) }));
+    patches.forEach((p, i) => panels.push({ image: original(toImage(p)), title: `${i === 0 ? `#${c.channel}: ` : ""}${c.hits[i].value.toPrecision(3)}` }));
     padRow(panels, k, columns);
     for (const rule of rules) {
       const projection = c.projections[rule] ?? fail(`this result has no "${rule}" projections; it has ${Object.keys(c.projections).join(", ") || "none"}.`);
@@ -54,7 +54,7 @@ export function topPatches(result: TopPatchesLike, o: TopPatchesViewOptions = {}
       padRow(panels, k, columns);
     }
   }
-  return composeGrid(panels, { columns, cell: 64, gap: 4, title: `${result.layer}: top patches`, fontSize: 11, ...o });
+  return composeGrid(panels, { columns, cell: 72, gap: 4, title: `${result.layer}: top patches`, fontSize: 11, ...o });
 }
 
 /** Blank tiles to fill a row narrower than the widest one. */
