@@ -74,7 +74,8 @@ export class TopPatches {
  */
 export async function topPatches(model: Model, images: tf.Tensor, options: TopPatchesOptions): Promise<TopPatches> {
   assertModel(model);
-  if (!options || options.layer === undefined) fail('topPatches needs a layer: { layer: "block2_conv2" }, an index, or "lastConv".');
+  if (!options || options.layer === undefined)
+    fail('topPatches needs a layer: { layer: "block2_conv2" }, an index, or "lastConv".');
   const layer = resolveLayer(model, options.layer);
   const field = receptiveField(model, layer); // LayersModels with spatial layers only; fails clearly otherwise
   const k = options.k ?? 9;
@@ -86,7 +87,12 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
     fail(`projections must be a list of backward rules ("deconvnet", "guided", "normal"); got ${JSON.stringify(rules)}.`);
   const [h, w, channelCount] = (layer.outputShape as number[]).slice(1);
 
-  type Found = { channels: number[]; hits: PatchHit[][]; patches: tf.Tensor4D[]; projections: Array<Partial<Record<ReluMode, tf.Tensor4D>>> };
+  type Found = {
+    channels: number[];
+    hits: PatchHit[][];
+    patches: tf.Tensor4D[];
+    projections: Array<Partial<Record<ReluMode, tf.Tensor4D>>>;
+  };
   return inFrame<Found, TopPatches>(
     "topPatches",
     model,
@@ -136,7 +142,13 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
       const units = found.hits.flatMap((hits, i) => hits.map((hit) => ({ ...hit, channel: channels[i] })));
       const perRule = rules.map((rule) => {
         const all = work.tidy(() => project(model, x, layer.name, [h, w, channelCount], units, rule));
-        const parts = work.tidy(() => tf.split(all, found.hits.map((hits) => hits.length)) as tf.Tensor4D[]);
+        const parts = work.tidy(
+          () =>
+            tf.split(
+              all,
+              found.hits.map((hits) => hits.length),
+            ) as tf.Tensor4D[],
+        );
         work.free(all);
         return parts;
       });
@@ -168,7 +180,8 @@ function chooseChannels(channels: number[] | number | undefined, count: number, 
   }
   if (!Array.isArray(channels) || channels.length === 0) fail("channels must be a count or a non-empty list of channel indices.");
   for (const c of channels)
-    if (!Number.isInteger(c) || c < 0 || c >= count) fail(`channel ${c} is out of range: layer ${layer} has ${count} channels (0..${count - 1}).`);
+    if (!Number.isInteger(c) || c < 0 || c >= count)
+      fail(`channel ${c} is out of range: layer ${layer} has ${count} channels (0..${count - 1}).`);
   return channels.slice();
 }
 
@@ -202,7 +215,10 @@ function project(
   const mask = new Float32Array(units.length * h * w * channels);
   units.forEach((u, row) => (mask[((row * h + u.position[0]) * w + u.position[1]) * channels + u.channel] = 1));
   const m = tf.tensor4d(mask, [units.length, h, w, channels]);
-  const batch = tf.gather(x, units.map((u) => u.image));
+  const batch = tf.gather(
+    x,
+    units.map((u) => u.image),
+  );
   const unit = (xx: tf.Tensor) => tf.sum(tf.mul(forward(model, xx, { stopAt: layer, relu: rule, logits: false }).output, m));
   return tf.grad(unit)(batch) as tf.Tensor4D;
 }

@@ -105,11 +105,12 @@ export function receptiveField(model: Model, layer: LayerRef): ReceptiveField {
 /** The layers from the first one after the input up to `target`, in order. */
 function chainFromInput(target: tf.layers.Layer): tf.layers.Layer[] {
   const chain: tf.layers.Layer[] = [];
-  for (let l: tf.layers.Layer | null = target; l; ) {
+  for (let l: tf.layers.Layer | null = target; l;) {
     if (l.getClassName() === "InputLayer") break;
     if (isModel(l)) fail(`receptiveField does not look inside nested models (${l.name}); rebuild the model flat.`);
-    const nodes: Array<{ inboundLayers: tf.layers.Layer[] }> = (l as unknown as { inboundNodes: Array<{ inboundLayers: tf.layers.Layer[] }> })
-      .inboundNodes;
+    const nodes: Array<{ inboundLayers: tf.layers.Layer[] }> = (
+      l as unknown as { inboundNodes: Array<{ inboundLayers: tf.layers.Layer[] }> }
+    ).inboundNodes;
     const inbound: tf.layers.Layer[] = nodes[0]?.inboundLayers ?? [];
     if (inbound.length > 1 || nodes.length > 1)
       fail(
@@ -127,7 +128,8 @@ function step(l: tf.layers.Layer, axes: [Axis, Axis], inSize: [number, number]):
   const config = l.getConfig() as Record<string, unknown>;
   if (IN_PLACE.has(cls)) return;
   if (WINDOWED.has(cls)) {
-    if (config.dataFormat === "channelsFirst") fail(`layer ${l.name} is channels-first; receptiveField reads [height, width] axes last-but-one.`);
+    if (config.dataFormat === "channelsFirst")
+      fail(`layer ${l.name} is channels-first; receptiveField reads [height, width] axes last-but-one.`);
     const pooling = cls.endsWith("Pooling2D");
     const kernel = pair(pooling ? config.poolSize : config.kernelSize);
     const stride = pair(config.strides ?? (pooling ? config.poolSize : 1));
@@ -151,7 +153,9 @@ function step(l: tf.layers.Layer, axes: [Axis, Axis], inSize: [number, number]):
     return;
   }
   if (shapeOf(l).length !== 4)
-    fail(`layer ${l.name} (${cls}) has no spatial axes: each of its units sees the whole input. Choose a convolution or pooling layer.`);
+    fail(
+      `layer ${l.name} (${cls}) has no spatial axes: each of its units sees the whole input. Choose a convolution or pooling layer.`,
+    );
   fail(`receptiveField does not know how ${cls} (layer ${l.name}) moves pixels; choose an earlier layer.`);
 }
 

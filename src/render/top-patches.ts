@@ -44,13 +44,19 @@ export function topPatches(result: TopPatchesLike, o: TopPatchesViewOptions = {}
     const k = Math.min(o.k ?? c.hits.length, c.hits.length);
     columns = Math.max(columns, k);
     const patches = items(c.patches, "patches").slice(0, k);
-    patches.forEach((p, i) => panels.push({ image: original(toImage(p)), title: `${i === 0 ? `#${c.channel}: ` : ""}${c.hits[i].value.toPrecision(3)}` }));
+    patches.forEach((p, i) =>
+      panels.push({ image: original(toImage(p)), title: `${i === 0 ? `#${c.channel}: ` : ""}${c.hits[i].value.toPrecision(3)}` }),
+    );
     padRow(panels, k, columns);
     for (const rule of rules) {
-      const projection = c.projections[rule] ?? fail(`this result has no "${rule}" projections; it has ${Object.keys(c.projections).join(", ") || "none"}.`);
+      const projection =
+        c.projections[rule] ??
+        fail(`this result has no "${rule}" projections; it has ${Object.keys(c.projections).join(", ") || "none"}.`);
       items(projection, "projections")
         .slice(0, k)
-        .forEach((g, i) => panels.push({ image: original(toImage(signedImage(cut(g, c.hits[i].box)))), title: i === 0 ? rule : undefined }));
+        .forEach((g, i) =>
+          panels.push({ image: original(toImage(signedImage(cut(g, c.hits[i].box)))), title: i === 0 ? rule : undefined }),
+        );
       padRow(panels, k, columns);
     }
   }
@@ -59,16 +65,20 @@ export function topPatches(result: TopPatchesLike, o: TopPatchesViewOptions = {}
 
 /** Blank tiles to fill a row narrower than the widest one. */
 function padRow(panels: Panel[], k: number, columns: number): void {
-  for (let i = k; i < columns; i++) panels.push({ image: { width: 1, height: 1, data: new Uint8ClampedArray([255, 255, 255, 255]) } });
+  for (let i = k; i < columns; i++)
+    panels.push({ image: { width: 1, height: 1, data: new Uint8ClampedArray([255, 255, 255, 255]) } });
 }
 
 /** The box of an H×W×C map, zero outside it. */
 function cut(m: ImageData3, [top, left, bottom, right]: [number, number, number, number]): ImageData3 {
-  const height = bottom - top, width = right - left, C = m.channels;
+  const height = bottom - top,
+    width = right - left,
+    C = m.channels;
   const data = new Float32Array(height * width * C);
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
-      const yy = top + y, xx = left + x;
+      const yy = top + y,
+        xx = left + x;
       if (yy < 0 || xx < 0 || yy >= m.height || xx >= m.width) continue;
       for (let ch = 0; ch < C; ch++) data[(y * width + x) * C + ch] = m.data[(yy * m.width + xx) * C + ch];
     }

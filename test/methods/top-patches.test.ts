@@ -9,7 +9,17 @@ import { noLeaks, rejects } from "../metrics/helpers";
  */
 function centreModel(): tf.Sequential {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ name: "c", inputShape: [6, 6, 1], filters: 2, kernelSize: 3, padding: "same", activation: "relu", useBias: false }));
+  m.add(
+    tf.layers.conv2d({
+      name: "c",
+      inputShape: [6, 6, 1],
+      filters: 2,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+      useBias: false,
+    }),
+  );
   const k = new Float32Array(3 * 3 * 1 * 2);
   k[(1 * 3 + 1) * 2 + 0] = 1;
   k[(1 * 3 + 1) * 2 + 1] = -1;
@@ -47,7 +57,10 @@ describe("dv.topPatches (Zeiler & Fergus's top patches and their projections)", 
     const r = await dv.topPatches(model, x, { layer: "c", channels: 2, k: 2, progress: false });
     // channel 1 (dark pixels): image 3 gives 4 at (5,5); the rest give 0 everywhere, the first image and
     // position win the tie. Mean top-2: 2. Channel 0: image 1 (2 at (4,1)), image 2 (1 at (0,0)): mean 1.5.
-    assert.deepEqual(r.channels.map((c) => c.channel), [1, 0]);
+    assert.deepEqual(
+      r.channels.map((c) => c.channel),
+      [1, 0],
+    );
     const [dark, bright] = r.channels;
     assert.deepEqual(
       dark.hits.map((h) => [h.image, h.position, h.value, h.box]),
@@ -77,7 +90,13 @@ describe("dv.topPatches (Zeiler & Fergus's top patches and their projections)", 
   it("projects one activation back: ∂unit/∂pixel = the kernel's weight there; deconvnet passes a unit that is off, guided does not", async () => {
     const model = centreModel();
     const x = images();
-    const r = await dv.topPatches(model, x, { layer: "c", channels: [0, 1], k: 2, projections: ["deconvnet", "guided", "normal"], progress: false });
+    const r = await dv.topPatches(model, x, {
+      layer: "c",
+      channels: [0, 1],
+      k: 2,
+      projections: ["deconvnet", "guided", "normal"],
+      progress: false,
+    });
     const [bright, dark] = r.channels;
     for (const rule of ["deconvnet", "guided", "normal"] as const) {
       // active units: relu(x[4,1]) → +1 at (4,1); relu(x[0,0]) → +1 at (0,0); relu(−x[5,5]) → −1 at (5,5)
@@ -98,7 +117,9 @@ describe("dv.topPatches (Zeiler & Fergus's top patches and their projections)", 
     // ∂conv2/∂x: gradient 1 + (−1)·[path 2 open?]. Backprop and guided: path 2 is off → 1. Deconvnet: its ReLU
     // passes relu(1) = 1 whatever the forward pass did → 1 − 1 = 0.
     const m = tf.sequential();
-    m.add(tf.layers.conv2d({ name: "conv1", inputShape: [2, 2, 1], filters: 2, kernelSize: 1, activation: "relu", useBias: false }));
+    m.add(
+      tf.layers.conv2d({ name: "conv1", inputShape: [2, 2, 1], filters: 2, kernelSize: 1, activation: "relu", useBias: false }),
+    );
     m.add(tf.layers.conv2d({ name: "conv2", filters: 1, kernelSize: 1, activation: "relu", useBias: false }));
     m.layers[0].setWeights([tf.tensor4d([1, -1], [1, 1, 1, 2])]);
     m.layers[1].setWeights([tf.tensor4d([1, 1], [1, 1, 2, 1])]);
@@ -116,13 +137,22 @@ describe("dv.topPatches (Zeiler & Fergus's top patches and their projections)", 
     const model = centreModel();
     const x = images();
     const r = await dv.topPatches(model, x, { layer: "c", channels: [0], k: 9, projections: [], progress: false });
-    assert.deepEqual(r.channels[0].hits.map((h) => h.image), [1, 2, 0, 3]);
-    assert.deepEqual(r.channels[0].hits.map((h) => h.value), [2, 1, 0.5, 0]);
+    assert.deepEqual(
+      r.channels[0].hits.map((h) => h.image),
+      [1, 2, 0, 3],
+    );
+    assert.deepEqual(
+      r.channels[0].hits.map((h) => h.value),
+      [2, 1, 0.5, 0],
+    );
     assert.deepEqual(Object.keys(r.channels[0].projections), []);
     r.dispose();
     const one = tf.tidy(() => x.slice([1], [1]).squeeze([0]));
     const s = await dv.topPatches(model, one, { layer: "c", channels: [0], k: 3, progress: false });
-    assert.deepEqual(s.channels[0].hits.map((h) => [h.image, h.position]), [[0, [4, 1]]]);
+    assert.deepEqual(
+      s.channels[0].hits.map((h) => [h.image, h.position]),
+      [[0, [4, 1]]],
+    );
     assert.equal(s.images, 1);
     s.dispose();
     tf.dispose([x, one]);

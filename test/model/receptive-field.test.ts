@@ -17,15 +17,39 @@ import { rejects } from "../metrics/helpers";
 function geometryModel(pooling: "max" | "average", activation: "relu" | "linear" = "relu", dilated = true): tf.Sequential {
   const m = tf.sequential();
   const ones = "ones" as const;
-  m.add(tf.layers.conv2d({ name: "c1", inputShape: [16, 16, 1], filters: 1, kernelSize: 3, padding: "same", activation, kernelInitializer: ones }));
   m.add(
-    pooling === "max" ? tf.layers.maxPooling2d({ name: "p1", poolSize: 2 }) : tf.layers.averagePooling2d({ name: "p1", poolSize: 2 }),
+    tf.layers.conv2d({
+      name: "c1",
+      inputShape: [16, 16, 1],
+      filters: 1,
+      kernelSize: 3,
+      padding: "same",
+      activation,
+      kernelInitializer: ones,
+    }),
+  );
+  m.add(
+    pooling === "max"
+      ? tf.layers.maxPooling2d({ name: "p1", poolSize: 2 })
+      : tf.layers.averagePooling2d({ name: "p1", poolSize: 2 }),
   );
   // a 5×5 kernel spans what a 3×3 one with dilation 2 spans (tfjs has no gradient for dilated convolutions)
   const c2 = dilated ? { kernelSize: 3, dilationRate: 2 } : { kernelSize: 5 };
   m.add(tf.layers.conv2d({ name: "c2", filters: 1, ...c2, padding: "same", activation, kernelInitializer: ones }));
-  m.add(tf.layers.conv2d({ name: "c3", filters: 1, kernelSize: 2, strides: 2, padding: "valid", activation, kernelInitializer: ones }));
-  m.add(tf.layers.conv2d({ name: "c4", filters: 1, kernelSize: 3, strides: 2, padding: "same", activation, kernelInitializer: ones }));
+  m.add(
+    tf.layers.conv2d({
+      name: "c3",
+      filters: 1,
+      kernelSize: 2,
+      strides: 2,
+      padding: "valid",
+      activation,
+      kernelInitializer: ones,
+    }),
+  );
+  m.add(
+    tf.layers.conv2d({ name: "c4", filters: 1, kernelSize: 3, strides: 2, padding: "same", activation, kernelInitializer: ones }),
+  );
   m.add(tf.layers.batchNormalization({ name: "bn" }));
   m.add(tf.layers.zeroPadding2d({ name: "zp", padding: 1 }));
   m.add(tf.layers.flatten({ name: "flat" }));
@@ -52,7 +76,15 @@ describe("dv.receptiveField", () => {
     const model = geometryModel("max");
     for (const [layer, [size, stride, offset]] of Object.entries(EXPECTED)) {
       const f = dv.receptiveField(model, layer);
-      assert.deepEqual([f.size, f.stride, f.offset], [[size, size], [stride, stride], [offset, offset]], layer);
+      assert.deepEqual(
+        [f.size, f.stride, f.offset],
+        [
+          [size, size],
+          [stride, stride],
+          [offset, offset],
+        ],
+        layer,
+      );
     }
     const f = dv.receptiveField(model, "c3");
     assert.deepEqual(f.box([1, 2]), [-1, 3, 13, 17]);
@@ -68,7 +100,11 @@ describe("dv.receptiveField", () => {
       const side = (model.getLayer(layer).outputShape as number[])[1];
       const f = dv.receptiveField(model, layer);
       assert.deepEqual([f.size[0], f.stride[0], f.offset[0]], EXPECTED[layer], layer);
-      for (const position of [[0, 0], [side - 1, side - 1], [Math.floor(side / 2), 1]]) {
+      for (const position of [
+        [0, 0],
+        [side - 1, side - 1],
+        [Math.floor(side / 2), 1],
+      ]) {
         const g = await dv.neuronGradient(model, x, { layer, channel: 0, position });
         const v = g.values.arraySync() as number[][][];
         g.dispose();
