@@ -19,7 +19,7 @@ export interface TopPatchesOptions extends RunOptions {
   k?: number;
   /** Backward rules to project each hit back to its image with (default deconvnet and guided; [] for none). */
   projections?: ReluMode[];
-  /** Images per forward pass while scanning the data set (default 32). */
+  /** Rows per pass: images while scanning the data set, hits while projecting (default 32). */
   batchSize?: number;
 }
 
@@ -102,7 +102,8 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
     async ({ model, x, work }) => {
       const n = x.shape[0];
       const chosen = chooseChannels(options.channels, channelCount, layer.name);
-      work.plan(n + (typeof chosen === "number" ? chosen : chosen.length), "images, then channels");
+      const hitCount = (typeof chosen === "number" ? chosen : chosen.length) * Math.min(k, n);
+      work.plan(n + hitCount * rules.length, "rows"); // the images scanned, then one row per hit and rule
       // each image's maximum and its position, per channel
       const best = new Float32Array(n * channelCount);
       const where = new Int32Array(n * channelCount);
@@ -138,22 +139,18 @@ export async function topPatches(model: Model, images: tf.Tensor, options: TopPa
         found.hits.push(hits);
         found.patches.push(work.tidy(() => crops(pixels, x.shape, hits)));
       }
-      // one backward pass per rule for every hit of every channel (rows in channel order), split afterwards
+      // the hits of every channel as rows (in channel order), batchSize rows per backward pass, split afterwards
       const units = found.hits.flatMap((hits, i) => hits.map((hit) => ({ ...hit, channel: channels[i] })));
-      const perRule = rules.map((rule) => {
-        const all = work.tidy(() => project(model, x, layer.name, [h, w, channelCount], units, rule));
-        const parts = work.tidy(
-          () =>
-            tf.split(
-              all,
-              found.hits.map((hits) => hits.length),
-            ) as tf.Tensor4D[],
-        );
-        work.free(all);
-        return parts;
-      });
+      const counts = found.hits.map((hits) => hits.length);
+      const perRule: tf.Tensor4D[][] = [];
+      for (const rule of rules) {
+        const pieces: tf.Tensor4D[] = [];
+        for await (const [start, end] of work.chunks(units.length, batchSize))
+          pieces.push(work.tidy(() => project(model, x, layer.name, [h, w, channelCount], units.slice(start, end), rule)));
+        perRule.push(work.tidy(() => tf.split(tf.concat(pieces), counts) as tf.Tensor4D[]));
+        work.free(...pieces);
+      }
       found.projections = channels.map((_, i) => Object.fromEntries(rules.map((rule, r) => [rule, perRule[r][i]])));
-      await work.step(channels.length);
       return found;
     },
     // the frame frees what compute kept: the result gets copies

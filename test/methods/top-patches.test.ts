@@ -158,6 +158,34 @@ describe("dv.topPatches (Zeiler & Fergus's top patches and their projections)", 
     tf.dispose([x, one]);
   });
 
+  it("gives the same hits and projections one row per pass (batchSize 1) as in one pass, and reports every row", async () => {
+    const model = centreModel();
+    const x = images();
+    const seen: dv.Progress[] = [];
+    const one = await dv.topPatches(model, x, {
+      layer: "c",
+      k: 3,
+      batchSize: 1,
+      progress: false,
+      onProgress: (p) => seen.push(p),
+    });
+    const all = await dv.topPatches(model, x, { layer: "c", k: 3, batchSize: 64, progress: false });
+    assert.deepEqual(
+      one.channels.map((c) => c.hits),
+      all.channels.map((c) => c.hits),
+    );
+    for (const [i, c] of one.channels.entries())
+      for (const rule of ["deconvnet", "guided"] as const)
+        assert.deepEqual(c.projections[rule]!.arraySync(), all.channels[i].projections[rule]!.arraySync(), rule);
+    // 4 images scanned, then 2 channels × 3 hits × 2 rules projected, one row at a time
+    const last = seen[seen.length - 1];
+    assert.deepEqual([last.done, last.total, last.unit], [16, 16, "rows"]);
+    assert.ok(seen.length >= 16, `${seen.length} reports`);
+    one.dispose();
+    all.dispose();
+    x.dispose();
+  });
+
   it("leaves no tensor behind, on success and on every refusal, and refuses bad options with DeepVizErrors", async () => {
     const model = centreModel();
     const x0 = images();
