@@ -61,9 +61,6 @@ export interface MethodSpec {
 /** Methods that change a layer's backward rule through the LayersModel interpreter's `rule` hook. */
 const RULE_HOOK =
   "its backward rules are keyed by layer type and read each layer's weights through the LayersModel interpreter's rule hook; a GraphModel's nodes are ops, with no such hook";
-/** Perturbation and expected-gradient methods: only forward passes and input gradients, but not yet tested on GraphModels. */
-const GRAPH_UNTESTED =
-  "not yet tested on GraphModels (it needs only forward passes and input gradients, so it should work once checked)";
 
 const METHODS: MethodSpec[] = [
   {
@@ -281,7 +278,7 @@ const METHODS: MethodSpec[] = [
     label: "GradientShap",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: gradientShap,
     summary:
@@ -292,7 +289,7 @@ const METHODS: MethodSpec[] = [
     label: "Feature ablation",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: featureAblation,
     summary:
@@ -303,7 +300,7 @@ const METHODS: MethodSpec[] = [
     label: "KernelSHAP",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: kernelShap,
     summary:
@@ -314,7 +311,7 @@ const METHODS: MethodSpec[] = [
     label: "LIME",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: lime,
     summary:
