@@ -1,8 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
-import { layersModelFor, Model } from "../model/kind";
+import { isGraphModel, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
+import { scoreNode } from "../model/graph";
+import { NodeRule, refuseUnsupportedNodes } from "../model/graph-ops";
 import { probe, stopGradient } from "../model/probe";
 import { assertPositiveInt } from "../model/validate";
 import { autoBatchSize } from "./batching";
@@ -37,34 +39,75 @@ const safeInverse = (d: tf.Tensor) =>
  * window whose winner at the input equals the reference there (its share is lost; info.delta shows it).
  */
 export function rescaleRule(n: number): LayerRule {
-  const halves = (t: tf.Tensor) => [tf.slice(t, 0, n), tf.slice(t, n, n)];
-  const twice = (t: tf.Tensor) => tf.concat([t, t]);
   return ({ layer, part, input, apply }) => {
     if (Array.isArray(input)) return undefined;
     const isMaxPool = part === "linear" && MAX_POOLS.has(layer.getClassName());
     if (part !== "activation" && !isMaxPool) return undefined;
-    const z = stopGradient(input);
-    const y = apply(z);
-    const [zx, z0] = halves(z);
-    const [yx, y0] = halves(y);
-    const dz = tf.sub(zx, z0);
-    if (isMaxPool) {
-      // g·Δy goes to each window's winner at the input, divided by that element's Δz
-      const scale = twice(safeInverse(dz));
-      const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
-      return tf.add(stopGradient(y), tf.mul(routed, twice(tf.sub(yx, y0))));
-    }
-    const h = 1e-3;
-    const slope = tf.div(tf.sub(apply(tf.add(zx, h)), apply(tf.sub(zx, h))), 2 * h);
-    const ratio = tf.div(tf.sub(yx, y0), tf.where(tf.greater(tf.abs(dz), SMALL), dz, tf.onesLike(dz)));
-    const m = tf.where(tf.greater(tf.abs(dz), SMALL), ratio, slope);
-    return tf.add(stopGradient(y), probe(input, undefined, twice(m)));
+    return rescale(n, input, (t) => apply(t), isMaxPool);
   };
+}
+
+/** The same rule for a GraphModel's nodes: every activation (fused or not) and every MaxPool. */
+export function rescaleNodeRule(n: number): NodeRule {
+  return ({ op, part, inputs, apply }) => {
+    if (part !== "activation" && op !== "MaxPool") return undefined;
+    return rescale(n, inputs[0], (t) => apply([t, ...inputs.slice(1)]), op === "MaxPool");
+  };
+}
+
+/** The ops DeepLift runs on in a GraphModel (a node rule step each, or a linear op's own gradient). */
+const GRAPH_OPS = new Set([
+  "_FusedConv2D",
+  "FusedDepthwiseConv2dNative",
+  "_FusedMatMul",
+  "Conv2D",
+  "DepthwiseConv2dNative",
+  "MatMul",
+  "BiasAdd",
+  "Add",
+  "AddV2",
+  "AvgPool",
+  "Mean",
+  "MaxPool",
+  "Relu",
+  "Relu6",
+  "LeakyRelu",
+  "Elu",
+  "Sigmoid",
+  "Tanh",
+]);
+
+/** One nonlinearity y = apply(z) under the Rescale rule, over rows [inputs; references]. */
+function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor, isMaxPool: boolean): tf.Tensor {
+  const halves = (t: tf.Tensor) => [tf.slice(t, 0, n), tf.slice(t, n, n)];
+  const twice = (t: tf.Tensor) => tf.concat([t, t]);
+  const z = stopGradient(input);
+  const y = apply(z);
+  const [zx, z0] = halves(z);
+  const [yx, y0] = halves(y);
+  const dz = tf.sub(zx, z0);
+  if (isMaxPool) {
+    // g·Δy goes to each window's winner at the input, divided by that element's Δz
+    const scale = twice(safeInverse(dz));
+    const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
+    return tf.add(stopGradient(y), tf.mul(routed, twice(tf.sub(yx, y0))));
+  }
+  const h = 1e-3;
+  const slope = tf.div(tf.sub(apply(tf.add(zx, h)), apply(tf.sub(zx, h))), 2 * h);
+  const ratio = tf.div(tf.sub(yx, y0), tf.where(tf.greater(tf.abs(dz), SMALL), dz, tf.onesLike(dz)));
+  const m = tf.where(tf.greater(tf.abs(dz), SMALL), ratio, slope);
+  return tf.add(stopGradient(y), probe(input, undefined, twice(m)));
+}
+
+/** The model, after checking that a GraphModel has only nodes the Rescale rule handles. */
+function checked(method: string, model: Model): Model {
+  if (isGraphModel(model)) refuseUnsupportedNodes(method, model, scoreNode(model), GRAPH_OPS);
+  return model;
 }
 
 /** (x − x₀) ⊙ multipliers for rows of inputs and references, one backward pass. */
 export function deepLiftRows(
-  model: tf.LayersModel,
+  model: Model,
   x: tf.Tensor,
   x0: tf.Tensor,
   score: Context["target"]["score"],
@@ -74,14 +117,20 @@ export function deepLiftRows(
     const n = x.shape[0];
     const both = tf.concat([x, x0]);
     const g = tf.grad((inp: tf.Tensor) =>
-      tf.sum(tf.slice(score(forward(model, inp, { rule: rescaleRule(n) }).output, [...rows, ...rows]), 0, n)),
+      tf.sum(
+        tf.slice(
+          score(forward(model, inp, { rule: rescaleRule(n), nodeRule: rescaleNodeRule(n) }).output, [...rows, ...rows]),
+          0,
+          n,
+        ),
+      ),
     )(both);
     return tf.mul(tf.slice(g, 0, n), tf.sub(x, x0));
   });
 }
 
 function deltas(
-  model: tf.LayersModel,
+  model: Model,
   x: tf.Tensor,
   attribution: tf.Tensor,
   reference: number[],
@@ -95,11 +144,12 @@ function deltas(
 
 /**
  * DeepLift (Shrikumar et al. 2017) with the Rescale rule: (x − x₀) × multipliers, whose sum is exactly
- * F(x) − F(x₀) (`info.delta`: the residual per example). LayersModels only (it uses the rule hook).
+ * F(x) − F(x₀) (`info.delta`: the residual per example). On a GraphModel the rule runs at every activation
+ * node (fused ones too) and MaxPool; a node it has no rule for is a DeepVizError.
  */
 export async function deepLift(model: Model, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
   return explain("deepLift", model, input, options, async ({ model: m, x, target, allRows, work }) => {
-    const model = layersModelFor("deepLift", m);
+    const model = checked("deepLift", m);
     const x0 = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
     const values = work.tidy(() => deepLiftRows(model, x, x0, target.score, allRows));
     const reference = Array.from(tf.tidy(() => scores(model, x0, target.score, allRows).dataSync()));
@@ -115,7 +165,7 @@ export async function deepLift(model: Model, input: tf.Tensor, options: DeepLift
  */
 export async function deepLiftShap(model: Model, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
   return explain("deepLiftShap", model, input, options, async ({ model: m, x, target, rowsFor, work }) => {
-    const model = layersModelFor("deepLiftShap", m);
+    const model = checked("deepLiftShap", m);
     const baselines =
       options.baselines === undefined
         ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)]))
