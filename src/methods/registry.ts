@@ -58,10 +58,6 @@ export interface MethodSpec {
   readonly defaults?: (model: Model, input: tf.Tensor) => Record<string, unknown>;
 }
 
-/** Methods that change a layer's backward rule through the LayersModel interpreter's `rule` hook. */
-const RULE_HOOK =
-  "its backward rules are keyed by layer type and read each layer's weights through the LayersModel interpreter's rule hook; a GraphModel's nodes are ops, with no such hook";
-
 const METHODS: MethodSpec[] = [
   {
     name: "saliency",
@@ -247,11 +243,11 @@ const METHODS: MethodSpec[] = [
     label: "LRP",
     signed: true,
     needsLayer: false,
-    graphModel: RULE_HOOK,
+    graphModel: true,
     cost: "one-pass",
     run: lrp,
     summary:
-      'layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `"epsilonGammaBox"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; `info.conservation`',
+      'layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `"epsilonGammaBox"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; on GraphModels per node (Conv2D, depthwise, MatMul, fused or not, BiasAdd, Add, pools, Mean); `info.conservation`',
   },
   {
     name: "deepLift",
