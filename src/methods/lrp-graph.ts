@@ -37,12 +37,7 @@ const SHAPE_ONLY = new Set(["Identity", "Reshape", "Squeeze", "ExpandDims", "Pad
 
 const ONE = () => tf.scalar(1);
 
-export function lrpNodeRule(
-  model: tf.GraphModel,
-  composite: Required<LrpComposite>,
-  params: RuleParams,
-  x: tf.Tensor,
-): NodeRule {
+export function lrpNodeRule(model: tf.GraphModel, composite: Required<LrpComposite>, params: RuleParams, x: tf.Tensor): NodeRule {
   refuseUnsupportedNodes("lrp", model, scoreNode(model), SUPPORTED);
   const { nodes, input } = graphInfo(model);
   const weights = (model as unknown as { executor: { weightMap: Record<string, tf.Tensor[] | undefined> } }).executor.weightMap;
@@ -54,7 +49,11 @@ export function lrpNodeRule(
   };
   /** An add of a constant (BiasAdd, or Add with one Const side): its constant, else undefined. */
   const biasOf = (n: GraphNode) =>
-    n.op === "BiasAdd" || n.op === "Add" || n.op === "AddV2" ? dataInputs(n).map(constant).find((t) => t) : undefined;
+    n.op === "BiasAdd" || n.op === "Add" || n.op === "AddV2"
+      ? dataInputs(n)
+          .map(constant)
+          .find((t) => t)
+      : undefined;
   // a bias add whose input is a bare weighted op used only there is applied with that op
   const joined = new Map<string, tf.Tensor>();
   const folded = new Set<string>();

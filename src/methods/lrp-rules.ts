@@ -17,7 +17,6 @@ export interface LrpComposite {
   input?: RuleName;
 }
 
-
 export interface RuleParams {
   epsilon: number;
   gamma: number;

@@ -11,7 +11,6 @@ import { lrpNodeRule } from "./lrp-graph";
 import { analyseGraph, foldBatchNorm, linearMaps, PASS_THROUGH, SUPPORTED } from "./lrp-layers";
 import { addRule, applyRule, boundsAt, LrpComposite, passRule, ruleFor, RuleName, RuleParams } from "./lrp-rules";
 
-
 export interface LrpOptions extends TargetOptions {
   /**
    * A rule for every dense and conv layer ("epsilon" default, "gamma", "alphaBeta", "zPlus", "zB"), a

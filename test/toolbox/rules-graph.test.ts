@@ -208,7 +208,9 @@ describe("DeepLift and LRP on GraphModels", () => {
       // with ε → 0 on a piecewise-linear graph LRP is gradient × input (Ancona et al. 2018); a larger ε is not
       const ixg = await dv.inputXGradient(z.model, input, { target: HAPPY });
       const wide = await dv.lrp(z.model, input, { target: HAPPY, epsilon: 1 });
-      const [diff, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(eps.values, ixg.values))), tf.max(tf.abs(ixg.values))].map((t) => t.dataSync()[0]));
+      const [diff, scale] = tf.tidy(() =>
+        [tf.max(tf.abs(tf.sub(eps.values, ixg.values))), tf.max(tf.abs(ixg.values))].map((t) => t.dataSync()[0]),
+      );
       assert.ok(diff < 1e-3 * scale, `LRP-ε(1e-6) vs input × gradient: max diff ${diff} of ${scale}`);
       const r = dv.pearson(Array.from(await wide.values.data()), Array.from(await ixg.values.data()));
       assert.ok(r < 0.99, `LRP-ε(1) vs input × gradient: Pearson ${r}`);
@@ -223,7 +225,10 @@ describe("DeepLift and LRP on GraphModels", () => {
       const build = async (second: (g: GraphBuilder) => void) => {
         const g = new GraphBuilder();
         g.input("x", [-1, 4]);
-        g.op("mm", "MatMul", ["x", g.constant("w", seeded(8, 3), [4, 2])], { transpose_a: attr.bool(false), transpose_b: attr.bool(false) });
+        g.op("mm", "MatMul", ["x", g.constant("w", seeded(8, 3), [4, 2])], {
+          transpose_a: attr.bool(false),
+          transpose_b: attr.bool(false),
+        });
         second(g);
         const m = await g.build();
         g.dispose();
