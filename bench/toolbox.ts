@@ -51,7 +51,7 @@ function rowsFor(model: dv.Model, x: tf.Tensor, target: number, mask: tf.Tensor)
   return [
     { name: "saliency", run: () => values(dv.saliency(model, x, o))(), torch: "saliency" },
     { name: "lrp (ε)", run: () => values(dv.lrp(model, x, o))(), torch: "lrp" },
-    { name: "deepLift", run: () => values(dv.deepLift(model, x, o))() },
+    { name: "deepLift", run: () => values(dv.deepLift(model, x, o))(), torch: "deepLift" },
     {
       name: `gradientShap, ${GRADIENT_SHAP_SAMPLES} samples`,
       run: () => values(dv.gradientShap(model, x, { ...o, samples: GRADIENT_SHAP_SAMPLES }))(),

@@ -1,6 +1,6 @@
 """PyTorch CPU reference for bench/toolbox.ts: the emotion GraphModel rebuilt in torch from its own nodes and
-weights (a small interpreter for the ops it uses), then saliency, LRP-epsilon, feature ablation and
-GradientShap written here by hand, timed, and their maps returned so the bench can compare values.
+weights (a small interpreter for the ops it uses), then saliency, LRP-epsilon, DeepLift (Rescale), feature
+ablation and GradientShap written here by hand, timed, and their maps returned so the bench can compare values.
 
 Usage: toolbox_torch.py GRAPH.json REPS
 GRAPH.json (written by the bench): {"input", "output", "target", "epsilon", "samples", "nodes": [{name, op,
@@ -77,8 +77,36 @@ def epsilon_rule(linear, a, bias=None):
     return z.detach() + (p - p.detach()) * q
 
 
-def run(x, lrp=False):
-    """The graph on NCHW x; with lrp, every linear op takes the epsilon rule."""
+def halves(t):
+    n = t.shape[0] // 2
+    return t[:n], t[n:]
+
+
+def safe_inverse(d):
+    return torch.where(d.abs() > 1e-6, 1.0 / torch.where(d.abs() > 1e-6, d, torch.ones_like(d)), torch.zeros_like(d))
+
+
+def rescale_relu(z):
+    """DeepLift's Rescale rule on rows [inputs; references]: the gradient becomes (relu(zx) - relu(z0)) / (zx - z0)."""
+    y = torch.relu(z)
+    (zx, z0), (yx, y0) = halves(z.detach()), halves(y.detach())
+    dz = zx - z0
+    m = torch.where(dz.abs() > 1e-6, (yx - y0) * safe_inverse(dz), (zx > 0).float())
+    return y.detach() + (z - z.detach()) * torch.cat([m, m])
+
+
+def rescale_max_pool(z, pool):
+    """Max pool under DeepLift: g * (yx - y0) to each window's winner at the input, divided by its zx - z0."""
+    y = pool(z.detach())
+    (zx, z0), (yx, y0) = halves(z.detach()), halves(y)
+    inv = safe_inverse(zx - z0)
+    routed = pool(z.detach() + (z - z.detach()) * torch.cat([inv, inv]))
+    return y + (routed - routed.detach()) * torch.cat([yx - y0, yx - y0])
+
+
+def run(x, lrp=False, deeplift=False):
+    """The graph on NCHW x; with lrp, every linear op takes the epsilon rule; with deeplift, ReLUs and max pools Rescale."""
+    relu = rescale_relu if deeplift else torch.relu
     values = {spec["input"]: x}
     for node in nodes:
         op, attrs = node["op"], node["attrs"]
@@ -91,13 +119,14 @@ def run(x, lrp=False):
             else:
                 y = lin(ins[0]) + (bias if bias is not None else 0)
             if "relu" in attrs["fusedOps"]:
-                y = torch.relu(y)
+                y = relu(y)
         elif op == "DepthwiseConv2dNative":
             lin = lambda a, k=ins[1], at=attrs: conv(a, k, at, True)
             y = epsilon_rule(lin, ins[0]) if lrp else lin(ins[0])
         elif op == "MaxPool":
             k, s = attrs["kernelSize"][1:3], attrs["strides"][1:3]
-            y = F.max_pool2d(padded(ins[0], k, s, attrs["pad"], -math.inf), k, s)
+            pool = lambda a, k=k, s=s, p=attrs["pad"]: F.max_pool2d(padded(a, k, s, p, -math.inf), k, s)
+            y = rescale_max_pool(ins[0], pool) if deeplift else pool(ins[0])
         elif op == "AddV2":
             if lrp:
                 z = (ins[0] + ins[1]).detach()
@@ -106,7 +135,7 @@ def run(x, lrp=False):
             else:
                 y = ins[0] + ins[1]
         elif op == "Relu":
-            y = torch.relu(ins[0])
+            y = relu(ins[0])
         elif op == "Mean":  # over NHWC axes [1, 2] = NCHW [2, 3]
             lin = lambda a: a.mean(dim=(2, 3))
             y = epsilon_rule(lin, ins[0]) if lrp else lin(ins[0])
@@ -136,6 +165,12 @@ def lrp_epsilon():
     start[0, target] = out[0, target].detach()  # relevance at the output: the target's score
     out.backward(start)
     return x.grad
+
+
+def deep_lift():
+    both = torch.cat([image, torch.zeros_like(image)]).requires_grad_(True)  # baseline 0
+    run(both, deeplift=True)[0, target].backward()
+    return both.grad[:1] * image
 
 
 def feature_ablation():
@@ -174,7 +209,7 @@ def nhwc(t):
 
 
 out = {"threads": torch.get_num_threads(), "torch": torch.__version__}
-for name, fn in [("saliency", saliency), ("lrp", lrp_epsilon), ("featureAblation", feature_ablation), ("gradientShap", gradient_shap)]:
+for name, fn in [("saliency", saliency), ("lrp", lrp_epsilon), ("deepLift", deep_lift), ("featureAblation", feature_ablation), ("gradientShap", gradient_shap)]:
     seconds, value = best(fn)
     out[name] = {"seconds": seconds, "values": nhwc(value)}
 print(json.dumps(out))
