@@ -34,25 +34,83 @@ const safeInverse = (d: tf.Tensor) =>
 /**
  * DeepLift's Rescale rule as an interpreter rule. The pass runs 2n rows: inputs first, their references
  * after. Every nonlinearity passes back its multiplier Δy/Δz (the derivative where Δz ≈ 0); max pooling
- * passes g·Δy to its window's winner at the input, divided by that element's Δz;
- * linear layers keep their gradient. Then Σ (x − x₀) ⊙ multiplier = F(x) − F(x₀), exactly but for a max-pool
- * window whose winner at the input equals the reference there (its share is lost; info.delta shows it).
+ * passes g·Δy to its window's winner (see rescale); linear layers keep their gradient. Then
+ * Σ (x − x₀) ⊙ multiplier = F(x) − F(x₀) exactly (for 1-D max pools, whose winners are not looked up, but for
+ * a window whose winner at the input equals the reference there: its share is lost; info.delta shows it).
  */
 export function rescaleRule(n: number): LayerRule {
   return ({ layer, part, input, apply }) => {
     if (Array.isArray(input)) return undefined;
     const isMaxPool = part === "linear" && MAX_POOLS.has(layer.getClassName());
     if (part !== "activation" && !isMaxPool) return undefined;
-    return rescale(n, input, (t) => apply(t), isMaxPool);
+    return rescale(n, input, (t) => apply(t), isMaxPool ? { winners: layerWinners(layer) } : undefined);
   };
 }
 
 /** The same rule for a GraphModel's nodes: every activation (fused or not) and every MaxPool. */
 export function rescaleNodeRule(n: number): NodeRule {
-  return ({ op, part, inputs, apply }) => {
+  return ({ op, part, inputs, apply, attrs }) => {
     if (part !== "activation" && op !== "MaxPool") return undefined;
-    return rescale(n, inputs[0], (t) => apply([t, ...inputs.slice(1)]), op === "MaxPool");
+    const apply1 = (t: tf.Tensor) => apply([t, ...inputs.slice(1)]);
+    if (op !== "MaxPool") return rescale(n, inputs[0], apply1);
+    const [k, s] = [attrs.kernelSize as number[], attrs.strides as number[]];
+    const pad = attrs.pad as string;
+    const winners = pad === "same" || pad === "valid" ? poolWinners([k[1], k[2]], [s[1], s[2]], pad) : undefined;
+    return rescale(n, inputs[0], apply1, { winners });
   };
+}
+
+/** Flat indices (batch included) of each max-pool window's winner in the pool's input, for that input's values. */
+type Winners = (z: Float32Array, shape: number[]) => Int32Array;
+
+/**
+ * Winners of 2-D max pooling (NHWC, TensorFlow's padding), the first maximum of each window in row-major
+ * order. Computed here: tfjs-backend-wasm's maxPoolWithArgmax returns index 0 for windows whose maximum
+ * is 0 (ReLU zeros), and a gather's gradient (unsortedSegmentSum) is far too slow on feature maps.
+ */
+function poolWinners(window: [number, number], strides: [number, number], padding: "same" | "valid"): Winners {
+  return (z, [batch, h, w, c]) => {
+    const [kh, kw] = window;
+    const [sh, sw] = strides;
+    const [oh, ow] =
+      padding === "same"
+        ? [Math.ceil(h / sh), Math.ceil(w / sw)]
+        : [Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1];
+    const top = padding === "same" ? Math.floor(Math.max((oh - 1) * sh + kh - h, 0) / 2) : 0;
+    const left = padding === "same" ? Math.floor(Math.max((ow - 1) * sw + kw - w, 0) / 2) : 0;
+    const out = new Int32Array(batch * oh * ow * c);
+    let o = 0;
+    for (let b = 0; b < batch; b++)
+      for (let y = 0; y < oh; y++)
+        for (let x = 0; x < ow; x++)
+          for (let ch = 0; ch < c; ch++) {
+            let best = -Infinity,
+              at = -1;
+            for (let i = 0; i < kh; i++) {
+              const yy = y * sh - top + i;
+              if (yy < 0 || yy >= h) continue;
+              for (let j = 0; j < kw; j++) {
+                const xx = x * sw - left + j;
+                if (xx < 0 || xx >= w) continue;
+                const k = ((b * h + yy) * w + xx) * c + ch;
+                if (z[k] > best) [best, at] = [z[k], k];
+              }
+            }
+            out[o++] = at;
+          }
+    return out;
+  };
+}
+
+/** Winners for 2-D max pooling layers (channels last); undefined for the others, which keep the input's winner only. */
+function layerWinners(layer: tf.layers.Layer): Winners | undefined {
+  const c = layer.getConfig() as { poolSize?: number[]; strides?: number[]; padding?: string; dataFormat?: string };
+  if ((c.dataFormat ?? "channelsLast") !== "channelsLast") return undefined;
+  if (layer.getClassName() === "GlobalMaxPooling2D")
+    return (z, shape) => poolWinners([shape[1], shape[2]], [shape[1], shape[2]], "valid")(z, shape);
+  if (layer.getClassName() !== "MaxPooling2D" || !c.poolSize) return undefined;
+  const pool = c.poolSize as [number, number];
+  return poolWinners(pool, (c.strides ?? pool) as [number, number], c.padding as "same" | "valid");
 }
 
 /** The ops DeepLift runs on in a GraphModel (a node rule step each, or a linear op's own gradient). */
@@ -77,8 +135,13 @@ const GRAPH_OPS = new Set([
   "Tanh",
 ]);
 
-/** One nonlinearity y = apply(z) under the Rescale rule, over rows [inputs; references]. */
-function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor, isMaxPool: boolean): tf.Tensor {
+/**
+ * One nonlinearity y = apply(z) under the Rescale rule, over rows [inputs; references]. A max pool sends
+ * g·Δy to each window's winner at the input divided by that element's Δz; where that Δz is 0 (ReLU zeros
+ * at both, say) the share goes to the reference's winner instead, whose Δz is then nonzero unless Δy is 0,
+ * so nothing is lost (`winners` finds the winners; without it, 1-D pools, such a share is lost).
+ */
+function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor, pool?: { winners?: Winners }): tf.Tensor {
   const halves = (t: tf.Tensor) => [tf.slice(t, 0, n), tf.slice(t, n, n)];
   const twice = (t: tf.Tensor) => tf.concat([t, t]);
   const z = stopGradient(input);
@@ -86,11 +149,32 @@ function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor
   const [zx, z0] = halves(z);
   const [yx, y0] = halves(y);
   const dz = tf.sub(zx, z0);
-  if (isMaxPool) {
-    // g·Δy goes to each window's winner at the input, divided by that element's Δz
+  if (pool) {
     const scale = twice(safeInverse(dz));
-    const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
-    return tf.add(stopGradient(y), tf.mul(routed, twice(tf.sub(yx, y0))));
+    const dy = twice(tf.sub(yx, y0));
+    if (!pool.winners) {
+      // g·Δy to the winner of each window at the input (tfjs's own routing), divided by its Δz
+      const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
+      return tf.add(stopGradient(y), tf.mul(routed, dy));
+    }
+    // where the input's winner has Δz = 0 (ReLU zeros at both, say) its share goes through the reference's
+    // winner instead; the winners are found in JS on the values (first maximum, as tfjs's max-pool
+    // gradient picks) and choose between two routings by tfjs's own max-pool gradient
+    const values = z.dataSync() as Float32Array;
+    const size = values.length / 2;
+    const swapped = new Float32Array(values.length);
+    swapped.set(values.subarray(size), 0);
+    swapped.set(values.subarray(0, size), size);
+    const delta = (k: number) => (k < size ? values[k] - values[k + size] : values[k - size] - values[k]);
+    const kept = tf.tensor(
+      Float32Array.from(pool.winners(values, z.shape), (k) => (Math.abs(delta(k)) > SMALL ? 1 : 0)),
+      y.shape,
+    );
+    const route = (value: tf.Tensor, share: tf.Tensor) =>
+      tf.mul(tf.sub(apply(probe(input, value, scale)), stopGradient(apply(value))), share);
+    const viaInput = route(z, tf.mul(dy, kept));
+    const viaReference = route(tf.tensor(swapped, z.shape), tf.mul(dy, tf.sub(1, kept)));
+    return tf.add(stopGradient(y), tf.add(viaInput, viaReference));
   }
   const h = 1e-3;
   const slope = tf.div(tf.sub(apply(tf.add(zx, h)), apply(tf.sub(zx, h))), 2 * h);

@@ -37,6 +37,8 @@ export interface NodeStep {
   part: "linear" | "activation";
   /** The node's input tensors (data first, then constants such as Mean's axes). */
   inputs: tf.Tensor[];
+  /** The node's attributes by tfjs-converter's names (strides, pad, kernelSize, fusedOps, …). */
+  attrs: Record<string, unknown>;
   /** For weighted ops: the bias-free op with any kernel, the node's kernel, and a fused node's bias. */
   weights?: { run(a: tf.Tensor, kernel: tf.Tensor): tf.Tensor; kernel: tf.Tensor; bias?: tf.Tensor };
   /** The default computation of this part. */
@@ -112,13 +114,14 @@ export function canUnfuse(node: GraphNode): boolean {
 }
 
 function runNode({ op, gate }: Rewrite, attrs: Attr, inputs: tf.Tensor[], node: GraphNode): tf.Tensor {
+  const values = () => Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.value]));
   const step = (
     part: NodeStep["part"],
     stepOp: string,
     ins: tf.Tensor[],
     apply: NodeStep["apply"],
     weights?: NodeStep["weights"],
-  ) => (rule && rule({ node: node.name, op: stepOp, part, inputs: ins, weights, apply })) ?? apply(ins);
+  ) => (rule && rule({ node: node.name, op: stepOp, part, inputs: ins, attrs: values(), weights, apply })) ?? apply(ins);
   if (ACTIVATIONS.has(op)) return step("activation", op, inputs, ([x]) => activation(op, x, attrs, gate));
   if (!FUSED.has(op)) {
     const weighted = WEIGHTED.has(op) ? { run: linearOp(op, attrs), kernel: inputs[1] } : undefined;

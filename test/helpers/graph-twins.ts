@@ -9,8 +9,8 @@ import { attr, conv, fused, GraphBuilder, seeded } from "../model/graph-fixtures
  *
  *   x [6, 6, 2] → conv1 3×3 same, 4 filters, bias → pool 2×2 max → dw 3×3 depthwise, no bias
  *     → conv2 3×3 same, 4 filters, bias, ReLU → add(conv2, pool) → ReLU → global mean → dense 3 (bias) → softmax
- * (No ReLU right before the max pool: DeepLift's max-pool rule loses a window's share where the input's
- * winner equals the reference there, which ReLU zeros make common.)
+ * `reluBeforePool` puts a ReLU on conv1 (windows of ReLU zeros: DeepLift's max-pool rule must then route
+ * through the reference's winner).
  */
 export interface Twins {
   layers: tf.LayersModel;
@@ -18,7 +18,7 @@ export interface Twins {
   dispose(): void;
 }
 
-export async function residualTwins(options: { bias?: boolean; seed?: number } = {}): Promise<Twins> {
+export async function residualTwins(options: { bias?: boolean; seed?: number; reluBeforePool?: boolean } = {}): Promise<Twins> {
   const seed = options.seed ?? 1;
   const bias = options.bias ?? true;
   const values = (shape: number[], s: number, scale: number) =>
@@ -38,7 +38,13 @@ export async function residualTwins(options: { bias?: boolean; seed?: number } =
   const t = (k: keyof typeof w) => tf.tensor(w[k].v, w[k].shape);
 
   const input = tf.input({ shape: [6, 6, 2] });
-  const c1 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", name: "conv1" });
+  const c1 = tf.layers.conv2d({
+    filters: 4,
+    kernelSize: 3,
+    padding: "same",
+    name: "conv1",
+    activation: options.reluBeforePool ? "relu" : "linear",
+  });
   const pool = tf.layers.maxPooling2d({ poolSize: 2, name: "pool" });
   const dw = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false, name: "dw" });
   const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", activation: "relu", name: "conv2" });
@@ -61,7 +67,7 @@ export async function residualTwins(options: { bias?: boolean; seed?: number } =
   const g = new GraphBuilder();
   const x = g.input("image", [-1, 6, 6, 2]);
   const c = (k: keyof typeof w) => g.constant(k, w[k].v, w[k].shape);
-  g.op("conv1", "_FusedConv2D", [x, c("k1"), c("b1")], fused(["BiasAdd"]));
+  g.op("conv1", "_FusedConv2D", [x, c("k1"), c("b1")], fused(options.reluBeforePool ? ["BiasAdd", "Relu"] : ["BiasAdd"]));
   g.op("pool", "MaxPool", ["conv1"], {
     ksize: attr.ints([1, 2, 2, 1]),
     strides: attr.ints([1, 2, 2, 1]),

@@ -59,6 +59,30 @@ describe("DeepLift and LRP on GraphModels", () => {
       baseline.dispose();
     });
 
+    it("stays exact through a ReLU into a max pool (windows of zeros at both input and reference), both kinds", async () => {
+      const relu = await residualTwins({ reluBeforePool: true });
+      const baseline = tf.randomUniform([6, 6, 2], -0.3, 0.3, "float32", 12);
+      const before = tf.memory().numTensors;
+      const onGraph = await dv.deepLift(relu.graph, x, { baseline, target: [0, 1, 2] });
+      const onLayers = await dv.deepLift(relu.layers, x, { baseline, target: [0, 1, 2] });
+      close(onGraph.delta!, [0, 0, 0], 1e-5, "graph info.delta");
+      close(onLayers.delta!, [0, 0, 0], 1e-5, "layers info.delta");
+      close(await onGraph.values.data(), await onLayers.values.data(), 1e-4);
+      // the case is really there: some pool window is all zeros at the input, with a positive maximum at the reference
+      const zerosThere = tf.tidy(() => {
+        const pooled = (t: tf.Tensor) => tf.maxPool(relu.graph.execute(t, "conv1") as tf.Tensor4D, 2, 2, "valid");
+        const px = pooled(x),
+          p0 = pooled(tf.expandDims(baseline, 0));
+        return tf.any(tf.logicalAnd(tf.equal(px, 0), tf.greater(p0, 0))).dataSync()[0];
+      });
+      assert.equal(zerosThere, 1);
+      onGraph.dispose();
+      onLayers.dispose();
+      assert.equal(tf.memory().numTensors, before);
+      baseline.dispose();
+      relu.dispose();
+    });
+
     it("deepLiftShap on the GraphModel equals the LayersModel's and sums to F(x) − mean F(b)", async () => {
       const baselines = tf.randomUniform([4, 6, 6, 2], -0.5, 0.5, "float32", 13);
       const before = tf.memory().numTensors;
@@ -146,7 +170,7 @@ describe("DeepLift and LRP on GraphModels", () => {
       free.dispose();
     });
 
-    it("ε by hand on a two-node graph with biases: R_i = x_i Σ_k W_ik h_k V_k / (z_k) · … as the formula", async () => {
+    it("ε by hand on MatMul → BiasAdd → Relu → MatMul → BiasAdd: R_i = Σ_k x_i W_ik R_k / z_k, R_k = h_k V_kc", async () => {
       // x(3) → MatMul W + BiasAdd b → Relu → MatMul V + BiasAdd c → scores(2); class 1
       const W = [
         [1, -1],
