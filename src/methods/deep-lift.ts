@@ -3,7 +3,7 @@ import { Attribution } from "../attribution";
 import { fail } from "../errors";
 import { isGraphModel, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
-import { scoreNode } from "../model/graph";
+import { graphInfo, scoreNode } from "../model/graph";
 import { NodeRule, refuseUnsupportedNodes } from "../model/graph-ops";
 import { probe, stopGradient } from "../model/probe";
 import { assertPositiveInt } from "../model/validate";
@@ -185,7 +185,13 @@ function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor
 
 /** The model, after checking that a GraphModel has only nodes the Rescale rule handles. */
 function checked(method: string, model: Model): Model {
-  if (isGraphModel(model)) refuseUnsupportedNodes(method, model, scoreNode(model), GRAPH_OPS);
+  if (!isGraphModel(model)) return model;
+  refuseUnsupportedNodes(method, model, scoreNode(model), GRAPH_OPS);
+  if (graphInfo(model).inputShape[0] === 1)
+    fail(
+      `${method} runs inputs and references through the model as one batch, but this GraphModel is traced for batch 1 ` +
+        "(its input shape starts with 1). Convert it with a free batch dimension, or use integratedGradients.",
+    );
   return model;
 }
 

@@ -118,26 +118,31 @@ describe("DeepLift and LRP on GraphModels", () => {
       z.model.dispose();
     });
 
-    it("refuses a node it has no rule for, naming it", async () => {
-      const g = new GraphBuilder();
-      const input = g.input("x", [-1, 4]);
-      g.op("mm", "MatMul", [input, g.constant("w", seeded(8, 3), [4, 2])], {
-        transpose_a: attr.bool(false),
-        transpose_b: attr.bool(false),
-      });
-      g.op("sq", "Square", ["mm"]);
-      g.op("Identity", "Identity", ["sq"]);
-      const model = await g.build();
+    it("refuses a node it has no rule for, naming it, and a graph traced for batch 1", async () => {
+      const build = async (batch: number, last: string) => {
+        const g = new GraphBuilder();
+        const input = g.input("x", [batch, 4]);
+        g.op("mm", "MatMul", [input, g.constant("w", seeded(8, 3), [4, 2])], {
+          transpose_a: attr.bool(false),
+          transpose_b: attr.bool(false),
+        });
+        g.op("act", last, ["mm"]);
+        g.op("Identity", "Identity", ["act"]);
+        const m = await g.build();
+        g.dispose();
+        return m;
+      };
+      const square = await build(-1, "Square");
+      const single = await build(1, "Relu");
       const xs = tf.ones([4]);
       const before = tf.memory().numTensors;
-      await assert.rejects(
-        dv.deepLift(model, xs, { target: 0 }),
-        (e: Error) => e instanceof dv.DeepVizError && /node "sq" \(op Square\)/.test(e.message),
-      );
+      const refused = (re: RegExp) => (e: Error) => e instanceof dv.DeepVizError && re.test(e.message);
+      await assert.rejects(dv.deepLift(square, xs, { target: 0 }), refused(/node "act" \(op Square\)/));
+      await assert.rejects(dv.deepLift(single, xs, { target: 0 }), refused(/traced for batch 1/));
       assert.equal(tf.memory().numTensors, before);
       xs.dispose();
-      g.dispose();
-      model.dispose();
+      square.dispose();
+      single.dispose();
     });
   });
 
