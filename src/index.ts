@@ -8,7 +8,16 @@ export { loadModel, LoadModelOptions } from "./model/load";
 export { Model, isGraphModel } from "./model/kind";
 export { selectOutput } from "./model/graph";
 export { listLayers, resolveLayer, LayerInfo, LayerRef, ModelLayer } from "./model/layers";
-export { forward, endsInSoftmax, ForwardOptions, ForwardPass, LayerRule, LayerStep } from "./model/interpreter";
+export {
+  forward,
+  endsInSoftmax,
+  ForwardOptions,
+  ForwardPass,
+  LayerRule,
+  LayerStep,
+  NodeRule,
+  NodeStep,
+} from "./model/interpreter";
 export { ReluMode } from "./model/relu";
 /** Targets for detection, segmentation and regression outputs. */
 export * as targets from "./task-targets";
