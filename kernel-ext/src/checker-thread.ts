@@ -6,6 +6,7 @@
  * is a converter call the main thread waits for (see staged-converter.ts).
  */
 import type { MessagePort } from "worker_threads";
+import { setPriority } from "os";
 import { workerData } from "worker_threads";
 import { useCompileCache } from "./compile-cache";
 
@@ -13,6 +14,8 @@ export interface CheckerThreadData {
   isJs: boolean;
   cwd: string;
   port: MessagePort;
+  /** Niceness of this thread: 10 while cells run untyped (they come first), 0 when cells wait for the checker. */
+  nice: number;
   /** Int32 set to 1 after each reply to a `call`, so the waiting main thread wakes up. */
   replied: SharedArrayBuffer;
 }
@@ -31,6 +34,8 @@ export type FromChecker =
   | { kind: "reply"; value?: unknown; error?: string };
 
 const data = workerData as CheckerThreadData;
+// Cells come first: on a busy machine the checker takes the CPU they leave (Linux: this thread only).
+if (data.nice) setPriority(0, data.nice);
 useCompileCache();
 /* eslint-disable @typescript-eslint/no-require-imports -- after the compile cache is in place */
 const ts = require("@tslab/typescript-for-tslab") as typeof import("@tslab/typescript-for-tslab");

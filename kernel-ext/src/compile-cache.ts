@@ -19,8 +19,21 @@ interface ModuleInternals {
   _resolveFilename(request: string, parent: NodeModule, isMain: boolean, options?: unknown): string;
 }
 
-/** Packages whose main file is cached: large, and free of dynamic `import()` (vm.Script lacks a loader for it). */
-const CACHED_PACKAGES = ["@tslab/typescript-for-tslab"];
+/**
+ * Packages whose main file is cached: large (1–9 MB), loaded by the kernel or by a first `import "deepviz"`,
+ * and free of dynamic `import()` (a vm.Script has no loader for it on Node 20).
+ */
+const CACHED_PACKAGES = [
+  "@tslab/typescript-for-tslab",
+  "@tensorflow/tfjs",
+  "@tensorflow/tfjs-core",
+  "@tensorflow/tfjs-layers",
+  "@tensorflow/tfjs-converter",
+  "@tensorflow/tfjs-backend-cpu",
+  "@tensorflow/tfjs-backend-webgl",
+  "@tensorflow/tfjs-backend-wasm",
+  "@tensorflow/tfjs-data",
+];
 /** After this long the functions used at start are compiled too, so the cache holds them. */
 const WRITE_AFTER_MS = 4000;
 

@@ -53,6 +53,7 @@ export class StagedConverter implements Converter {
     const data: CheckerThreadData = {
       isJs: this.isJs,
       cwd: this.cwd,
+      nice: this.quick ? 10 : 0,
       port: this.threadPort,
       replied: this.replied.buffer as SharedArrayBuffer,
     };
