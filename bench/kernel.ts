@@ -59,15 +59,21 @@ async function deepvizStart(env: NodeJS.ProcessEnv): Promise<StartTimes> {
 
 function ipythonStart(): StartTimes | string {
   try {
-    const out = execFileSync("/usr/bin/python3", [path.join(__dirname, "..", "..", "bench", "kernel_start_ipython.py"), String(REPS)], {
-      encoding: "utf8",
-      timeout: 600_000,
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    const out = execFileSync(
+      "/usr/bin/python3",
+      [path.join(__dirname, "..", "..", "bench", "kernel_start_ipython.py"), String(REPS)],
+      {
+        encoding: "utf8",
+        timeout: 600_000,
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
     const r = JSON.parse(out) as { ready: number; first_cell: number; first_import: number };
     return { ready: r.ready * 1000, firstCell: r.first_cell * 1000, firstImport: r.first_import * 1000 };
   } catch (e) {
-    return `IPython unavailable (${String((e as Error).message).split("\n")[0]!.slice(0, 80)})`;
+    return `IPython unavailable (${String((e as Error).message)
+      .split("\n")[0]!
+      .slice(0, 80)})`;
   }
 }
 

@@ -46,7 +46,18 @@ const { onlyNodeTypesByDefault } = require("./type-roots") as typeof import("./t
 
 installSelfReference(ts as never, data.cwd);
 onlyNodeTypesByDefault(ts as never);
-const converter = createConverter({ isJS: data.isJs, isBrowser: false });
+let converter: ReturnType<typeof createConverter>;
+try {
+  converter = createConverter({ isJS: data.isJs, isBrowser: false });
+} catch (e) {
+  // Every call is answered with this error (a waiting main thread must never hang).
+  const error = `the type checker could not start: ${(e as Error)?.stack ?? e}`;
+  converter = new Proxy({} as typeof converter, {
+    get: () => () => {
+      throw new Error(error);
+    },
+  });
+}
 const replied = new Int32Array(data.replied);
 /** Declarations after each quick cell, as the checker sees them. */
 const quickDecls = new Map<number, string>();

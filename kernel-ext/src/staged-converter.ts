@@ -71,7 +71,8 @@ export class StagedConverter implements Converter {
   }
 
   convert(prevDecl: string, src: string): ConvertResult {
-    if (!this.quick || this.checking || this.failed || !canConvertQuickly(src)) {
+    // (A failed checker thread leaves cells untyped: better than no kernel.)
+    if (!this.quick || this.checking || !canConvertQuickly(src)) {
       return this.call<ConvertResult>({ kind: "call", method: "convert", decls: this.decls(prevDecl), args: [src] });
     }
     const base = QUICK_DECLS.exec(prevDecl);
@@ -142,7 +143,7 @@ export class StagedConverter implements Converter {
 
   /** Messages that arrived while the main thread was busy (a long cell). */
   private drain(): void {
-    for (let m; (m = receiveMessageOnPort(this.port)?.message as FromChecker | undefined); ) this.onNote(m);
+    for (let m; (m = receiveMessageOnPort(this.port)?.message as FromChecker | undefined);) this.onNote(m);
   }
 
   private onNote(m: FromChecker): void {
@@ -158,7 +159,9 @@ export class StagedConverter implements Converter {
             m.errors.map((e) => `  ${e}`).join("\n"),
         );
       }
-      this.log(`type-checked quick cell ${m.id} at ${Date.now() - this.startedAt} ms${m.errors.length ? `: ${m.errors.length} type error(s)` : ""}`);
+      this.log(
+        `type-checked quick cell ${m.id} at ${Date.now() - this.startedAt} ms${m.errors.length ? `: ${m.errors.length} type error(s)` : ""}`,
+      );
     }
   }
 
@@ -166,5 +169,7 @@ export class StagedConverter implements Converter {
     if (this.failed) return;
     this.failed = reason;
     this.log(reason);
+    if (reason !== "closed")
+      this.notes.push(`The type checker stopped (${reason.split("\n")[0]}): cells now run without type checks.`);
   }
 }
