@@ -58,10 +58,12 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   );
   const executor = {
     ...tslabExecutor,
-    execute: (src: string) => {
+    execute: async (src: string) => {
+      const code = expandShorthandProperties(src);
+      await converters.node.whenConvertible(code);
       // Inside the cell's scope: stderr is this cell's output.
       for (const note of converters.node.takeNotes()) process.stderr.write(`${note}\n`);
-      return tslabExecutor.execute(expandShorthandProperties(src));
+      return tslabExecutor.execute(code);
     },
   };
   server = new KernelServer(conn, executor, js, undefined, parentPid());

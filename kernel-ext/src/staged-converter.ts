@@ -32,6 +32,7 @@ export class StagedConverter implements Converter {
   private lastQuick = 0;
   private replayedThrough = 0;
   private readonly notes: string[] = [];
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly isJs: boolean,
@@ -68,6 +69,17 @@ export class StagedConverter implements Converter {
   /** Whether cells are type-checked now (the checker is ready and has checked every earlier cell). */
   get checking(): boolean {
     return this.ready && this.replayedThrough === this.lastQuick;
+  }
+
+  /**
+   * Resolves once converting `src` will not wait for the checker. A cell should await this first: a
+   * SIGINT that arrives while the thread blocks in a waiting call is lost (the vm's breakOnSigint, which
+   * runs the cell right after, swallows a signal still pending), so the cell could not be interrupted.
+   */
+  whenConvertible(src: string): Promise<void> {
+    if (this.checking || this.failed || (this.quick && canConvertQuickly(src))) return Promise.resolve();
+    this.start();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   convert(prevDecl: string, src: string): ConvertResult {
@@ -150,6 +162,7 @@ export class StagedConverter implements Converter {
     if (m.kind === "ready") {
       this.ready = true;
       this.log(`type checker ready after ${Date.now() - this.startedAt} ms`);
+      this.wakeIfChecking();
     } else if (m.kind === "replayed") {
       this.replayedThrough = Math.max(this.replayedThrough, m.id);
       if (m.errors.length > 0) {
@@ -165,9 +178,15 @@ export class StagedConverter implements Converter {
     }
   }
 
+  private wakeIfChecking(): void {
+    if (!this.checking) return;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
   private fail(reason: string): void {
     if (this.failed) return;
     this.failed = reason;
+    for (const wake of this.waiting.splice(0)) wake();
     this.log(reason);
     if (reason !== "closed")
       this.notes.push(`The type checker stopped (${reason.split("\n")[0]}): cells now run without type checks.`);

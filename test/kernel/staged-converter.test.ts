@@ -39,6 +39,7 @@ describe("kernel quick start: untyped first cells, then the type checker", funct
   it("runs cells untyped at once, then checks later cells against their real types and reports their type errors", async function () {
     const { staged, executor, logged, errors } = harness(true);
     try {
+      await staged.whenConvertible("const a = 20; a + 1"); // at once: it can run untyped
       assert.equal(await executor.execute("const a = 20; a + 1"), true);
       assert.equal(staged.checking, false, "the first cells must not wait for the checker");
       // a type error in an untyped cell: it runs
@@ -75,6 +76,10 @@ describe("kernel quick start: untyped first cells, then the type checker", funct
   it("makes every cell wait for the checker when quick is off (the runner's mode)", async function () {
     const { staged, executor, errors } = harness(false);
     try {
+      // a cell awaits the checker (the event loop runs meanwhile, so interrupts are heard)
+      assert.equal(staged.checking, false);
+      await staged.whenConvertible("1");
+      assert.equal(staged.checking, true);
       assert.equal(await executor.execute(`const n: number = "x";`), false);
       assert.match(errors.join("\n"), /Type 'string' is not assignable to type 'number'/);
       assert.equal(staged.checking, true);
