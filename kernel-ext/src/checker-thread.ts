@@ -37,12 +37,11 @@ const data = workerData as CheckerThreadData;
 // Cells come first: on a busy machine the checker takes the CPU they leave (Linux: this thread only).
 if (data.nice) setPriority(0, data.nice);
 useCompileCache();
-/* eslint-disable @typescript-eslint/no-require-imports -- after the compile cache is in place */
+// Required, not imported: after the compile cache is in place.
 const ts = require("@tslab/typescript-for-tslab") as typeof import("@tslab/typescript-for-tslab");
 const { createConverter } = require("tslab/dist/converter") as typeof import("tslab/dist/converter");
 const { installSelfReference } = require("./self-reference") as typeof import("./self-reference");
 const { onlyNodeTypesByDefault } = require("./type-roots") as typeof import("./type-roots");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 installSelfReference(ts as never, data.cwd);
 onlyNodeTypesByDefault(ts as never);
