@@ -29,6 +29,11 @@ export interface FeatureVisualizationOptions extends RunOptions {
   objective: Objective;
   /** Images optimised together (default 1, or the start images' batch). */
   batch?: number;
+  /**
+   * Channel, neuron and direction objectives read the layer before its ReLU (default true; Lucid's
+   * "pre_relu"): channels that are off for every image near the grey start still have a gradient.
+   */
+  preActivation?: boolean;
   /** Adam steps (default 256). */
   steps?: number;
   /** Adam's learning rate (default 0.05). */
@@ -86,14 +91,11 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   for (const [name, v] of Object.entries(reg))
     if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
       fail(`regularizer ${name} must be a finite weight ≥ 0; got ${v}.`);
-  const objective = compileObjective(model, options.objective, batch);
+  const objective = compileObjective(model, options.objective, batch, options.preActivation ?? true);
+  const preLayers = new Set(objective.preLayers);
   const random = mulberry32(options.seed ?? 0);
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);
   const mid = (range[0] + range[1]) / 2;
-  const redirectSteps = Math.min(16, Math.floor(steps / 4));
-  // the objective's own ReLUs stay redirected: a channel that is off everywhere still learns how to turn on
-  const targets = new Set(objective.layers);
-  const redirectAt: LayerRule = (s) => (targets.has(s.layer.name) ? redirectedRelu(s) : undefined);
   const work = new Work("featureVisualization", options).plan(steps, "steps");
   work.throwIfAborted();
 
@@ -117,9 +119,15 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
         () => {
           const img = param.render();
           const seen = randomWarp(img, transforms, random);
-          const rule = step < redirectSteps ? redirectedRelu : redirectAt;
+          const pre = new Map<string, tf.Tensor>();
+          const rule: LayerRule = (s) => {
+            if (s.part === "activation" && preLayers.has(s.layer.name) && !Array.isArray(s.input)) pre.set(s.layer.name, s.input);
+            return redirectedRelu(s);
+          };
           const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true, rule });
-          const obj = objective.value(pass.activations, objective.needsOutput ? pass.output : null);
+          // a layer without an activation function: its output is its pre-activation
+          const read = (layer: string, before: boolean) => (before && pre.get(layer)) || pass.activations.get(layer)!;
+          const obj = objective.value(read, objective.needsOutput ? pass.output : null);
           value = tf.keep(tf.clone(obj));
           return tf.neg(tf.sub(obj, penalty(img, reg, mid))) as tf.Scalar;
         },
@@ -163,8 +171,9 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
 }
 
 /**
- * Lucid's redirected ReLU, for the first steps only: where a unit is off but the gradient would turn it
- * on, the gradient passes anyway, so channels that start dead (zero everywhere) can still be reached.
+ * Lucid's redirected ReLU: where an image's whole ReLU output passes no gradient (every unit off), the
+ * gradient still flows through the off units that ascent would turn on, so a channel that starts dead
+ * can be reached. Images that already get a gradient keep the ordinary one.
  */
 const redirectedRelu: LayerRule = ({ layer, part, input }) => {
   const isRelu = layer.getClassName() === "ReLU" ? layer.getConfig().maxValue == null : activationName(layer) === "relu";
@@ -175,8 +184,14 @@ const redirectedRelu: LayerRule = ({ layer, part, input }) => {
     return {
       value: tf.zerosLike(x),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
+        // dy is the gradient of the cost (minus the objective): dy < 0 means ascent raises the unit
         const g = dy as tf.Tensor;
-        return [tf.mul(g, tf.logicalOr(tf.greater(saved, 0), tf.greater(g, 0)).toFloat())];
+        const on = tf.greater(saved, 0);
+        const plain = tf.mul(g, tf.cast(on, "float32"));
+        const redirected = tf.mul(g, tf.cast(tf.logicalOr(on, tf.less(g, 0)), "float32"));
+        const flowing = tf.greater(tf.sum(tf.abs(tf.reshape(plain, [g.shape[0], -1])), 1), 0);
+        const perImage = tf.reshape(flowing, [g.shape[0], ...new Array(g.rank - 1).fill(1)]);
+        return [tf.where(tf.broadcastTo(perImage, g.shape), plain, redirected)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -85,6 +85,34 @@ describe("feature visualisation", () => {
     });
   }
 
+  it("a channel that is off everywhere at the grey start still comes alive (redirected ReLU; pre-activation)", async () => {
+    // conv channel 1 = relu(mean of its 3×3×3 window − 0.7): −0.2 on grey, +0.3 on white; channel 0 is constant
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 3, activation: "relu", name: "conv" }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 1 }));
+    const kernel = new Float32Array(27 * 2).map((_, i) => (i % 2 === 1 ? 1 / 27 : 0));
+    m.layers[0].setWeights([tf.tensor4d(kernel, [3, 3, 3, 2]), tf.tensor1d([0.1, -0.7])]);
+    const objective = { kind: "channel" as const, layer: "conv", channel: 1 };
+    const before = tf.memory().numTensors;
+    // read after the ReLU: no ordinary gradient at all at the start; only the redirected one moves the image
+    const post = await dv.featureVisualization(m, { objective, preActivation: false, steps: 40, learningRate: 0.1, seed: 1 });
+    const s = post.info.scores as number[];
+    assert.equal(s[0], 0, "the channel is off everywhere at the start");
+    assert.ok(s[s.length - 1] > 0.05, `the channel stayed off: ${s[0]} → ${s[s.length - 1]}`);
+    const brightness = tf.tidy(() => post.values.mean().dataSync()[0]);
+    assert.ok(brightness > 0.55, `the image should brighten from grey: mean ${brightness}`);
+    // read before the ReLU (the default): the objective starts at the hand value −0.2 and climbs past 0
+    const pre = await dv.featureVisualization(m, { objective, steps: 80, learningRate: 0.1, seed: 1 });
+    const p = pre.info.scores as number[];
+    assert.ok(Math.abs(p[0] + 0.2) < 0.02, `pre-activation at the start ${p[0]}, by hand −0.2`);
+    assert.ok(p[p.length - 1] > 0.02, `pre-activation ${p[0]} → ${p[p.length - 1]}`);
+    post.dispose();
+    pre.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    m.dispose();
+  });
+
   it("deep dream from a real image raises the layer's norm and keeps the image recognisable", async () => {
     const { model } = await dv.zoo.load("shapes_cnn");
     const shapes = dv.data.shapes({ n: 1, seed: 5 });
