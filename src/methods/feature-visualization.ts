@@ -30,8 +30,9 @@ export interface FeatureVisualizationOptions extends RunOptions {
   /** Images optimised together (default 1, or the start images' batch). */
   batch?: number;
   /**
-   * Channel, neuron and direction objectives read the layer before its ReLU (default true; Lucid's
-   * "pre_relu"): channels that are off for every image near the grey start still have a gradient.
+   * Channel, neuron and direction objectives read the layer before its ReLU (Lucid's "pre_relu" tensors;
+   * default false: after it, what `layerActivation` shows). Either way a channel that is off for every image
+   * near the grey start gets a gradient: after the ReLU through the redirected ReLU.
    */
   preActivation?: boolean;
   /** Adam steps (default 256). */
@@ -91,7 +92,7 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   for (const [name, v] of Object.entries(reg))
     if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
       fail(`regularizer ${name} must be a finite weight ≥ 0; got ${v}.`);
-  const objective = compileObjective(model, options.objective, batch, options.preActivation ?? true);
+  const objective = compileObjective(model, options.objective, batch, options.preActivation ?? false);
   const preLayers = new Set(objective.preLayers);
   const random = mulberry32(options.seed ?? 0);
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);

@@ -57,15 +57,14 @@ export function compileObjective(
   ) as ObjectiveSpec[];
   if (!list.length) fail("the objective list is empty.");
   const parts = list.map((o) => compileOne(model, o, batch));
-  const readsPre = (p: Part) => preActivation && p.selective;
+  const readsPre = (p: Part) => preActivation && p.selective === true;
   return {
     layers: [...new Set(parts.flatMap((p) => (p.layer ? [p.layer] : [])))],
     preLayers: [...new Set(parts.flatMap((p) => (p.layer && readsPre(p) ? [p.layer] : [])))],
     needsOutput: parts.some((p) => !p.layer),
     value: (read, logits) =>
       tf.tidy(
-        () =>
-          tf.addN(parts.map((p) => tf.mul(p.value(p.layer ? read(p.layer, readsPre(p)) : logits!), p.weight))) as tf.Scalar,
+        () => tf.addN(parts.map((p) => tf.mul(p.value(p.layer ? read(p.layer, readsPre(p)) : logits!), p.weight))) as tf.Scalar,
       ),
     classIndex: list.length === 1 && list[0].kind === "class" ? list[0].index : null,
     describe: parts.map((p) => p.describe).join(" + "),
