@@ -76,14 +76,15 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   if (!(lr > 0) || !Number.isFinite(lr)) fail(`learningRate must be a positive number; got ${lr}.`);
   const range = options.range ?? [0, 1];
   if (!(range[1] > range[0])) fail(`range must be [low, high] with low < high; got [${range.join(", ")}].`);
-  let start: tf.Tensor4D | undefined;
-  if (options.image !== undefined) start = batchInput(model, options.image, "image").x as tf.Tensor4D;
-  const batch = options.batch ?? start?.shape[0] ?? 1;
+  // the start image becomes a tensor only after every check, so that no failure leaves it behind
+  const dreaming = options.image !== undefined;
+  const imageBatch = dreaming ? (options.image!.rank === 4 ? options.image!.shape[0] : 1) : undefined;
+  const batch = options.batch ?? imageBatch ?? 1;
   assertPositiveInt(batch, "batch");
-  if (start && start.shape[0] !== batch) fail(`batch is ${batch} but the start image batch holds ${start.shape[0]}.`);
-  const kind = options.parameterization ?? (start ? "pixel" : "fourier");
+  if (imageBatch !== undefined && imageBatch !== batch) fail(`batch is ${batch} but the start image batch holds ${imageBatch}.`);
+  const kind = options.parameterization ?? (dreaming ? "pixel" : "fourier");
   if (kind !== "fourier" && kind !== "pixel") fail(`parameterization must be "fourier" or "pixel"; got ${JSON.stringify(kind)}.`);
-  if (start && kind === "fourier") fail('starting from an image needs parameterization "pixel" (the default with an image).');
+  if (dreaming && kind === "fourier") fail('starting from an image needs parameterization "pixel" (the default with an image).');
   const transforms =
     options.transforms === false
       ? { jitter: 0, scale: 0, rotate: 0 }
@@ -92,13 +93,16 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   for (const [name, v] of Object.entries(reg))
     if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
       fail(`regularizer ${name} must be a finite weight ≥ 0; got ${v}.`);
-  const objective = compileObjective(model, options.objective, batch, options.preActivation ?? false);
+  const readBefore = options.preActivation ?? false;
+  if (typeof readBefore !== "boolean") fail(`preActivation must be true or false; got ${JSON.stringify(readBefore)}.`);
+  const objective = compileObjective(model, options.objective, batch, readBefore);
   const preLayers = new Set(objective.preLayers);
   const random = mulberry32(options.seed ?? 0);
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);
   const mid = (range[0] + range[1]) / 2;
   const work = new Work("featureVisualization", options).plan(steps, "steps");
   work.throwIfAborted();
+  const start = dreaming ? (batchInput(model, options.image!, "image").x as tf.Tensor4D) : undefined;
 
   const param = makeParam(kind, {
     batch,

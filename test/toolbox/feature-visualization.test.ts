@@ -234,6 +234,24 @@ describe("feature visualisation", () => {
       dv.featureVisualization(model, { objective: 0, regularizers: { tv: -1 } }),
       /regularizer tv must be a finite weight ≥ 0/,
     );
+    // with a start image too: the checks fail before it becomes a tensor
+    const image = tf.zeros([8, 8, 3]);
+    const withImage = tf.memory().numTensors;
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, image, regularizers: { l2: Number.NaN } }),
+      /regularizer l2 must be a finite weight/,
+    );
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, image, parameterization: "fourier" }),
+      /needs parameterization "pixel"/,
+    );
+    await assert.rejects(dv.featureVisualization(model, { objective: 0, image, batch: 2 }), /start image batch holds 1/);
+    assert.equal(tf.memory().numTensors, withImage);
+    image.dispose();
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, preActivation: "yes" as unknown as boolean }),
+      /preActivation must be true or false/,
+    );
     await assert.rejects(dv.channelVisualizations(model, { layer: "conv1", channels: [] }), /channels is empty/);
     assert.equal(tf.memory().numTensors, before);
   });
