@@ -4,8 +4,10 @@
  * ΔF| ≤ 1 % of |ΔF|) on the zoo's trained shapes models, with `tolerance: 0.01`, against one saliency
  * map of the same images, measured in this run. CPU times (all threads); ratios are what to read.
  */
+import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
-import { fmtMs, fmtX, measure, table } from "./measure";
+import { inputGradient } from "../src/methods/gradients";
+import { fmtMs, fmtX, load, measure, median, table } from "./measure";
 
 const RULES: dv.IntegrationMethod[] = ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"];
 
@@ -50,6 +52,34 @@ export async function igToOnePercent(modelName: string, n: number): Promise<{ ro
   data.dispose();
   model.dispose();
   return { rows, saliencyMs: saliency.cpuMs };
+}
+
+/**
+ * What one path point costs at each batch size (one input-gradient pass over `batch` points, median
+ * wall time of 5 after a warm-up), per point: the lever IG pulls by putting many points in one pass.
+ */
+export async function perPointCost(modelName: string, batches: number[]): Promise<Array<{ batch: number; msPerPoint: number }>> {
+  const { model } = await dv.zoo.load(modelName);
+  const size = model.inputs[0].shape[1] as number;
+  const score = (y: tf.Tensor, rows: number[]) =>
+    tf.gather(tf.reshape(y, [y.shape[0], -1]), 0, 1).slice(0, rows.length) as tf.Tensor1D;
+  const out: Array<{ batch: number; msPerPoint: number }> = [];
+  for (const batch of batches) {
+    const x = tf.randomUniform([batch, size, size, 3], 0, 1, "float32", 7);
+    const rows = Array.from({ length: batch }, (_, i) => i);
+    const once = () => tf.tidy(() => void inputGradient(model, x, score, rows).dataSync());
+    once();
+    const walls: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const start = performance.now();
+      once();
+      walls.push(performance.now() - start);
+    }
+    out.push({ batch, msPerPoint: median(walls) / batch });
+    x.dispose();
+  }
+  model.dispose();
+  return out;
 }
 
 export async function main(): Promise<void> {

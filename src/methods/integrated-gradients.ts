@@ -6,7 +6,7 @@ import { assertPositiveInt, optionsObject } from "../model/validate";
 import { autoBatchSize } from "./batching";
 import { explain, TargetOptions } from "./explain";
 import { inputGradient, scores } from "./gradients";
-import { IntegrationMethod, quadrature } from "./quadrature";
+import { IntegrationMethod, quadrature, Refinement, refine } from "./quadrature";
 
 /** Past this, the quadrature error is far below float32 noise: more steps only cost time (long runs below it show progress and can be aborted). */
 export const MAX_STEPS = 100_000;
@@ -53,15 +53,18 @@ export async function integratedGradients(
   if (maxSteps < steps) fail(`maxSteps (${maxSteps}) is below the first try's steps (${steps}); raise maxSteps or lower steps.`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
   const method = options.method ?? "gausslegendre";
-  quadrature(method, steps); // checks the rule's name and its minimum steps before any work
-  // the tries of a tolerance: steps, 2·steps, … up to maxSteps (the last one capped)
-  const tries = [steps];
-  while (tolerance !== undefined && tries[tries.length - 1] < maxSteps)
-    tries.push(Math.min(maxSteps, 2 * tries[tries.length - 1]));
-  const budget = tries.reduce((a, n) => a + n, 0);
+  // the tries of a tolerance, each refining the one before (reusing its points where the rule nests),
+  // up to maxSteps; a refinement past maxSteps is replaced by a fresh rule of maxSteps points
+  const tries: Refinement[] = [{ steps, keep: 0, ...quadrature(method, steps) }]; // checks the rule's name and minimum steps first
+  while (tolerance !== undefined && tries[tries.length - 1]!.steps < maxSteps) {
+    const next = refine(method, tries[tries.length - 1]!.steps);
+    tries.push(next.steps <= maxSteps ? next : { steps: maxSteps, keep: 0, ...quadrature(method, maxSteps) });
+  }
+  const budget = tries.reduce((a, t) => a + t.alphas.length, 0);
+  const largest = Math.max(...tries.map((t) => t.alphas.length));
   return explain("integratedGradients", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const baseline = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
-    const batchSize = options.batchSize ?? autoBatchSize(model, tries[tries.length - 1]);
+    const batchSize = options.batchSize ?? autoBatchSize(model, largest);
     work.plan(x.shape[0] * budget, "steps");
     const perExample: tf.Tensor[] = [];
     const delta: number[] = [],
@@ -78,28 +81,30 @@ export async function integratedGradients(
       const change = ends[0] - ends[1];
       let spent = 0;
       let best: { attribution: tf.Tensor; delta: number; steps: number } | undefined;
-      for (const n of tries) {
-        const { alphas, weights } = quadrature(method, n);
-        let sum = work.tidy(() => tf.zerosLike(xe));
-        for await (const [start, end] of work.chunks(n, batchSize)) {
-          const next = work.tidy(() => {
+      let sum: tf.Tensor | undefined; // the current rule's Σ wᵢ ∇F(αᵢ)
+      for (const { steps: n, keep, alphas, weights } of tries) {
+        let next = work.tidy(() => (sum && keep ? tf.mul(sum, keep) : tf.zerosLike(xe)));
+        if (sum) work.free(sum);
+        for await (const [start, end] of work.chunks(alphas.length, batchSize)) {
+          const added = work.tidy(() => {
             const a = tf.tensor(alphas.slice(start, end), [end - start, ...new Array(x.rank - 1).fill(1)]);
             const w = tf.tensor(weights.slice(start, end), a.shape);
             const points = tf.add(be, tf.mul(a, diff));
             const g = inputGradient(model, points, target.score, rowsFor(e, end - start));
-            return tf.add(sum, tf.sum(tf.mul(g, w), 0, true));
+            return tf.add(next, tf.sum(tf.mul(g, w), 0, true));
           });
-          work.free(sum);
-          sum = next;
+          work.free(next);
+          next = added;
         }
-        spent += n;
-        const attribution = work.tidy(() => tf.mul(sum, diff));
-        work.free(sum);
+        sum = next;
+        spent += alphas.length;
+        const attribution = work.tidy(() => tf.mul(sum!, diff));
         const residual = tf.tidy(() => tf.sum(attribution).dataSync()[0]) - change;
         if (best) work.free(best.attribution);
         best = { attribution, delta: residual, steps: n };
         if (tolerance === undefined || Math.abs(residual) <= tolerance * Math.abs(change)) break;
       }
+      if (sum) work.free(sum);
       // progress counts the whole budget of an example, also when it converged early
       if (spent < budget) await work.step(budget - spent);
       work.free(xe, be, diff);

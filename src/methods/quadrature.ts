@@ -27,6 +27,51 @@ export function quadrature(method: IntegrationMethod, steps: number): { alphas: 
   }
 }
 
+/**
+ * A finer rule built on a coarser one: its estimate is `keep` × the coarser estimate + Σ weights·f(alphas),
+ * so only the new points are evaluated. The Riemann and trapezoid rules nest when their steps (or, for
+ * the trapezoid, intervals) double, the midpoint rule when they triple; Gauss–Legendre does not nest
+ * (keep 0: all points are new).
+ */
+export interface Refinement {
+  steps: number;
+  keep: number;
+  alphas: number[];
+  weights: number[];
+}
+
+/** The refinement that follows the rule of `steps` points (see Refinement). */
+export function refine(method: IntegrationMethod, steps: number): Refinement {
+  const n = steps;
+  const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+  switch (method) {
+    case "riemann_left":
+    case "riemann_right": // both gain the odd points of the doubled grid, (2i + 1) / 2n
+      return {
+        steps: 2 * n,
+        keep: 0.5,
+        alphas: range(n).map((i) => (2 * i + 1) / (2 * n)),
+        weights: range(n).map(() => 1 / (2 * n)),
+      };
+    case "riemann_trapezoid": {
+      const m = n - 1; // intervals; halving them adds their midpoints
+      return {
+        steps: 2 * m + 1,
+        keep: 0.5,
+        alphas: range(m).map((i) => (2 * i + 1) / (2 * m)),
+        weights: range(m).map(() => 1 / (2 * m)),
+      };
+    }
+    case "riemann_middle": {
+      // each cell splits in three: its midpoint stays the middle one's, the outer two are new
+      const alphas = range(n).flatMap((i) => [(3 * i + 0.5) / (3 * n), (3 * i + 2.5) / (3 * n)]);
+      return { steps: 3 * n, keep: 1 / 3, alphas, weights: alphas.map(() => 1 / (3 * n)) };
+    }
+    default:
+      return { steps: 2 * n, keep: 0, ...quadrature(method, 2 * n) };
+  }
+}
+
 /** Rules already computed, by steps (the tolerance loop asks for the same few sizes for every example). */
 const gaussCache = new Map<number, { alphas: number[]; weights: number[] }>();
 const GAUSS_CACHE_SIZE = 16;

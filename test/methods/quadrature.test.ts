@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { quadrature } from "../../src/methods/quadrature";
+import { IntegrationMethod, quadrature, refine } from "../../src/methods/quadrature";
 
 /** Σ wᵢ f(αᵢ) */
 const integrate = (rule: { alphas: number[]; weights: number[] }, f: (a: number) => number) =>
@@ -77,4 +77,31 @@ describe("quadrature: Gauss–Legendre on [0, 1]", () => {
       "weights",
     );
   });
+});
+
+describe("quadrature: refinements", () => {
+  const rules: IntegrationMethod[] = ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"];
+  // a kinked, ReLU-like integrand: no rule is exact on it, so equal estimates mean equal rules
+  const f = (a: number) => Math.max(0, a - 0.3) * 3 + Math.sin(5 * a);
+  for (const method of rules) {
+    it(`${method}: keep × the coarser estimate + the new points equals the finer rule itself, three times over`, () => {
+      let steps = 4;
+      let estimate = integrate(quadrature(method, steps), f);
+      for (let k = 0; k < 3; k++) {
+        const coarser = steps;
+        const r = refine(method, steps);
+        estimate = r.keep * estimate + integrate(r, f);
+        steps = r.steps;
+        const direct = quadrature(method, steps);
+        near(estimate, integrate(direct, f), 1e-13, `${method} at ${steps} steps`);
+        // the nested rules add only points the finer rule has, and none it already had
+        if (r.keep > 0) {
+          const fine = new Set(direct.alphas.map((a) => a.toFixed(12)));
+          const old = new Set(quadrature(method, coarser).alphas.map((a) => a.toFixed(12)));
+          for (const a of r.alphas) assert.ok(fine.has(a.toFixed(12)) && !old.has(a.toFixed(12)), `${method}: ${a} is new`);
+          assert.equal(coarser + r.alphas.length, r.steps);
+        }
+      }
+    });
+  }
 });
