@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
 import { inputGradient } from "../src/methods/gradients";
+import { DEFAULT_METHOD } from "../src/methods/integrated-gradients";
 import { fmtMs, fmtX, load, measure, median, table } from "./measure";
 
 const RULES: dv.IntegrationMethod[] = ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"];
@@ -83,7 +84,7 @@ export async function perPointCost(modelName: string, batches: number[]): Promis
 }
 
 export async function main(): Promise<void> {
-  console.log(`backend: ${await dv.backend()}`);
+  console.log(`backend: ${await dv.backend()} (${load()})`);
   const n = Number(process.env.BENCH_IG_N ?? 4);
   const totals = new Map<string, number>();
   for (const name of ["shapes_cnn", "shapes_vgg"]) {
@@ -110,8 +111,24 @@ export async function main(): Promise<void> {
     const cheapest = rows.filter((r) => r.converged === n).sort((p, q) => p.evaluations - q.evaluations)[0];
     console.log(
       `cheapest rule that reaches 1 % on every image: ${cheapest?.rule ?? "none"} ` +
-        `(the default is gausslegendre${cheapest && cheapest.rule !== "gausslegendre" ? " — consider changing it" : ""})`,
+        `(the default is ${DEFAULT_METHOD}${cheapest && cheapest.rule !== DEFAULT_METHOD ? " — consider changing it" : ""})`,
     );
+    // the floor: gradients needed × what one costs in a large batch, against one saliency of an image
+    const batches = [1, 2, 4, 8, 16, 32, 64];
+    const cost = await perPointCost(name, batches);
+    const perImageSaliency = saliencyMs / n;
+    console.log(
+      `one path point's gradient by batch size (median wall of 5, ${load()}): ` +
+        cost.map((c) => `${c.batch}: ${fmtMs(c.msPerPoint)}`).join(", "),
+    );
+    const large = Math.min(...cost.filter((c) => c.batch >= 16).map((c) => c.msPerPoint));
+    if (cheapest) {
+      console.log(
+        `floor for ${cheapest.rule}: ${cheapest.evaluations.toFixed(0)} gradients × ${fmtMs(large)} (batched) = ` +
+          `${fmtMs(cheapest.evaluations * large)} per image ≈ ${fmtX((cheapest.evaluations * large) / perImageSaliency)} one saliency ` +
+          `of an image (${fmtMs(perImageSaliency)} CPU in a batch of ${n}); target ≤ 15×`,
+      );
+    }
   }
   const ranked = [...totals].sort((p, q) => p[1] - q[1]);
   console.log(

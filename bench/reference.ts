@@ -7,13 +7,13 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { KernelClient } from "../kernel-ext/src/client";
 import { fmtMs, fmtX, load, table } from "./measure";
-import { timeVggSaliency } from "./vgg-saliency";
+import { timeVggSaliency, VGG16_CONV_FLOP } from "./vgg-saliency";
 
 const PYTHON = "/usr/bin/python3";
 const REPS = 5;
 const sourceDir = path.join(__dirname, "..", "..", "bench");
 
-type Reference = { seconds: number; seconds_input_only?: number; [k: string]: unknown };
+type Reference = { seconds: number; seconds_input_only?: number; seconds_forward?: number; [k: string]: unknown };
 
 function python(script: string, ...args: string[]): Reference | string {
   try {
@@ -25,7 +25,7 @@ function python(script: string, ...args: string[]): Reference | string {
   }
 }
 
-function child(threads: number): { ms: number; threads: number } {
+function child(threads: number): { ms: number; forwardMs: number; threads: number } {
   const out = execFileSync(process.execPath, [path.join(__dirname, "vgg-saliency.js"), String(REPS)], {
     encoding: "utf8",
     env: { ...process.env, DEEPVIZ_WASM_THREADS: String(threads) },
@@ -60,6 +60,10 @@ export async function main(): Promise<void> {
   const kernel = await kernelStart();
   const ipython = python("kernel_start_ipython.py", String(REPS));
   const frozen = typeof torch === "string" ? torch : { seconds: torch.seconds_input_only ?? NaN };
+  const torchForward = typeof torch === "string" ? torch : { seconds: torch.seconds_forward ?? NaN };
+  // the convolutions' arithmetic rate in a forward pass, per thread: the kernels' speed, apart from the graph around them
+  const rate = (ms: number, threads: number) => `${(VGG16_CONV_FLOP / ms / 1e6 / threads).toFixed(1)} GFLOP/s/thread`;
+  const torchThreads = typeof torch === "string" ? 1 : Number(torch.threads);
   console.log(
     `\n## against the references (VGG16: median wall time of ${REPS}; kernel: best of ${REPS}; one run, ${load()}; ` +
       "ratio = ours ÷ reference, < 1× is faster)",
@@ -77,6 +81,20 @@ export async function main(): Promise<void> {
         ],
         [`  same work: PyTorch with weights frozen`, fmtMs(ours.ms), `PyTorch CPU ${refMs(frozen)}`, ratio(ours.ms, frozen), "—"],
         ["VGG16 saliency, wasm 1 thread", fmtMs(one.ms), `PyTorch CPU ${refMs(torch)}`, ratio(one.ms, torch), "—"],
+        [
+          `VGG16 forward, wasm ${ours.threads} threads`,
+          `${fmtMs(ours.forwardMs)} (${rate(ours.forwardMs, ours.threads)})`,
+          typeof torchForward === "string" ? torchForward : `${refMs(torchForward)} (${rate(torchForward.seconds * 1000, torchThreads)})`,
+          ratio(ours.forwardMs, torchForward),
+          "—",
+        ],
+        [
+          "VGG16 forward, wasm 1 thread",
+          `${fmtMs(one.forwardMs)} (${rate(one.forwardMs, 1)})`,
+          `PyTorch CPU ${refMs(torchForward)}`,
+          ratio(one.forwardMs, torchForward),
+          "—",
+        ],
         [`threads: ${ours.threads} vs 1`, fmtMs(ours.ms), `1 thread ${fmtMs(one.ms)}`, fmtX(ours.ms / one.ms), "< 1×"],
         [
           "kernel ready (kernel_info answered)",

@@ -3,7 +3,7 @@
 Usage: saliency_torch.py REPS
 Prints one JSON line: median wall seconds of REPS saliency passes (forward + backward to the input) as
 saliency code is usually written (the weights require gradients, so backward() computes theirs too), and
-with the weights frozen (requires_grad False: only the input gradient, the work deepviz does), the
+with the weights frozen (requires_grad False: only the input gradient, the work deepviz does), of a forward pass alone, the
 threads torch used, and torch's version. Weights are random, like the TypeScript side's: time does not
 depend on their values.
 """
@@ -30,12 +30,17 @@ def saliency():
     return image.grad.abs().amax(1)
 
 
-def median_seconds():
-    saliency()  # warm-up
+def forward():
+    with torch.no_grad():
+        model(x)
+
+
+def median_seconds(run=saliency):
+    run()  # warm-up
     times = []
     for _ in range(reps):
         start = time.perf_counter()
-        saliency()
+        run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -44,11 +49,13 @@ with_weight_grads = median_seconds()
 for p in model.parameters():
     p.requires_grad_(False)
 input_only = median_seconds()
+forward_only = median_seconds(forward)
 print(
     json.dumps(
         {
             "seconds": with_weight_grads,
             "seconds_input_only": input_only,
+            "seconds_forward": forward_only,
             "threads": torch.get_num_threads(),
             "torch": torch.__version__,
         }
