@@ -84,7 +84,9 @@ export async function main(): Promise<void> {
         [
           `VGG16 forward, wasm ${ours.threads} threads`,
           `${fmtMs(ours.forwardMs)} (${rate(ours.forwardMs, ours.threads)})`,
-          typeof torchForward === "string" ? torchForward : `${refMs(torchForward)} (${rate(torchForward.seconds * 1000, torchThreads)})`,
+          typeof torchForward === "string"
+            ? torchForward
+            : `${refMs(torchForward)} (${rate(torchForward.seconds * 1000, torchThreads)})`,
           ratio(ours.forwardMs, torchForward),
           "—",
         ],
