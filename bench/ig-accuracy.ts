@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
 import { inputGradient } from "../src/methods/gradients";
-import { DEFAULT_METHOD } from "../src/methods/integrated-gradients";
+import { defaultMethod } from "../src/methods/integrated-gradients";
 import { fmtMs, fmtX, load, measure, median, table } from "./measure";
 
 const RULES: dv.IntegrationMethod[] = ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"];
@@ -117,7 +117,7 @@ export async function main(): Promise<void> {
     const cheapest = rows.filter((r) => r.converged === n).sort((p, q) => p.evaluations - q.evaluations)[0];
     console.log(
       `cheapest rule that reaches 1 % on every image: ${cheapest?.rule ?? "none"} ` +
-        `(the default is ${DEFAULT_METHOD}${cheapest && cheapest.rule !== DEFAULT_METHOD ? " — consider changing it" : ""})`,
+        `(the default with a tolerance is ${defaultMethod(0.01)}${cheapest && cheapest.rule !== defaultMethod(0.01) ? " — consider changing it" : ""})`,
     );
     // the floor: gradients needed × what one costs in a large batch, against one saliency of an image
     const batches = [1, 2, 4, 8, 16, 32, 64];

@@ -63,6 +63,14 @@ async function profileSaliency(): Promise<void> {
         `${f ? `  ${(f / 1e9).toFixed(2).padStart(6)} GFLOP  ${rate(f, ms).padStart(14)}  (${(f / ms / 1e6 / threads).toFixed(1)}/thread)` : ""}`,
     );
   }
+  const total = Object.values(time).reduce((a, b) => a + b, 0);
+  const convMs = (time.Conv2D ?? 0) + (time.Conv2DBackpropInput ?? 0);
+  const convFlop = (work.Conv2D ?? 0) + (work.Conv2DBackpropInput ?? 0);
+  console.log(
+    `  convolutions: ${convMs.toFixed(0)} of ${total.toFixed(0)} ms kernel time (${((100 * convMs) / total).toFixed(0)} %), ` +
+      `${(convFlop / 1e9).toFixed(1)} GFLOP at ${(convFlop / convMs / 1e6 / threads).toFixed(1)} GFLOP/s per thread; ` +
+      `everything else ${(total - convMs).toFixed(0)} ms`,
+  );
   console.log("  per call (convolutions):");
   for (const k of kernels.filter((k) => k.name.startsWith("Conv2D"))) {
     const shapes = `${JSON.stringify(k.inputShapes)} → ${JSON.stringify(k.outputShapes[0])}`;

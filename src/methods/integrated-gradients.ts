@@ -11,18 +11,21 @@ import { IntegrationMethod, quadrature, Refinement, refine } from "./quadrature"
 /** Past this, the quadrature error is far below float32 noise: more steps only cost time (long runs below it show progress and can be aborted). */
 export const MAX_STEPS = 100_000;
 
-/** The rule IG uses unless told (bench/ig-accuracy.ts compares them per unit of accuracy). */
-export const DEFAULT_METHOD: IntegrationMethod = "riemann_middle";
+/**
+ * The rule IG uses unless told: with a tolerance the one that reaches it with the fewest gradients on
+ * the zoo's CNNs (bench/ig-accuracy.ts: the trapezoid, whose refinements reuse every point; the
+ * midpoint's need ~10 % more, Gauss–Legendre's ~2× as it cannot reuse them); with a fixed number of
+ * steps the midpoint rule, which never evaluates the path's ends, where a zero baseline sits on every
+ * ReLU's kink (gradient 0) and costs the trapezoid a bias of half a step.
+ */
+export function defaultMethod(tolerance: number | undefined): IntegrationMethod {
+  return tolerance === undefined ? "riemann_middle" : "riemann_trapezoid";
+}
 
 export interface IntegratedGradientsOptions extends TargetOptions {
   /** Number of points on the path (default 50); with `tolerance`, the first try (default 4). */
   steps?: number;
-  /**
-   * Quadrature rule. Default "riemann_middle": with a tolerance it is about as cheap to 1 % as the
-   * trapezoid on the zoo's CNNs (both refine reusing every point; Gauss–Legendre cannot and costs ~2×,
-   * see bench/ig-accuracy.ts), and it never evaluates the path's ends, where a zero baseline sits on
-   * every ReLU's kink (gradient 0) and costs the trapezoid a bias of half a step.
-   */
+  /** Quadrature rule (default: "riemann_middle", or with a tolerance "riemann_trapezoid"; see defaultMethod). */
   method?: IntegrationMethod;
   /** Starting point: a number (filled) or a tensor shaped like one example or like the input (default 0). */
   baseline?: number | tf.Tensor;
@@ -62,7 +65,7 @@ export async function integratedGradients(
   assertPositiveInt(maxSteps, "maxSteps");
   if (maxSteps < steps) fail(`maxSteps (${maxSteps}) is below the first try's steps (${steps}); raise maxSteps or lower steps.`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
-  const method = options.method ?? DEFAULT_METHOD;
+  const method = options.method ?? defaultMethod(tolerance);
   // the tries of a tolerance: each refines the one before (reusing its points where the rule nests),
   // up to the finest refinement within maxSteps
   const tries: Refinement[] = [{ steps, keep: 0, ...quadrature(method, steps) }]; // checks the rule's name and minimum steps first

@@ -100,6 +100,10 @@ describe("integratedGradients with a tolerance", () => {
   it("a linear model is exact at the first try; maxSteps caps a tolerance that cannot be met", async () => {
     const lin = await dv.integratedGradients(linearModel(), tf.tensor1d([1, 2, 3, 4]), { tolerance: 1e-4, target: 1 });
     assert.deepEqual(lin.info.steps, [4]);
+    assert.equal(lin.info.method, "riemann_trapezoid"); // a tolerance's default rule
+    const fixed = await dv.integratedGradients(linearModel(), tf.tensor1d([1, 2, 3, 4]), { steps: 3, target: 1 });
+    assert.equal(fixed.info.method, "riemann_middle"); // fixed steps' default rule
+    fixed.dispose();
     const capped = await dv.integratedGradients(model, x, { tolerance: 1e-9, maxSteps: 16, method: "riemann_left" });
     assert.deepEqual(capped.info.steps, [16, 16]);
     assert.deepEqual(capped.info.converged, [false, false]);
@@ -126,8 +130,8 @@ describe("integratedGradients with a tolerance", () => {
   it("progress covers the whole budget; an abort stops it with no tensor left; bad options are refused", async () => {
     const seen: number[] = [];
     const a = await dv.integratedGradients(model, x, { tolerance: 1e-2, maxSteps: 64, onProgress: (p) => seen.push(p.done) });
-    // the default midpoint rule from 4 steps within 64: 4, 12, 36 steps, each point evaluated once
-    assert.equal(seen[seen.length - 1], 2 * 36); // both examples' budgets
+    // a tolerance's default, the trapezoid, from 4 steps within 64: 4, 7, 13, 25, 49 steps, each point evaluated once
+    assert.equal(seen[seen.length - 1], 2 * 49); // both examples' budgets
     assert.ok(seen.every((v, i) => i === 0 || v >= seen[i - 1]));
     a.dispose();
     const before = tf.memory().numTensors;
