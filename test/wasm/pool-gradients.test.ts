@@ -74,10 +74,22 @@ describe("wasm pooling gradients", function () {
   it("MaxPoolGrad on tiling windows (VGG's 2×2 / 2, also 3×3 / 3 and 2×1 / 2×1, odd edges dropped) equals the cpu kernel", () => {
     const r = rng(11);
     const shapes: Array<[number[], [number, number]]> = [
-      [[2, 8, 8, 16], [2, 2]],
-      [[1, 9, 7, 5], [2, 2]],
-      [[1, 9, 10, 3], [3, 3]],
-      [[2, 6, 5, 4], [2, 1]],
+      [
+        [2, 8, 8, 16],
+        [2, 2],
+      ],
+      [
+        [1, 9, 7, 5],
+        [2, 2],
+      ],
+      [
+        [1, 9, 10, 3],
+        [3, 3],
+      ],
+      [
+        [2, 6, 5, 4],
+        [2, 1],
+      ],
     ];
     for (const [shape, filterSize] of shapes) {
       for (const mode of ["mixed", "relu", "negative"]) {
