@@ -3,7 +3,7 @@
 Usage: saliency_torch.py REPS
 Prints one JSON line: median wall seconds of REPS saliency passes (forward + backward to the input) as
 saliency code is usually written (the weights require gradients, so backward() computes theirs too), and
-with the weights frozen (requires_grad False: only the input gradient, the work deepviz does), of a forward pass alone, the
+with the weights frozen (requires_grad False: only the input gradient, the work deepviz does), of a forward pass alone (all threads, and one), the
 threads torch used, and torch's version. Weights are random, like the TypeScript side's: time does not
 depend on their values.
 """
@@ -50,13 +50,17 @@ for p in model.parameters():
     p.requires_grad_(False)
 input_only = median_seconds()
 forward_only = median_seconds(forward)
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # one thread: the kernels' arithmetic rate, against one wasm thread's
+forward_one_thread = median_seconds(forward)
 print(
     json.dumps(
         {
             "seconds": with_weight_grads,
             "seconds_input_only": input_only,
             "seconds_forward": forward_only,
-            "threads": torch.get_num_threads(),
+            "seconds_forward_one_thread": forward_one_thread,
+            "threads": threads,
             "torch": torch.__version__,
         }
     )
