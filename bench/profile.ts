@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- [small|mobile|vgg] [stock]`: where one saliency spends its time, per
+ * `npm run bench:profile -- [small|mobile|vgg|detector] [stock]`: where one saliency spends its time, per
  * kernel (tf.profile), with the library's kernels or with stock tfjs's; for convolutions and matrix
  * products also the arithmetic rate each call reaches (GFLOP/s), against which the machine's limit
  * and PyTorch's rate (bench/saliency_torch.py --profile) can be read.
@@ -7,8 +7,10 @@
 import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
 import * as dv from "../src";
+import type { Target } from "../src/attribution";
 import { useFastKernels } from "../src/wasm";
 import { wasmThreads } from "../src/wasm/threads";
+import { centerNetShaped } from "./graph-models";
 import { mobileNetStyle, smallCnn, vgg16 } from "./models";
 
 type KernelInfo = { name: string; inputShapes: number[][]; outputShapes: number[][]; kernelTimeMs: number };
@@ -28,11 +30,20 @@ export function flops(k: KernelInfo): number {
 
 async function profileSaliency(): Promise<void> {
   await dv.backend();
-  const make = { small: smallCnn, mobile: mobileNetStyle, vgg: vgg16 }[process.argv[2] ?? "vgg"] ?? vgg16;
   if (process.argv[3] === "stock") useFastKernels(false);
-  const bm = make();
-  const x = tf.randomUniform([1, ...bm.inputShape]);
-  const run = async () => (await dv.saliency(bm.model, x, { target: 3 })).dispose();
+  const which = process.argv[2] ?? "vgg";
+  // "detector": bench/graph-models.ts's 512² CenterNet-shaped GraphModel, with its heatmap-peak target
+  const bm =
+    which === "detector"
+      ? {
+          name: "512² detector GraphModel",
+          model: (await centerNetShaped()).model as dv.Model,
+          inputShape: [512, 512, 3],
+          target: dv.targets.heatmapPeak(0),
+        }
+      : { ...({ small: smallCnn, mobile: mobileNetStyle, vgg: vgg16 }[which] ?? vgg16)(), target: 3 as Target };
+  const x = tf.randomUniform([1, ...bm.inputShape], 0, which === "detector" ? 255 : 1);
+  const run = async () => (await dv.saliency(bm.model, x, { target: bm.target })).dispose();
   await run();
   await run();
   const start = performance.now();
