@@ -6,7 +6,7 @@ import { assertPositiveInt, optionsObject } from "../model/validate";
 import { autoBatchSize } from "./batching";
 import { explain, TargetOptions } from "./explain";
 import { inputGradient, scores } from "./gradients";
-import { IntegrationMethod, quadrature, Refinement, refine } from "./quadrature";
+import { IntegrationMethod, quadrature, Refinement, refine, refinedSize } from "./quadrature";
 
 /** Past this, the quadrature error is far below float32 noise: more steps only cost time (long runs below it show progress and can be aborted). */
 export const MAX_STEPS = 100_000;
@@ -47,7 +47,7 @@ export interface IntegratedGradientsOptions extends TargetOptions {
 /**
  * Integrated gradients (Sundararajan et al.): (x − x′) × ∫₀¹ ∇F(x′ + α(x − x′)) dα. `info.delta` is the
  * completeness residual per example: Σ attributions − (F(x) − F(x′)). With `tolerance`, each example
- * gets as many steps as it needs (doubling), which completeness lets us check for free.
+ * gets as many steps as it needs (refining the rule), which completeness lets us check for free.
  */
 export async function integratedGradients(
   model: Model,
@@ -66,16 +66,17 @@ export async function integratedGradients(
   if (maxSteps < steps) fail(`maxSteps (${maxSteps}) is below the first try's steps (${steps}); raise maxSteps or lower steps.`);
   if (options.batchSize !== undefined) assertPositiveInt(options.batchSize, "batchSize");
   const method = options.method ?? defaultMethod(tolerance);
-  // the tries of a tolerance: each refines the one before (reusing its points where the rule nests),
-  // up to the finest refinement within maxSteps
-  const tries: Refinement[] = [{ steps, keep: 0, ...quadrature(method, steps) }]; // checks the rule's name and minimum steps first
+  const first: Refinement = { steps, keep: 0, ...quadrature(method, steps) }; // checks the rule's name and minimum steps
+  // the tries of a tolerance: each refines the one before (reusing its points where the rule nests), up
+  // to the finest refinement within maxSteps; their points are computed when a try is reached
+  const schedule = [{ steps, added: steps }];
   while (tolerance !== undefined) {
-    const next = refine(method, tries[tries.length - 1]!.steps);
+    const next = refinedSize(method, schedule[schedule.length - 1]!.steps);
     if (next.steps > maxSteps) break;
-    tries.push(next);
+    schedule.push(next);
   }
-  const budget = tries.reduce((a, t) => a + t.alphas.length, 0);
-  const largest = Math.max(...tries.map((t) => t.alphas.length));
+  const budget = schedule.reduce((a, t) => a + t.added, 0);
+  const largest = Math.max(...schedule.map((t) => t.added));
   return explain("integratedGradients", model, input, options, async ({ model, x, target, rowsFor, work }) => {
     const count = x.shape[0];
     const baseline = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
@@ -102,10 +103,11 @@ export async function integratedGradients(
     }));
     const met = (e: (typeof examples)[number]) => Math.abs(e.delta) <= (tolerance ?? Infinity) * Math.abs(e.change);
     const unit = new Array(x.rank - 1).fill(1);
-    for (const { steps: n, keep, alphas, weights } of tries) {
+    for (let t = 0; t < schedule.length; t++) {
       // the examples still short of the tolerance share each pass: more points per pass cost less per point
       const open = examples.map((_, e) => e).filter((e) => !examples[e]!.met);
       if (open.length === 0) break;
+      const { steps: n, keep, alphas, weights } = t === 0 ? first : refine(method, schedule[t - 1]!.steps);
       for (const e of open) {
         const ex = examples[e]!;
         const scaled = work.tidy(() => (ex.sum && keep ? tf.mul(ex.sum, keep) : tf.zerosLike(tf.slice(x, e, 1))));

@@ -40,6 +40,21 @@ export interface Refinement {
   weights: number[];
 }
 
+/** The steps of the refinement after `steps`, and how many of its points are new (without computing them). */
+export function refinedSize(method: IntegrationMethod, steps: number): { steps: number; added: number } {
+  switch (method) {
+    case "riemann_left":
+    case "riemann_right":
+      return { steps: 2 * steps, added: steps };
+    case "riemann_trapezoid":
+      return { steps: 2 * steps - 1, added: steps - 1 };
+    case "riemann_middle":
+      return { steps: 3 * steps, added: 2 * steps };
+    default:
+      return { steps: 2 * steps, added: 2 * steps };
+  }
+}
+
 /** The refinement that follows the rule of `steps` points (see Refinement). */
 export function refine(method: IntegrationMethod, steps: number): Refinement {
   const n = steps;

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { IntegrationMethod, quadrature, refine } from "../../src/methods/quadrature";
+import { IntegrationMethod, quadrature, refine, refinedSize } from "../../src/methods/quadrature";
 
 /** Σ wᵢ f(αᵢ) */
 const integrate = (rule: { alphas: number[]; weights: number[] }, f: (a: number) => number) =>
@@ -90,6 +90,7 @@ describe("quadrature: refinements", () => {
       for (let k = 0; k < 3; k++) {
         const coarser = steps;
         const r = refine(method, steps);
+        assert.deepEqual(refinedSize(method, steps), { steps: r.steps, added: r.alphas.length }, `${method}: the planned size`);
         estimate = r.keep * estimate + integrate(r, f);
         steps = r.steps;
         const direct = quadrature(method, steps);
