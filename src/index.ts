@@ -8,7 +8,16 @@ export { loadModel, LoadModelOptions } from "./model/load";
 export { Model, isGraphModel } from "./model/kind";
 export { selectOutput } from "./model/graph";
 export { listLayers, resolveLayer, LayerInfo, LayerRef, ModelLayer } from "./model/layers";
-export { forward, endsInSoftmax, ForwardOptions, ForwardPass, LayerRule, LayerStep } from "./model/interpreter";
+export {
+  forward,
+  endsInSoftmax,
+  ForwardOptions,
+  ForwardPass,
+  LayerRule,
+  LayerStep,
+  NodeRule,
+  NodeStep,
+} from "./model/interpreter";
 export { ReluMode } from "./model/relu";
 /** Targets for detection, segmentation and regression outputs. */
 export * as targets from "./task-targets";
@@ -36,8 +45,8 @@ export { ablationCam, AblationCamOptions } from "./methods/ablation-cam";
 export { scoreCam, ScoreCamOptions } from "./methods/score-cam";
 export { CamOptions, Upsample } from "./methods/cam-maps";
 export { activationMaximization, ActivationMaximizationOptions } from "./methods/activation-maximization";
-export { lrp, LrpOptions, LrpComposite } from "./methods/lrp";
-export { RuleName as LrpRule } from "./methods/lrp-rules";
+export { lrp, LrpOptions } from "./methods/lrp";
+export { RuleName as LrpRule, LrpComposite } from "./methods/lrp-rules";
 export { deepLift, deepLiftShap, DeepLiftOptions, DeepLiftShapOptions } from "./methods/deep-lift";
 export { gradientShap, GradientShapOptions } from "./methods/gradient-shap";
 export { featureAblation, FeatureAblationOptions } from "./methods/feature-ablation";

@@ -1,8 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
-import { layersModelFor, Model } from "../model/kind";
+import { isGraphModel, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
+import { graphInfo, scoreNode } from "../model/graph";
+import { NodeRule, refuseUnsupportedNodes } from "../model/graph-ops";
 import { probe, stopGradient } from "../model/probe";
 import { assertPositiveInt } from "../model/validate";
 import { autoBatchSize } from "./batching";
@@ -32,39 +34,170 @@ const safeInverse = (d: tf.Tensor) =>
 /**
  * DeepLift's Rescale rule as an interpreter rule. The pass runs 2n rows: inputs first, their references
  * after. Every nonlinearity passes back its multiplier Δy/Δz (the derivative where Δz ≈ 0); max pooling
- * passes g·Δy to its window's winner at the input, divided by that element's Δz;
- * linear layers keep their gradient. Then Σ (x − x₀) ⊙ multiplier = F(x) − F(x₀), exactly but for a max-pool
- * window whose winner at the input equals the reference there (its share is lost; info.delta shows it).
+ * passes g·Δy to its window's winner (see rescale); linear layers keep their gradient. Then
+ * Σ (x − x₀) ⊙ multiplier = F(x) − F(x₀) exactly (for 1-D max pools, whose winners are not looked up, but for
+ * a window whose winner at the input equals the reference there: its share is lost; info.delta shows it).
  */
 export function rescaleRule(n: number): LayerRule {
-  const halves = (t: tf.Tensor) => [tf.slice(t, 0, n), tf.slice(t, n, n)];
-  const twice = (t: tf.Tensor) => tf.concat([t, t]);
   return ({ layer, part, input, apply }) => {
     if (Array.isArray(input)) return undefined;
     const isMaxPool = part === "linear" && MAX_POOLS.has(layer.getClassName());
     if (part !== "activation" && !isMaxPool) return undefined;
-    const z = stopGradient(input);
-    const y = apply(z);
-    const [zx, z0] = halves(z);
-    const [yx, y0] = halves(y);
-    const dz = tf.sub(zx, z0);
-    if (isMaxPool) {
-      // g·Δy goes to each window's winner at the input, divided by that element's Δz
-      const scale = twice(safeInverse(dz));
-      const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
-      return tf.add(stopGradient(y), tf.mul(routed, twice(tf.sub(yx, y0))));
-    }
-    const h = 1e-3;
-    const slope = tf.div(tf.sub(apply(tf.add(zx, h)), apply(tf.sub(zx, h))), 2 * h);
-    const ratio = tf.div(tf.sub(yx, y0), tf.where(tf.greater(tf.abs(dz), SMALL), dz, tf.onesLike(dz)));
-    const m = tf.where(tf.greater(tf.abs(dz), SMALL), ratio, slope);
-    return tf.add(stopGradient(y), probe(input, undefined, twice(m)));
+    return rescale(n, input, (t) => apply(t), isMaxPool ? { winners: layerWinners(layer) } : undefined);
   };
+}
+
+/** The same rule for a GraphModel's nodes: every activation (fused or not) and every MaxPool. */
+export function rescaleNodeRule(n: number): NodeRule {
+  return ({ op, part, inputs, apply, attrs }) => {
+    if (part !== "activation" && op !== "MaxPool") return undefined;
+    const apply1 = (t: tf.Tensor) => apply([t, ...inputs.slice(1)]);
+    if (op !== "MaxPool") return rescale(n, inputs[0], apply1);
+    const [k, s] = [attrs.kernelSize as number[], attrs.strides as number[]];
+    const pad = attrs.pad as string;
+    const winners = pad === "same" || pad === "valid" ? poolWinners([k[1], k[2]], [s[1], s[2]], pad) : undefined;
+    return rescale(n, inputs[0], apply1, { winners });
+  };
+}
+
+/** Flat indices (batch included) of each max-pool window's winner in the pool's input, for that input's values. */
+type Winners = (z: Float32Array, shape: number[]) => Int32Array;
+
+/**
+ * Winners of 2-D max pooling (NHWC, TensorFlow's padding), the first maximum of each window in row-major
+ * order. Computed here: tfjs-backend-wasm's maxPoolWithArgmax returns index 0 for windows whose maximum
+ * is 0 (ReLU zeros), and a gather's gradient (unsortedSegmentSum) is far too slow on feature maps.
+ */
+function poolWinners(window: [number, number], strides: [number, number], padding: "same" | "valid"): Winners {
+  return (z, [batch, h, w, c]) => {
+    const [kh, kw] = window;
+    const [sh, sw] = strides;
+    const [oh, ow] =
+      padding === "same"
+        ? [Math.ceil(h / sh), Math.ceil(w / sw)]
+        : [Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1];
+    const top = padding === "same" ? Math.floor(Math.max((oh - 1) * sh + kh - h, 0) / 2) : 0;
+    const left = padding === "same" ? Math.floor(Math.max((ow - 1) * sw + kw - w, 0) / 2) : 0;
+    const out = new Int32Array(batch * oh * ow * c);
+    let o = 0;
+    for (let b = 0; b < batch; b++)
+      for (let y = 0; y < oh; y++)
+        for (let x = 0; x < ow; x++)
+          for (let ch = 0; ch < c; ch++) {
+            let best = -Infinity,
+              at = -1;
+            for (let i = 0; i < kh; i++) {
+              const yy = y * sh - top + i;
+              if (yy < 0 || yy >= h) continue;
+              for (let j = 0; j < kw; j++) {
+                const xx = x * sw - left + j;
+                if (xx < 0 || xx >= w) continue;
+                const k = ((b * h + yy) * w + xx) * c + ch;
+                if (z[k] > best) [best, at] = [z[k], k];
+              }
+            }
+            out[o++] = at;
+          }
+    return out;
+  };
+}
+
+/** Winners for 2-D max pooling layers (channels last); undefined for the others, which keep the input's winner only. */
+function layerWinners(layer: tf.layers.Layer): Winners | undefined {
+  const c = layer.getConfig() as { poolSize?: number[]; strides?: number[]; padding?: string; dataFormat?: string };
+  if ((c.dataFormat ?? "channelsLast") !== "channelsLast") return undefined;
+  if (layer.getClassName() === "GlobalMaxPooling2D")
+    return (z, shape) => poolWinners([shape[1], shape[2]], [shape[1], shape[2]], "valid")(z, shape);
+  if (layer.getClassName() !== "MaxPooling2D" || !c.poolSize) return undefined;
+  const pool = c.poolSize as [number, number];
+  return poolWinners(pool, (c.strides ?? pool) as [number, number], c.padding as "same" | "valid");
+}
+
+/** The ops DeepLift runs on in a GraphModel (a node rule step each, or a linear op's own gradient). */
+const GRAPH_OPS = new Set([
+  "_FusedConv2D",
+  "FusedDepthwiseConv2dNative",
+  "_FusedMatMul",
+  "Conv2D",
+  "DepthwiseConv2dNative",
+  "MatMul",
+  "BiasAdd",
+  "Add",
+  "AddV2",
+  "AvgPool",
+  "Mean",
+  "MaxPool",
+  "Relu",
+  "Relu6",
+  "LeakyRelu",
+  "Elu",
+  "Sigmoid",
+  "Tanh",
+]);
+
+/**
+ * One nonlinearity y = apply(z) under the Rescale rule, over rows [inputs; references]. A max pool sends
+ * g·Δy to each window's winner at the input divided by that element's Δz; where that Δz is 0 (ReLU zeros
+ * at both, say) the share goes to the reference's winner instead, whose Δz is then nonzero unless Δy is 0,
+ * so nothing is lost (`winners` finds the winners; without it, 1-D pools, such a share is lost).
+ */
+function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor, pool?: { winners?: Winners }): tf.Tensor {
+  const halves = (t: tf.Tensor) => [tf.slice(t, 0, n), tf.slice(t, n, n)];
+  const twice = (t: tf.Tensor) => tf.concat([t, t]);
+  const z = stopGradient(input);
+  const y = apply(z);
+  const [zx, z0] = halves(z);
+  const [yx, y0] = halves(y);
+  const dz = tf.sub(zx, z0);
+  if (pool) {
+    const scale = twice(safeInverse(dz));
+    const dy = twice(tf.sub(yx, y0));
+    if (!pool.winners) {
+      // g·Δy to the winner of each window at the input (tfjs's own routing), divided by its Δz
+      const routed = tf.sub(apply(probe(input, z, scale)), stopGradient(y));
+      return tf.add(stopGradient(y), tf.mul(routed, dy));
+    }
+    // where the input's winner has Δz = 0 (ReLU zeros at both, say) its share goes through the reference's
+    // winner instead; the winners are found in JS on the values (first maximum, as tfjs's max-pool
+    // gradient picks) and choose between two routings by tfjs's own max-pool gradient
+    const values = z.dataSync() as Float32Array;
+    const size = values.length / 2;
+    const swapped = new Float32Array(values.length);
+    swapped.set(values.subarray(size), 0);
+    swapped.set(values.subarray(0, size), size);
+    const delta = (k: number) => (k < size ? values[k] - values[k + size] : values[k - size] - values[k]);
+    const kept = tf.tensor(
+      Float32Array.from(pool.winners(values, z.shape), (k) => (Math.abs(delta(k)) > SMALL ? 1 : 0)),
+      y.shape,
+    );
+    const route = (value: tf.Tensor, share: tf.Tensor) =>
+      tf.mul(tf.sub(apply(probe(input, value, scale)), stopGradient(apply(value))), share);
+    const viaInput = route(z, tf.mul(dy, kept));
+    const viaReference = route(tf.tensor(swapped, z.shape), tf.mul(dy, tf.sub(1, kept)));
+    return tf.add(stopGradient(y), tf.add(viaInput, viaReference));
+  }
+  const h = 1e-3;
+  const slope = tf.div(tf.sub(apply(tf.add(zx, h)), apply(tf.sub(zx, h))), 2 * h);
+  const ratio = tf.div(tf.sub(yx, y0), tf.where(tf.greater(tf.abs(dz), SMALL), dz, tf.onesLike(dz)));
+  const m = tf.where(tf.greater(tf.abs(dz), SMALL), ratio, slope);
+  return tf.add(stopGradient(y), probe(input, undefined, twice(m)));
+}
+
+/** The model, after checking that a GraphModel has only nodes the Rescale rule handles. */
+function checked(method: string, model: Model): Model {
+  if (!isGraphModel(model)) return model;
+  refuseUnsupportedNodes(method, model, scoreNode(model), GRAPH_OPS);
+  if (graphInfo(model).inputShape[0] === 1)
+    fail(
+      `${method} runs inputs and references through the model as one batch, but this GraphModel is traced for batch 1 ` +
+        "(its input shape starts with 1). Convert it with a free batch dimension, or use integratedGradients.",
+    );
+  return model;
 }
 
 /** (x − x₀) ⊙ multipliers for rows of inputs and references, one backward pass. */
 export function deepLiftRows(
-  model: tf.LayersModel,
+  model: Model,
   x: tf.Tensor,
   x0: tf.Tensor,
   score: Context["target"]["score"],
@@ -74,14 +207,20 @@ export function deepLiftRows(
     const n = x.shape[0];
     const both = tf.concat([x, x0]);
     const g = tf.grad((inp: tf.Tensor) =>
-      tf.sum(tf.slice(score(forward(model, inp, { rule: rescaleRule(n) }).output, [...rows, ...rows]), 0, n)),
+      tf.sum(
+        tf.slice(
+          score(forward(model, inp, { rule: rescaleRule(n), nodeRule: rescaleNodeRule(n) }).output, [...rows, ...rows]),
+          0,
+          n,
+        ),
+      ),
     )(both);
     return tf.mul(tf.slice(g, 0, n), tf.sub(x, x0));
   });
 }
 
 function deltas(
-  model: tf.LayersModel,
+  model: Model,
   x: tf.Tensor,
   attribution: tf.Tensor,
   reference: number[],
@@ -95,11 +234,12 @@ function deltas(
 
 /**
  * DeepLift (Shrikumar et al. 2017) with the Rescale rule: (x − x₀) × multipliers, whose sum is exactly
- * F(x) − F(x₀) (`info.delta`: the residual per example). LayersModels only (it uses the rule hook).
+ * F(x) − F(x₀) (`info.delta`: the residual per example). On a GraphModel the rule runs at every activation
+ * node (fused ones too) and MaxPool; a node it has no rule for is a DeepVizError.
  */
 export async function deepLift(model: Model, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
   return explain("deepLift", model, input, options, async ({ model: m, x, target, allRows, work }) => {
-    const model = layersModelFor("deepLift", m);
+    const model = checked("deepLift", m);
     const x0 = work.tidy(() => tf.clone(baselineLike(options.baseline ?? 0, x)));
     const values = work.tidy(() => deepLiftRows(model, x, x0, target.score, allRows));
     const reference = Array.from(tf.tidy(() => scores(model, x0, target.score, allRows).dataSync()));
@@ -115,7 +255,7 @@ export async function deepLift(model: Model, input: tf.Tensor, options: DeepLift
  */
 export async function deepLiftShap(model: Model, input: tf.Tensor, options: DeepLiftShapOptions = {}): Promise<Attribution> {
   return explain("deepLiftShap", model, input, options, async ({ model: m, x, target, rowsFor, work }) => {
-    const model = layersModelFor("deepLiftShap", m);
+    const model = checked("deepLiftShap", m);
     const baselines =
       options.baselines === undefined
         ? work.tidy(() => tf.zeros([1, ...x.shape.slice(1)]))

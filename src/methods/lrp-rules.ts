@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { fail } from "../errors";
 import { probe, stopGradient } from "../model/probe";
 import { LinearMap } from "./lrp-layers";
 
@@ -8,6 +9,13 @@ import { LinearMap } from "./lrp-layers";
  * relevance of the map's input a (Montavon et al. 2019, "Layer-wise relevance propagation: an overview").
  */
 export type RuleName = "epsilon" | "gamma" | "alphaBeta" | "zPlus" | "zB";
+
+/** Which rule each kind of layer gets: dense layers, conv layers, and the linear layer(s) reading the input. */
+export interface LrpComposite {
+  dense?: RuleName;
+  conv?: RuleName;
+  input?: RuleName;
+}
 
 export interface RuleParams {
   epsilon: number;
@@ -102,4 +110,25 @@ export function addRule(inputs: tf.Tensor[], epsilon: number): tf.Tensor {
 /** Elementwise nonlinearities pass relevance unchanged (zennit's Pass rule); ReLU's own gradient does that already. */
 export function passRule(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.add(stopGradient(y), probe(x));
+}
+
+/** The rule for one linear map: ε for normalising maps, the input rule at the input, else by layer type. */
+export function ruleFor(map: LinearMap, atInput: boolean, c: Required<LrpComposite>): RuleName {
+  if (map.kind === "norm") return "epsilon";
+  if (atInput && c.input) return c.input;
+  return map.kind === "dense" ? c.dense : c.conv;
+}
+
+/** z^B bounds at a map's input: numbers as they are, input-shaped tensors reshaped like `a` (Flatten keeps order). */
+export function boundsAt(p: RuleParams, a: tf.Tensor, x: tf.Tensor): Pick<RuleParams, "low" | "high"> {
+  const fit = (b: tf.Tensor | number): tf.Tensor | number => {
+    if (typeof b === "number") return b;
+    const perExample = a.size / a.shape[0];
+    if (b.size === perExample) return tf.reshape(b, [1, ...a.shape.slice(1)]);
+    if (b.size === a.size) return tf.reshape(b, a.shape);
+    return fail(
+      `z^B bounds have shape [${b.shape.join(", ")}] but the input layer sees [${a.shape.slice(1).join(", ")}] per example (model input [${x.shape.slice(1).join(", ")}]).`,
+    );
+  };
+  return { low: fit(p.low), high: fit(p.high) };
 }

@@ -1,21 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { Attribution } from "../attribution";
 import { fail } from "../errors";
-import { layersModelFor, Model } from "../model/kind";
+import { isGraphModel, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
 import { activationName, modelLayers } from "../model/layers";
 import { probe } from "../model/probe";
 import { explain, TargetOptions } from "./explain";
 import { scores } from "./gradients";
-import { analyseGraph, foldBatchNorm, LinearMap, linearMaps, PASS_THROUGH, SUPPORTED } from "./lrp-layers";
-import { addRule, applyRule, passRule, RuleName, RuleParams } from "./lrp-rules";
-
-/** Which rule each kind of layer gets: dense layers, conv layers, and the linear layer(s) reading the input. */
-export interface LrpComposite {
-  dense?: RuleName;
-  conv?: RuleName;
-  input?: RuleName;
-}
+import { lrpNodeRule } from "./lrp-graph";
+import { analyseGraph, foldBatchNorm, linearMaps, PASS_THROUGH, SUPPORTED } from "./lrp-layers";
+import { addRule, applyRule, boundsAt, LrpComposite, passRule, ruleFor, RuleName, RuleParams } from "./lrp-rules";
 
 export interface LrpOptions extends TargetOptions {
   /**
@@ -41,39 +35,20 @@ const ACTIVATION_CLASSES = new Set(["ReLU", "LeakyReLU", "PReLU", "ELU", "Thresh
 /**
  * Layer-wise relevance propagation (Bach et al. 2015): the target's score is the relevance at the output
  * and flows back layer by layer, each layer sharing it among its inputs by its rule. Runs through the
- * interpreter's rule hook, so it needs a LayersModel. `info.conservation` is Σ input relevance / score
+ * interpreter's rule hook: per layer on a LayersModel, per node on a GraphModel (src/methods/lrp-graph.ts,
+ * where a converter has already folded batch norms into the convs). `info.conservation` is Σ input relevance / score
  * per example (1 when nothing is absorbed by biases or ε); `info.relevance` and `info.score` are the two.
  */
 export async function lrp(model: Model, input: tf.Tensor, options: LrpOptions = {}): Promise<Attribution> {
   const composite = resolveComposite(options.rule ?? "epsilon");
   const params = resolveParams(options);
-  return explain("lrp", model, input, options, ({ model: m, x, target, allRows }) => {
-    const model = layersModelFor("lrp", m);
-    checkLayers(model);
-    const graph = analyseGraph(model);
-    const rule: LayerRule = ({ layer, part, input: value, apply }) => {
-      const cls = layer.getClassName();
-      if (part === "activation") {
-        if (cls === "ReLU" && layer.getConfig().maxValue == null) return undefined;
-        if (cls !== "ReLU" && !ACTIVATION_CLASSES.has(cls) && activationName(layer) === "relu") return undefined;
-        return passRule(value as tf.Tensor, apply(value));
-      }
-      if (graph.folded.has(layer.name)) return value as tf.Tensor; // applied with the layer before it
-      if (cls === "Add") return addRule(value as tf.Tensor[], params.epsilon);
-      if (PASS_THROUGH.has(cls) || ACTIVATION_CLASSES.has(cls)) return undefined;
-      let maps = linearMaps(layer)!;
-      const norm = graph.folds.get(layer.name);
-      if (norm) maps = foldBatchNorm(maps, norm);
-      let a = value as tf.Tensor;
-      maps.forEach((map, i) => {
-        const name = ruleFor(map, i === 0 && graph.inputLayers.has(layer.name), composite);
-        a = applyRule(name, map, a, name === "zB" ? { ...params, ...boundsAt(params, a, x) } : params);
-      });
-      return a;
-    };
+  return explain("lrp", model, input, options, ({ model, x, target, allRows }) => {
+    const rules = isGraphModel(model)
+      ? { nodeRule: lrpNodeRule(model, composite, params, x) }
+      : { rule: layerRule(model, composite, params, x) };
     // relevance form: the gradient at the output starts as output ⊙ ∂score/∂output (= the score for a class)
     const relevance = tf.grad((inp: tf.Tensor) => {
-      const out = forward(model, inp, { rule }).output;
+      const out = forward(model, inp, rules).output;
       return tf.sum(target.score(probe(out, out, out), allRows));
     })(x);
     const axes = relevance.shape.slice(1).map((_, i) => i + 1);
@@ -90,6 +65,32 @@ export async function lrp(model: Model, input: tf.Tensor, options: LrpOptions = 
       },
     };
   });
+}
+
+/** The LRP rules as a LayersModel interpreter rule, keyed by layer class. */
+function layerRule(model: tf.LayersModel, composite: Required<LrpComposite>, params: RuleParams, x: tf.Tensor): LayerRule {
+  checkLayers(model);
+  const graph = analyseGraph(model);
+  return ({ layer, part, input: value, apply }) => {
+    const cls = layer.getClassName();
+    if (part === "activation") {
+      if (cls === "ReLU" && layer.getConfig().maxValue == null) return undefined;
+      if (cls !== "ReLU" && !ACTIVATION_CLASSES.has(cls) && activationName(layer) === "relu") return undefined;
+      return passRule(value as tf.Tensor, apply(value));
+    }
+    if (graph.folded.has(layer.name)) return value as tf.Tensor; // applied with the layer before it
+    if (cls === "Add") return addRule(value as tf.Tensor[], params.epsilon);
+    if (PASS_THROUGH.has(cls) || ACTIVATION_CLASSES.has(cls)) return undefined;
+    let maps = linearMaps(layer)!;
+    const norm = graph.folds.get(layer.name);
+    if (norm) maps = foldBatchNorm(maps, norm);
+    let a = value as tf.Tensor;
+    maps.forEach((map, i) => {
+      const name = ruleFor(map, i === 0 && graph.inputLayers.has(layer.name), composite);
+      a = applyRule(name, map, a, name === "zB" ? { ...params, ...boundsAt(params, a, x) } : params);
+    });
+    return a;
+  };
 }
 
 function resolveComposite(rule: LrpOptions["rule"]): Required<LrpComposite> {
@@ -115,12 +116,6 @@ function resolveComposite(rule: LrpOptions["rule"]): Required<LrpComposite> {
   return { dense, conv, input: rule.input === undefined ? ("" as RuleName) : check(rule.input, " for the input layer") };
 }
 
-function ruleFor(map: LinearMap, atInput: boolean, c: Required<LrpComposite>): RuleName {
-  if (map.kind === "norm") return "epsilon";
-  if (atInput && c.input) return c.input;
-  return map.kind === "dense" ? c.dense : c.conv;
-}
-
 function resolveParams(o: LrpOptions): RuleParams {
   const num = (v: number | undefined, d: number, name: string, min = 0) => {
     const value = v ?? d;
@@ -140,20 +135,6 @@ function resolveParams(o: LrpOptions): RuleParams {
       fail("bounds must be [low, high], each a finite number or a tf.Tensor shaped like the input.");
   }
   return { epsilon, gamma, alpha, beta, low, high };
-}
-
-/** z^B bounds at a map's input: numbers as they are, input-shaped tensors reshaped like `a` (Flatten keeps order). */
-function boundsAt(p: RuleParams, a: tf.Tensor, x: tf.Tensor): Pick<RuleParams, "low" | "high"> {
-  const fit = (b: tf.Tensor | number): tf.Tensor | number => {
-    if (typeof b === "number") return b;
-    const perExample = a.size / a.shape[0];
-    if (b.size === perExample) return tf.reshape(b, [1, ...a.shape.slice(1)]);
-    if (b.size === a.size) return tf.reshape(b, a.shape);
-    return fail(
-      `z^B bounds have shape [${b.shape.join(", ")}] but the input layer sees [${a.shape.slice(1).join(", ")}] per example (model input [${x.shape.slice(1).join(", ")}]).`,
-    );
-  };
-  return { low: fit(p.low), high: fit(p.high) };
 }
 
 function checkLayers(model: tf.LayersModel): void {

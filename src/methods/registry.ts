@@ -58,13 +58,6 @@ export interface MethodSpec {
   readonly defaults?: (model: Model, input: tf.Tensor) => Record<string, unknown>;
 }
 
-/** Methods that change a layer's backward rule through the LayersModel interpreter's `rule` hook. */
-const RULE_HOOK =
-  "its backward rules are keyed by layer type and read each layer's weights through the LayersModel interpreter's rule hook; a GraphModel's nodes are ops, with no such hook";
-/** Perturbation and expected-gradient methods: only forward passes and input gradients, but not yet tested on GraphModels. */
-const GRAPH_UNTESTED =
-  "not yet tested on GraphModels (it needs only forward passes and input gradients, so it should work once checked)";
-
 const METHODS: MethodSpec[] = [
   {
     name: "saliency",
@@ -250,28 +243,29 @@ const METHODS: MethodSpec[] = [
     label: "LRP",
     signed: true,
     needsLayer: false,
-    graphModel: RULE_HOOK,
+    graphModel: true,
     cost: "one-pass",
     run: lrp,
     summary:
-      'layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `"epsilonGammaBox"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; `info.conservation`',
+      'layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `"epsilonGammaBox"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; on GraphModels per node (Conv2D, depthwise, MatMul, fused or not, BiasAdd, Add, pools, Mean); `info.conservation`',
   },
   {
     name: "deepLift",
     label: "DeepLift",
     signed: true,
     needsLayer: false,
-    graphModel: RULE_HOOK,
+    graphModel: true,
     cost: "one-pass",
     run: deepLift,
-    summary: "Rescale rule against a `baseline` (number or tensor, default 0); sums to F(x) − F(x₀) (`info.delta`)",
+    summary:
+      "Rescale rule against a `baseline` (number or tensor, default 0) at every nonlinearity and max pool (GraphModels: activation and MaxPool nodes, fused ones too); sums to F(x) − F(x₀) (`info.delta`)",
   },
   {
     name: "deepLiftShap",
     label: "DeepLiftShap",
     signed: true,
     needsLayer: false,
-    graphModel: RULE_HOOK,
+    graphModel: true,
     cost: "batched",
     run: deepLiftShap,
     summary: "DeepLift averaged over a batch of `baselines` [N, …] (default: one zero input); `batchSize`; `info.delta`",
@@ -281,7 +275,7 @@ const METHODS: MethodSpec[] = [
     label: "GradientShap",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: gradientShap,
     summary:
@@ -292,7 +286,7 @@ const METHODS: MethodSpec[] = [
     label: "Feature ablation",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: featureAblation,
     summary:
@@ -303,7 +297,7 @@ const METHODS: MethodSpec[] = [
     label: "KernelSHAP",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: kernelShap,
     summary:
@@ -314,7 +308,7 @@ const METHODS: MethodSpec[] = [
     label: "LIME",
     signed: true,
     needsLayer: false,
-    graphModel: GRAPH_UNTESTED,
+    graphModel: true,
     cost: "batched",
     run: lime,
     summary:

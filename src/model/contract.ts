@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import type { NodeRule } from "./graph-ops";
 import type { ReluMode } from "./relu";
 
 /**
@@ -27,10 +28,12 @@ export interface ForwardOptions {
   /**
    * Backward rule per layer (LRP, DeepLift, feature visualisation's redirected ReLU): called for each
    * layer's linear part and for its activation; it may compute that part its own way (usually the same
-   * value with a different gradient) or return undefined to keep the default. LayersModels only: rules
-   * are keyed by layer class and read layer weights; the GraphModel interpreter does not call it.
+   * value with a different gradient) or return undefined to keep the default. For LayersModels (rules are
+   * keyed by layer class and read layer weights); the GraphModel interpreter calls `nodeRule` instead.
    */
   rule?: LayerRule;
+  /** The same per node of a GraphModel (src/model/graph-ops.ts says which ops it is offered); LayersModels ignore it. */
+  nodeRule?: NodeRule;
 }
 
 /** One part of one layer, as the LayersModel interpreter is about to apply it. */

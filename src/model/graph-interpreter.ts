@@ -31,8 +31,11 @@ export function forwardGraph(model: tf.GraphModel, x: tf.Tensor, options: Forwar
       fail(`node "${n}" was not reached in this pass: it does not feed "${end}".`);
   }
   const run = (rowX: tf.Tensor, rowInject: Map<string, tf.Tensor>, rowStart?: tf.Tensor) =>
-    withExplainingOps(model, options.relu ?? "normal", () =>
-      runStages(model, rowX, end, capture, rowInject, startAt && rowStart && { layer: startAt.layer, value: rowStart }),
+    withExplainingOps(
+      model,
+      options.relu ?? "normal",
+      () => runStages(model, rowX, end, capture, rowInject, startAt && rowStart && { layer: startAt.layer, value: rowStart }),
+      options.nodeRule,
     );
 
   const batch = x.shape[0] ?? 1;

@@ -10,10 +10,43 @@ import { clippedRelu, relu, ReluMode } from "./relu";
  * (CenterNet 512² saliency: 165 s fused, 0.5 s unfused), and a ReLU fused into a kernel cannot have
  * its gradient swapped. The rewrite sets the nodes' `op` to one custom op for the duration of one
  * synchronous execute and puts them back afterwards, so model.predict and other models never see it.
+ *
+ * With a node rule (LRP, DeepLift: the GraphModel counterpart of the LayersModel interpreter's layer
+ * rule) the linear ops, pools, adds and elementwise activations are rewritten too, and each of them,
+ * or each part of a fused node, is offered to the rule before it runs.
  */
 const EXPLAIN_OP = "DeepVizExplain";
 const FUSED = new Set(["_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatMul"]);
 const RELUS = new Set(["Relu", "Relu6"]);
+const WEIGHTED = new Set(["Conv2D", "DepthwiseConv2dNative", "MatMul"]);
+const ACTIVATIONS = new Set(["Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh"]);
+/** The ops a node rule is offered, besides the fused ones. */
+export const RULE_OPS = new Set([...WEIGHTED, ...ACTIVATIONS, "BiasAdd", "Add", "AddV2", "MaxPool", "AvgPool", "Mean"]);
+
+/** One node, or one part of a fused node, as the GraphModel interpreter is about to run it. */
+export interface NodeStep {
+  /** The node's name. */
+  node: string;
+  /**
+   * The op this part computes: a weighted op ("Conv2D", "DepthwiseConv2dNative", "MatMul"; a fused
+   * node's linear part is named by its unfused op), "BiasAdd", "Add"/"AddV2", "MaxPool", "AvgPool",
+   * "Mean", or an activation ("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh").
+   */
+  op: string;
+  /** "linear": everything but a fused activation; "activation": an elementwise nonlinearity. */
+  part: "linear" | "activation";
+  /** The node's input tensors (data first, then constants such as Mean's axes). */
+  inputs: tf.Tensor[];
+  /** The node's attributes by tfjs-converter's names (strides, pad, kernelSize, fusedOps, …). */
+  attrs: Record<string, unknown>;
+  /** For weighted ops: the bias-free op with any kernel, the node's kernel, and a fused node's bias. */
+  weights?: { run(a: tf.Tensor, kernel: tf.Tensor): tf.Tensor; kernel: tf.Tensor; bias?: tf.Tensor };
+  /** The default computation of this part. */
+  apply(inputs: tf.Tensor[]): tf.Tensor;
+}
+
+/** Computes a step its own way (usually the same value with another gradient), or undefined for the default. */
+export type NodeRule = (step: NodeStep) => tf.Tensor | undefined;
 
 type Attr = Record<string, { value: unknown }>;
 interface Rewrite {
@@ -24,6 +57,7 @@ interface Rewrite {
 
 const original = new WeakMap<GraphNode, Rewrite>();
 let mode: ReluMode = "normal";
+let rule: NodeRule | undefined;
 let registered = false;
 
 function register(): void {
@@ -37,15 +71,18 @@ function register(): void {
   registered = true;
 }
 
-/** Runs `run` with the model's fused and ReLU nodes rewritten for explaining under `reluMode`. */
-export function withExplainingOps<T>(model: tf.GraphModel, reluMode: ReluMode, run: () => T): T {
+/** Runs `run` with the model's fused and ReLU nodes (and, with a node rule, the nodes it is offered) rewritten. */
+export function withExplainingOps<T>(model: tf.GraphModel, reluMode: ReluMode, run: () => T, nodeRule?: NodeRule): T {
   register();
   const info = graphInfo(model);
   const changed: GraphNode[] = [];
   const savedMode = mode;
+  const savedRule = rule;
   for (const node of info.nodes.values()) {
     if (original.has(node)) continue; // already rewritten by an enclosing call
-    const explain = FUSED.has(node.op) ? canUnfuse(node) : RELUS.has(node.op) && reluMode !== "normal";
+    const explain = FUSED.has(node.op)
+      ? canUnfuse(node)
+      : (RELUS.has(node.op) && reluMode !== "normal") || (nodeRule !== undefined && RULE_OPS.has(node.op));
     if (!explain) continue;
     original.set(node, { op: node.op, category: node.category, gate: isHardGate(model, node) });
     node.op = EXPLAIN_OP;
@@ -53,10 +90,12 @@ export function withExplainingOps<T>(model: tf.GraphModel, reluMode: ReluMode, r
     changed.push(node);
   }
   mode = reluMode;
+  rule = nodeRule ?? savedRule;
   try {
     return run();
   } finally {
     mode = savedMode;
+    rule = savedRule;
     for (const node of changed) {
       const was = original.get(node)!;
       node.op = was.op;
@@ -67,7 +106,7 @@ export function withExplainingOps<T>(model: tf.GraphModel, reluMode: ReluMode, r
 }
 
 /** Fused nodes this file can run unfused; the rest keep tfjs's own kernel (correct, only slower). */
-function canUnfuse(node: GraphNode): boolean {
+export function canUnfuse(node: GraphNode): boolean {
   const attrs = node.attrParams as Attr;
   const format = String(attrs.dataFormat?.value ?? "nhwc").toLowerCase();
   const [extra] = (attrs.fusedOps?.value as string[] | undefined) ?? [];
@@ -75,23 +114,87 @@ function canUnfuse(node: GraphNode): boolean {
 }
 
 function runNode({ op, gate }: Rewrite, attrs: Attr, inputs: tf.Tensor[], node: GraphNode): tf.Tensor {
-  if (op === "Relu") return relu(inputs[0], mode);
-  if (op === "Relu6") return gate ? tf.relu6(inputs[0]) : clippedRelu(inputs[0], 6, mode);
-  const [extra, activation] = attrs.fusedOps.value as string[];
+  const values = () => Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.value]));
+  const step = (
+    part: NodeStep["part"],
+    stepOp: string,
+    ins: tf.Tensor[],
+    apply: NodeStep["apply"],
+    weights?: NodeStep["weights"],
+  ) => (rule && rule({ node: node.name, op: stepOp, part, inputs: ins, attrs: values(), weights, apply })) ?? apply(ins);
+  if (ACTIVATIONS.has(op)) return step("activation", op, inputs, ([x]) => activation(op, x, attrs, gate));
+  if (!FUSED.has(op)) {
+    const weighted = WEIGHTED.has(op) ? { run: linearOp(op, attrs), kernel: inputs[1] } : undefined;
+    return step("linear", op, inputs, (ins) => plainOp(op, attrs, ins), weighted);
+  }
+  const [extra, fusedActivation] = attrs.fusedOps.value as string[];
   const args = inputs.slice(2);
   const bias = extra === "biasadd" ? args.shift() : undefined;
   const alpha = args[0];
-  let y: tf.Tensor;
-  if (op === "_FusedMatMul") {
-    y = tf.matMul(inputs[0], inputs[1], attrs.transposeA?.value as boolean, attrs.transposeB?.value as boolean);
-  } else {
-    const s = attrs.strides.value as number[];
-    const d = (attrs.dilations?.value as number[] | undefined) ?? [1, 1, 1, 1];
-    const conv = op === "_FusedConv2D" ? tf.conv2d : tf.depthwiseConv2d;
-    y = conv(inputs[0] as tf.Tensor4D, inputs[1] as tf.Tensor4D, [s[1], s[2]], padding(attrs) as "same", "NHWC", [d[1], d[2]]);
+  const base = op === "_FusedMatMul" ? "MatMul" : op === "_FusedConv2D" ? "Conv2D" : "DepthwiseConv2dNative";
+  const run = linearOp(base, attrs);
+  const y = step("linear", base, inputs.slice(0, 2), ([a, k]) => (bias ? tf.add(run(a, k), bias) : run(a, k)), {
+    run,
+    kernel: inputs[1],
+    bias,
+  });
+  const name = fusedActivationOp(fusedActivation, node);
+  if (!name) return y;
+  if (name === "Prelu") return tf.prelu(y, alpha!);
+  const fusedAttrs = { ...attrs, alpha: { value: attrs.leakyreluAlpha?.value ?? 0.2 } };
+  return step("activation", name, [y], ([x]) => activation(name, x, fusedAttrs, false));
+}
+
+/** The bias-free weighted op of a node (its attributes fixed), for any kernel. */
+function linearOp(op: string, attrs: Attr): (a: tf.Tensor, kernel: tf.Tensor) => tf.Tensor {
+  if (op === "MatMul") return (a, k) => tf.matMul(a, k, attrs.transposeA?.value as boolean, attrs.transposeB?.value as boolean);
+  const s = attrs.strides.value as number[];
+  const d = (attrs.dilations?.value as number[] | undefined) ?? [1, 1, 1, 1];
+  const conv = op === "Conv2D" ? tf.conv2d : tf.depthwiseConv2d;
+  return (a, k) => conv(a as tf.Tensor4D, k as tf.Tensor4D, [s[1], s[2]], padding(attrs) as "same", "NHWC", [d[1], d[2]]);
+}
+
+/** The unfused ops a node rule is offered, computed as tfjs-converter would. */
+function plainOp(op: string, attrs: Attr, inputs: tf.Tensor[]): tf.Tensor {
+  switch (op) {
+    case "Conv2D":
+    case "DepthwiseConv2dNative":
+    case "MatMul":
+      return linearOp(op, attrs)(inputs[0], inputs[1]);
+    case "BiasAdd":
+    case "Add":
+    case "AddV2":
+      return tf.add(inputs[0], inputs[1]);
+    case "MaxPool":
+    case "AvgPool": {
+      const k = attrs.kernelSize.value as number[];
+      const s = attrs.strides.value as number[];
+      const pool = op === "MaxPool" ? tf.maxPool : tf.avgPool;
+      return pool(inputs[0] as tf.Tensor4D, [k[1], k[2]], [s[1], s[2]], padding(attrs) as "same");
+    }
+    case "Mean":
+      return tf.mean(inputs[0], Array.from(inputs[1].dataSync()), attrs.keepDims?.value as boolean);
+    default:
+      return fail(`internal: ${op} is offered to node rules but not computed.`);
   }
-  if (bias) y = tf.add(y, bias);
-  return activate(y, activation, alpha, attrs.leakyreluAlpha?.value as number | undefined, node);
+}
+
+/** An elementwise activation node; only the ReLUs take the explaining ReLU mode. */
+function activation(op: string, x: tf.Tensor, attrs: Attr, gate: boolean): tf.Tensor {
+  switch (op) {
+    case "Relu":
+      return relu(x, mode);
+    case "Relu6":
+      return gate ? tf.relu6(x) : clippedRelu(x, 6, mode);
+    case "LeakyRelu":
+      return tf.leakyRelu(x, (attrs.alpha?.value as number | undefined) ?? 0.2);
+    case "Elu":
+      return tf.elu(x);
+    case "Sigmoid":
+      return tf.sigmoid(x);
+    default:
+      return tf.tanh(x);
+  }
 }
 
 function padding(attrs: Attr): "same" | "valid" | number[][] {
@@ -101,34 +204,22 @@ function padding(attrs: Attr): "same" | "valid" | number[][] {
   return [0, 1, 2, 3].map((i) => [p[2 * i], p[2 * i + 1]]);
 }
 
-/** A fused activation; only the ReLUs take the explaining rule (see ReluMode). */
-function activate(
-  y: tf.Tensor,
-  activation: string | undefined,
-  alpha: tf.Tensor | undefined,
-  leakyAlpha: number | undefined,
-  node: GraphNode,
-): tf.Tensor {
-  switch (activation) {
-    case undefined:
-    case "":
-    case "linear":
-      return y;
-    case "relu":
-      return relu(y, mode);
-    case "relu6":
-      return clippedRelu(y, 6, mode);
-    case "prelu":
-      return tf.prelu(y, alpha!);
-    case "leakyrelu":
-      return tf.leakyRelu(y, leakyAlpha ?? 0.2);
-    case "elu":
-      return tf.elu(y);
-    case "sigmoid":
-      return tf.sigmoid(y);
-    default:
-      return fail(`node ${node.name} fuses activation "${activation}", which DeepViz cannot run unfused yet.`);
-  }
+/** The op name of a fused activation (undefined for none), or a DeepVizError for one DeepViz cannot run unfused. */
+function fusedActivationOp(activation: string | undefined, node: GraphNode): string | undefined {
+  const names: Record<string, string | undefined> = {
+    "": undefined,
+    linear: undefined,
+    relu: "Relu",
+    relu6: "Relu6",
+    prelu: "Prelu",
+    leakyrelu: "LeakyRelu",
+    elu: "Elu",
+    sigmoid: "Sigmoid",
+  };
+  if (activation === undefined) return undefined;
+  if (!(activation in names))
+    return fail(`node ${node.name} fuses activation "${activation}", which DeepViz cannot run unfused yet.`);
+  return names[activation];
 }
 
 /**
@@ -143,4 +234,30 @@ function isHardGate(model: tf.GraphModel, node: GraphNode): boolean {
     const t = n.op === "Const" ? weights[n.name]?.[0] : undefined;
     return t !== undefined && t.size === 1 && t.dataSync()[0] === 3;
   });
+}
+
+/** Ops that only move, copy or pick values: their ordinary gradient is right for every node rule. */
+const SHAPE_OPS = new Set(["Identity", "Reshape", "Squeeze", "ExpandDims", "ConcatV2", "Pad", "Transpose"]);
+
+/**
+ * For a method built on a node rule: a DeepVizError naming the first node on the way from the input to
+ * the explained scores whose op the method has no rule for (`supported`: ops besides the shape-only ones).
+ */
+export function refuseUnsupportedNodes(method: string, model: tf.GraphModel, end: string, supported: ReadonlySet<string>): void {
+  const info = graphInfo(model);
+  const seen = new Set<string>();
+  const stack = [end];
+  while (stack.length) {
+    const node = info.nodes.get(stack.pop()!);
+    if (!node || seen.has(node.name) || node.op === "Const" || node.op === "Placeholder") continue;
+    seen.add(node.name);
+    const fusedOk = FUSED.has(node.op) && canUnfuse(node) && supported.has(node.op);
+    if (!fusedOk && !SHAPE_OPS.has(node.op) && !(supported.has(node.op) && !FUSED.has(node.op)))
+      fail(
+        `${method} has no rule for node "${node.name}" (op ${node.op}${FUSED.has(node.op) ? `, fusing ${String(node.attrParams.fusedOps?.value)}` : ""}). ` +
+          `On GraphModels it supports ${[...supported].join(", ")} and shape-only ops (${[...SHAPE_OPS].join(", ")}). ` +
+          "Use integratedGradients or gradientShap for this model.",
+      );
+    for (const input of node.inputNames) if (!input.startsWith("^")) stack.push(input.replace(/:\d+$/, ""));
+  }
 }

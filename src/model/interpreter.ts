@@ -17,6 +17,7 @@ import { isGraphModel, Model } from "./kind";
 export type { ForwardOptions, ForwardPass } from "./contract";
 import type { ForwardOptions, ForwardPass } from "./contract";
 export type { LayerRule, LayerStep } from "./contract";
+export type { NodeRule, NodeStep } from "./graph-ops";
 import type { LayerRule, LayerStep } from "./contract";
 
 /** Layer classes that are a nonlinearity only (their "linear" part is the identity). */

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs";
-import { fail } from "../errors";
 
 /**
  * The two kinds of model DeepViz explains: a tf.LayersModel (run layer by layer) and a tf.GraphModel
@@ -18,13 +17,4 @@ export function isGraphModel(model: unknown): model is tf.GraphModel {
     typeof m.executeAsync === "function" &&
     !Array.isArray(m.layers)
   );
-}
-
-/** For methods whose backward rules read layers (LRP, DeepLift): the LayersModel, or a DeepVizError saying why not. */
-export function layersModelFor(method: string, model: Model): tf.LayersModel {
-  if (isGraphModel(model))
-    fail(
-      `${method} needs a tf.LayersModel: its backward rules are keyed by layer type and read layer weights, which a GraphModel's op nodes do not have. Use integratedGradients or gradientShap on a GraphModel.`,
-    );
-  return model as tf.LayersModel;
 }
