@@ -19,6 +19,7 @@ export {
   NodeStep,
 } from "./model/interpreter";
 export { ReluMode } from "./model/relu";
+export { receptiveField, ReceptiveField, FieldBox } from "./model/receptive-field";
 /** Targets for detection, segmentation and regression outputs. */
 export * as targets from "./task-targets";
 
@@ -64,6 +65,7 @@ export {
 export { Objective, ObjectiveSpec } from "./methods/fv-objectives";
 export { Transforms } from "./methods/fv-transforms";
 export { Parameterization } from "./methods/fv-image";
+export { topPatches, TopPatches, TopPatchesOptions, PatchHit, ChannelPatches } from "./methods/top-patches";
 export { sanityCheck, SanityCheckOptions, SanityCheckResult } from "./methods/sanity-checks";
 export { spearman, pearson, ssim } from "./methods/similarity";
 export * as metrics from "./metrics";

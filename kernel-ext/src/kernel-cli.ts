@@ -31,6 +31,7 @@ export async function main(argv: string[], cli: CliOptions = {}): Promise<void> 
         const { options } = parseArgs(rest, ["config-path"], ["js"]);
         if (typeof options["config-path"] !== "string") throw new UsageError("kernel needs --config-path");
         // Loaded here only: install/list must not pay for TypeScript and zeromq.
+        (require("./compile-cache") as typeof import("./compile-cache")).useCompileCache();
         const { startKernel } = require("./kernel-main") as typeof import("./kernel-main");
         try {
           await startKernel({ configPath: options["config-path"], js: options.js === true });

@@ -135,10 +135,6 @@ export class KernelServer implements KernelIo {
   private failureGeneration = 0;
   private readonly outboxes = new Map<Sender, Outbox>();
   private stopping = false;
-  /** Slow start-up work deferred until the front end has seen the kernel ready (see whenReady). */
-  private readyWork?: () => void;
-  private readyTimer?: NodeJS.Timeout;
-  private readyQuietMs = 1000;
   private readonly maxBytes = maxMessageBytes();
   private readonly shell = new zmq.Router({ maxMessageSize: this.maxBytes });
   private control?: ControlThread;
@@ -170,21 +166,6 @@ export class KernelServer implements KernelIo {
   }
 
   /**
-   * Runs `work` once the handshake is over: front ends repeat kernel_info until they also see its
-   * status on iopub, so the work waits for a quiet `quietMs` after the last one (or `fallbackMs` if
-   * none comes). Cells that arrive meanwhile wait for it, as they would at start.
-   */
-  whenReady(work: () => void, quietMs = 1000, fallbackMs = 3000): void {
-    this.readyWork = () => {
-      clearTimeout(this.readyTimer);
-      this.readyWork = undefined;
-      work();
-    };
-    this.readyQuietMs = quietMs;
-    this.readyTimer = setTimeout(() => this.readyWork?.(), fallbackMs);
-  }
-
-  /**
    * Binds every channel. When one cannot be bound (a port in use), every socket is closed again and the
    * error names the channel and address, so the caller can exit instead of running without serving.
    */
@@ -206,7 +187,6 @@ export class KernelServer implements KernelIo {
         this.startControl(),
       ]);
     } catch (e) {
-      clearTimeout(this.readyTimer);
       await this.closeSockets();
       throw e;
     }
@@ -345,10 +325,6 @@ export class KernelServer implements KernelIo {
       this.log(`error handling ${type}: ${(e as Error)?.stack ?? e}`);
     } finally {
       this.publish("status", { execution_state: "idle" }, msg.header);
-    }
-    if (type === "kernel_info_request" && this.readyWork) {
-      clearTimeout(this.readyTimer);
-      this.readyTimer = setTimeout(() => this.readyWork?.(), this.readyQuietMs);
     }
     if (shutdown) await this.stop();
   }
@@ -639,7 +615,6 @@ export class KernelServer implements KernelIo {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    clearTimeout(this.readyTimer);
     this.comms.closeAll();
     await this.drain();
     this.handler.close();

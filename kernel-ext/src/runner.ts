@@ -115,7 +115,9 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   const cellTimesMs: RunResult["cellTimesMs"] = [];
   const produced: Output[][] = []; // the output lists this run filled (trusted on the page)
 
-  const client = await KernelClient.launch({ cwd: path.dirname(path.resolve(notebookPath)), js, ...options.kernel });
+  // A run must not depend on timing: every cell waits for the type checker (no unchecked first cells).
+  const env = { ...(options.kernel?.env ?? process.env), DEEPVIZ_WAIT_FOR_CHECKER: "1" };
+  const client = await KernelClient.launch({ cwd: path.dirname(path.resolve(notebookPath)), js, ...options.kernel, env });
   try {
     progress({ kind: "kernel-ready", ms: Date.now() - t0 });
     const info = await client.kernelInfo();

@@ -9,6 +9,7 @@ import { featureMaps, FeatureMapOptions } from "../render/feature-maps";
 import { image } from "../render/image";
 import { imageGrid } from "../render/image-grid";
 import { Picture } from "../render/picture";
+import { topPatches as renderTopPatches, TopPatchesLike } from "../render/top-patches";
 import { modelSummary } from "./model-summary";
 import { Plot } from "./plot";
 import { bars, lines } from "./plots";
@@ -139,6 +140,7 @@ export function registerBundleMakers(): void {
     new Plot(fig.data, fig.layout ?? {}, fig.summary ?? "plot")[JUPYTER_DISPLAY](),
   );
   register("modelSummary", (m: tf.LayersModel) => modelSummary(m)[JUPYTER_DISPLAY]());
+  register("topPatches", (r: TopPatchesLike) => renderTopPatches(r)[JUPYTER_DISPLAY]());
   register("sanityCheck", (r: SanityCheckLike) => sanityPlot(r)[JUPYTER_DISPLAY]());
 }
 

@@ -42,3 +42,4 @@ export { filters, FilterOptions, KernelLike } from "./filters";
 export { compare, CompareItem, CompareOptions } from "./compare";
 export { image, ImageOptions } from "./image";
 export { imageGrid, ImageGridOptions } from "./image-grid";
+export { topPatches, TopPatchesLike, TopPatchesViewOptions, signedImage } from "./top-patches";

@@ -75,7 +75,8 @@ describe("long methods in a live kernel: progress and interrupt", function () {
     }
     const counts = updates.slice(0, -1).map((u) => Number(/(\d+)\/3000 steps/.exec(u.text)![1]));
     counts.forEach((c, i) => assert.ok(i === 0 || c > counts[i - 1], `counts rise: ${counts}`));
-    assert.match(updates[0].text, /integratedGradients: \d+\/3000 steps \(\d+%\), \d+\.\d s, about \d+\.\d s left/);
+    // (a busy machine makes the first estimate long: "about 17 min 34 s left")
+    assert.match(updates[0].text, /integratedGradients: \d+\/3000 steps \(\d+%\), \d+\.\d s, about (\d+ min \d+|\d+\.\d) s left/);
     assert.match(updates[updates.length - 1].text, /integratedGradients: 3000 steps in \d+\.\d s/);
     assert.equal(printed(cell), "0", "no tensor left");
   });

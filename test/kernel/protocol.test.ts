@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import type { KernelClient } from "../../kernel-ext/src/client";
 import { encode, makeHeader } from "../../kernel-ext/src/wire";
 import { launch, nextIopub, recordIopub, trail } from "./helpers";
-import { tslabTypeScriptVersion } from "../../kernel-ext/src/language-info";
+import * as tslabTs from "@tslab/typescript-for-tslab";
 
 const MANAGER = `(globalThis as any)[Symbol.for("deepviz.kernel.commManager")]`;
 
@@ -55,7 +55,8 @@ describe("kernel protocol (own client)", function () {
 
   it("names its language truly (the TypeScript tslab compiles with) and answers completion and inspection", async function () {
     const info = (await kernel.kernelInfo()).content.language_info;
-    assert.equal(info.version, tslabTypeScriptVersion());
+    // the version of the compiler tslab really loads (the kernel reads it from its package.json)
+    assert.equal(info.version, tslabTs.version);
     assert.match(info.version, /^5\./, "tslab compiles with the project's TypeScript 5, not the 3.7.2 its own reply claims");
     assert.deepEqual([info.mimetype, info.file_extension, info.codemirror_mode], ["text/typescript", ".ts", "typescript"]);
     await kernel.execute(`const deepvizProbe = { alpha: 1, beta: "two" };`);
@@ -320,7 +321,8 @@ describe("kernel protocol (own client)", function () {
     assert.notEqual(kernel.process!.pid, before);
     const r = await kernel.execute(`n`); // declared before the restart
     assert.equal(r.reply.content.status, "error");
-    assert.match(r.reply.content.evalue, /Cannot find name 'n'/);
+    // right after a restart the cell may run before the type checker is ready (kernel-ext/README.md, Start-up)
+    assert.match(r.reply.content.evalue, /Cannot find name 'n'|n is not defined/);
     const child = kernel.process!;
     const bye = await kernel.shutdown(false);
     assert.equal(bye.content.restart, false);

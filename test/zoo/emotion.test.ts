@@ -4,7 +4,7 @@ import * as dv from "../../src";
 
 /**
  * The shipped emotion GraphModel on the shipped photos: the numbers the model card and the lesson
- * (notebooks/09-real-photos-real-models.ipynb) state are computed here.
+ * (notebooks/10-real-photos-real-models.ipynb) state are computed here.
  */
 const HAPPY = 3;
 const BLOCK = "StatefulPartitionedCall/model_1/add_2/add"; // the last residual block, 8×8×256
