@@ -81,7 +81,7 @@ describe("feature visualisation", () => {
       assert.ok(top >= live.length - 1, `a channel's own image excites it most for only ${top} of ${live.length} live channels`);
       const sorted = live.map((i) => ratios[i]!).sort((a, b) => a - b);
       // measured at 64 steps: 1.4–2.4 (shapes_cnn conv3), 1.8–5.2 (shapes_vgg block2_conv1); 128 or 256 steps
-      // barely change it: these channels are broad (see the report in lesson 04)
+      // barely change it: these channels are broad (numbers in lesson 5, what-a-neuron-wants)
       assert.ok(sorted[Math.floor(sorted.length / 2)] > 1.5, `median own/other ratio ${sorted[Math.floor(sorted.length / 2)]}`);
       // the optimisation raised every objective
       const scores = v.info.scores as number[];
