@@ -113,7 +113,7 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
         name: `${method.name}: ${String((e as Error).message ?? e)
           .split(";")[0]!
           .slice(0, 70)}`,
-        ours: { ms: NaN, cpuMs: NaN, peakMB: NaN },
+        ours: { ms: NaN, medianMs: NaN, cpuMs: NaN, peakMB: NaN },
       });
       continue;
     }
@@ -129,7 +129,7 @@ async function benchModel(bm: BenchModel): Promise<Row[]> {
         try {
           const m = await measure(run, 1, !bm.heavy);
           const scale = method.stock?.scale ?? 1;
-          row.stock = { ms: m.ms * scale, cpuMs: m.cpuMs * scale, peakMB: m.peakMB };
+          row.stock = { ms: m.ms * scale, medianMs: m.medianMs * scale, cpuMs: m.cpuMs * scale, peakMB: m.peakMB };
           row.stockNote = method.stock?.note;
         } catch (e) {
           row.stockError = String((e as Error).message ?? e)

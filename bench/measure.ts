@@ -1,8 +1,11 @@
+import * as os from "os";
 import * as tf from "@tensorflow/tfjs";
 
 export interface Measurement {
   /** Best wall time of the repetitions, in ms. */
   ms: number;
+  /** Median wall time of the repetitions, in ms (what a warm call typically takes). */
+  medianMs: number;
   /**
    * Best CPU time of the process (all its threads) over the repetitions, in ms. Other processes on
    * a shared machine stretch wall time but not this, so ratios are taken on it.
@@ -22,17 +25,31 @@ export async function measure(fn: () => Promise<void>, reps: number, warmup = tr
   let best = Infinity;
   let bestCpu = Infinity;
   let peak = 0;
+  const walls: number[] = [];
   for (let i = 0; i < reps; i++) {
     const before = tf.memory().numBytes;
     const start = performance.now();
     const cpu = process.cpuUsage();
     const info = await tf.profile(fn);
     const used = process.cpuUsage(cpu);
-    best = Math.min(best, performance.now() - start);
+    walls.push(performance.now() - start);
+    best = Math.min(best, walls[i]!);
     bestCpu = Math.min(bestCpu, (used.user + used.system) / 1000);
     peak = Math.max(peak, info.peakBytes - before);
   }
-  return { ms: best, cpuMs: bestCpu, peakMB: peak / 2 ** 20 };
+  return { ms: best, medianMs: median(walls), cpuMs: bestCpu, peakMB: peak / 2 ** 20 };
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The 1-minute load average, for printing beside timings taken on a shared machine. */
+export function load(): string {
+  return `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`;
 }
 
 export const fmtMs = (ms: number | undefined) =>

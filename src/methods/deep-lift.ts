@@ -4,7 +4,7 @@ import { fail } from "../errors";
 import { isGraphModel, Model } from "../model/kind";
 import { forward, LayerRule } from "../model/interpreter";
 import { graphInfo, scoreNode } from "../model/graph";
-import { NodeRule, refuseUnsupportedNodes } from "../model/graph-ops";
+import { NODE_RULE_COVERS, NodeRule, refuseUnsupportedNodes } from "../model/graph-ops";
 import { probe, stopGradient } from "../model/probe";
 import { assertPositiveInt } from "../model/validate";
 import { autoBatchSize } from "./batching";
@@ -113,28 +113,6 @@ function layerWinners(layer: tf.layers.Layer): Winners | undefined {
   return poolWinners(pool, (c.strides ?? pool) as [number, number], c.padding as "same" | "valid");
 }
 
-/** The ops DeepLift runs on in a GraphModel (a node rule step each, or a linear op's own gradient). */
-const GRAPH_OPS = new Set([
-  "_FusedConv2D",
-  "FusedDepthwiseConv2dNative",
-  "_FusedMatMul",
-  "Conv2D",
-  "DepthwiseConv2dNative",
-  "MatMul",
-  "BiasAdd",
-  "Add",
-  "AddV2",
-  "AvgPool",
-  "Mean",
-  "MaxPool",
-  "Relu",
-  "Relu6",
-  "LeakyRelu",
-  "Elu",
-  "Sigmoid",
-  "Tanh",
-]);
-
 /**
  * One nonlinearity y = apply(z) under the Rescale rule, over rows [inputs; references]. A max pool sends
  * g·Δy to each window's winner at the input divided by that element's Δz; where that Δz is 0 (ReLU zeros
@@ -186,7 +164,7 @@ function rescale(n: number, input: tf.Tensor, apply: (t: tf.Tensor) => tf.Tensor
 /** The model, after checking that a GraphModel has only nodes the Rescale rule handles. */
 function checked(method: string, model: Model): Model {
   if (!isGraphModel(model)) return model;
-  refuseUnsupportedNodes(method, model, scoreNode(model), GRAPH_OPS);
+  refuseUnsupportedNodes(method, model, scoreNode(model), NODE_RULE_COVERS);
   if (graphInfo(model).inputShape[0] === 1)
     fail(
       `${method} runs inputs and references through the model as one batch, but this GraphModel is traced for batch 1 ` +

@@ -29,6 +29,12 @@ export interface FeatureVisualizationOptions extends RunOptions {
   objective: Objective;
   /** Images optimised together (default 1, or the start images' batch). */
   batch?: number;
+  /**
+   * Channel, neuron and direction objectives read the layer before its ReLU (Lucid's "pre_relu" tensors;
+   * default false: after it, what `layerActivation` shows). Either way a channel that is off for every image
+   * near the grey start gets a gradient: after the ReLU through the redirected ReLU.
+   */
+  preActivation?: boolean;
   /** Adam steps (default 256). */
   steps?: number;
   /** Adam's learning rate (default 0.05). */
@@ -70,14 +76,15 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   if (!(lr > 0) || !Number.isFinite(lr)) fail(`learningRate must be a positive number; got ${lr}.`);
   const range = options.range ?? [0, 1];
   if (!(range[1] > range[0])) fail(`range must be [low, high] with low < high; got [${range.join(", ")}].`);
-  let start: tf.Tensor4D | undefined;
-  if (options.image !== undefined) start = batchInput(model, options.image, "image").x as tf.Tensor4D;
-  const batch = options.batch ?? start?.shape[0] ?? 1;
+  // the start image becomes a tensor only after every check, so that no failure leaves it behind
+  const dreaming = options.image !== undefined;
+  const imageBatch = dreaming ? (options.image!.rank === 4 ? options.image!.shape[0] : 1) : undefined;
+  const batch = options.batch ?? imageBatch ?? 1;
   assertPositiveInt(batch, "batch");
-  if (start && start.shape[0] !== batch) fail(`batch is ${batch} but the start image batch holds ${start.shape[0]}.`);
-  const kind = options.parameterization ?? (start ? "pixel" : "fourier");
+  if (imageBatch !== undefined && imageBatch !== batch) fail(`batch is ${batch} but the start image batch holds ${imageBatch}.`);
+  const kind = options.parameterization ?? (dreaming ? "pixel" : "fourier");
   if (kind !== "fourier" && kind !== "pixel") fail(`parameterization must be "fourier" or "pixel"; got ${JSON.stringify(kind)}.`);
-  if (start && kind === "fourier") fail('starting from an image needs parameterization "pixel" (the default with an image).');
+  if (dreaming && kind === "fourier") fail('starting from an image needs parameterization "pixel" (the default with an image).');
   const transforms =
     options.transforms === false
       ? { jitter: 0, scale: 0, rotate: 0 }
@@ -86,16 +93,16 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
   for (const [name, v] of Object.entries(reg))
     if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
       fail(`regularizer ${name} must be a finite weight ≥ 0; got ${v}.`);
-  const objective = compileObjective(model, options.objective, batch);
+  const readBefore = options.preActivation ?? false;
+  if (typeof readBefore !== "boolean") fail(`preActivation must be true or false; got ${JSON.stringify(readBefore)}.`);
+  const objective = compileObjective(model, options.objective, batch, readBefore);
+  const preLayers = new Set(objective.preLayers);
   const random = mulberry32(options.seed ?? 0);
   const stopAt = objective.needsOutput ? undefined : deepest(model, objective.layers);
   const mid = (range[0] + range[1]) / 2;
-  const redirectSteps = Math.min(16, Math.floor(steps / 4));
-  // the objective's own ReLUs stay redirected: a channel that is off everywhere still learns how to turn on
-  const targets = new Set(objective.layers);
-  const redirectAt: LayerRule = (s) => (targets.has(s.layer.name) ? redirectedRelu(s) : undefined);
   const work = new Work("featureVisualization", options).plan(steps, "steps");
   work.throwIfAborted();
+  const start = dreaming ? (batchInput(model, options.image!, "image").x as tf.Tensor4D) : undefined;
 
   const param = makeParam(kind, {
     batch,
@@ -117,9 +124,15 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
         () => {
           const img = param.render();
           const seen = randomWarp(img, transforms, random);
-          const rule = step < redirectSteps ? redirectedRelu : redirectAt;
+          const pre = new Map<string, tf.Tensor>();
+          const rule: LayerRule = (s) => {
+            if (s.part === "activation" && preLayers.has(s.layer.name) && !Array.isArray(s.input)) pre.set(s.layer.name, s.input);
+            return redirectedRelu(s);
+          };
           const pass = forward(model, seen, { capture: objective.layers, stopAt, logits: true, rule });
-          const obj = objective.value(pass.activations, objective.needsOutput ? pass.output : null);
+          // a layer without an activation function: its output is its pre-activation
+          const read = (layer: string, before: boolean) => (before && pre.get(layer)) || pass.activations.get(layer)!;
+          const obj = objective.value(read, objective.needsOutput ? pass.output : null);
           value = tf.keep(tf.clone(obj));
           return tf.neg(tf.sub(obj, penalty(img, reg, mid))) as tf.Scalar;
         },
@@ -163,8 +176,9 @@ export async function featureVisualization(model: tf.LayersModel, options: Featu
 }
 
 /**
- * Lucid's redirected ReLU, for the first steps only: where a unit is off but the gradient would turn it
- * on, the gradient passes anyway, so channels that start dead (zero everywhere) can still be reached.
+ * Lucid's redirected ReLU: where an image's whole ReLU output passes no gradient (every unit off), the
+ * gradient still flows through the off units that ascent would turn on, so a channel that starts dead
+ * can be reached. Images that already get a gradient keep the ordinary one.
  */
 const redirectedRelu: LayerRule = ({ layer, part, input }) => {
   const isRelu = layer.getClassName() === "ReLU" ? layer.getConfig().maxValue == null : activationName(layer) === "relu";
@@ -175,8 +189,14 @@ const redirectedRelu: LayerRule = ({ layer, part, input }) => {
     return {
       value: tf.zerosLike(x),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], [saved]: tf.Tensor[]) => {
+        // dy is the gradient of the cost (minus the objective): dy < 0 means ascent raises the unit
         const g = dy as tf.Tensor;
-        return [tf.mul(g, tf.logicalOr(tf.greater(saved, 0), tf.greater(g, 0)).toFloat())];
+        const on = tf.greater(saved, 0);
+        const plain = tf.mul(g, tf.cast(on, "float32"));
+        const redirected = tf.mul(g, tf.cast(tf.logicalOr(on, tf.less(g, 0)), "float32"));
+        const flowing = tf.greater(tf.sum(tf.abs(tf.reshape(plain, [g.shape[0], -1])), 1), 0);
+        const perImage = tf.reshape(flowing, [g.shape[0], ...new Array(g.rank - 1).fill(1)]);
+        return [tf.where(tf.broadcastTo(perImage, g.shape), plain, redirected)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -73,13 +73,15 @@ export function makeParam(kind: Parameterization, s: ParamSpec): ImageParam {
       },
     };
   }
-  // real 2-D Fourier basis: x = Σ_uv s_uv (P_uv cos θ − Q_uv sin θ), θ = 2π(uy/H + vx/W)
+  // real 2-D Fourier basis: x = Σ_uv s_uv (P_uv cos θ − Q_uv sin θ), θ = 2π(uy/H + vx/W); the basis
+  // matrices are symmetric, and cos(a + b) = cos a cos b − sin a sin b, sin(a + b) = sin a cos b + cos a sin b
+  // turn it into two plain matrix products: x = C_H U − S_H V, U = P C_W − Q S_W, V = P S_W + Q C_W
   const basis = (n: number, f: (v: number) => number) =>
-    tf.tensor2d(
-      Array.from({ length: n * n }, (_, i) => f((2 * Math.PI * Math.floor(i / n) * (i % n)) / n)),
-      [n, n],
-    );
-  const [ch, sh, cw, sw] = [basis(h, Math.cos), basis(h, Math.sin), basis(w, Math.cos), basis(w, Math.sin)];
+    Array.from({ length: n * n }, (_, i) => f((2 * Math.PI * Math.floor(i / n) * (i % n)) / n));
+  const right = tf.tidy(() => tf.concat([tf.tensor2d(basis(w, Math.cos), [w, w]), tf.tensor2d(basis(w, Math.sin), [w, w])], 1));
+  const left = tf.tidy(() =>
+    tf.concat([tf.tensor2d(basis(h, Math.cos), [h, h]), tf.neg(tf.tensor2d(basis(h, Math.sin), [h, h]))], 0),
+  );
   const freq = (k: number, n: number) => Math.min(k, n - k) / n;
   const scale = tf.tensor2d(
     Array.from({ length: h * w }, (_, i) => {
@@ -88,30 +90,28 @@ export function makeParam(kind: Parameterization, s: ParamSpec): ImageParam {
     }),
     [h, w],
   );
-  const coefficients = tf.tidy(() => tf.mul(tf.tensor(normals(2 * batch * c * h * w, s.random), [2, batch * c, h, w]), 0.01));
+  const n = batch * c;
+  const coefficients = tf.tidy(() => tf.mul(tf.tensor(normals(2 * n * h * w, s.random), [2, n, h, w]), 0.01));
   const variable = tf.variable(coefficients);
   coefficients.dispose();
   const render = () =>
     tf.tidy(() => {
-      const [p, q] = tf.unstack(tf.mul(variable, scale)) as tf.Tensor3D[];
-      const y = (a: tf.Tensor2D, m: tf.Tensor3D, b: tf.Tensor2D) =>
-        tf.matMul(
-          tf.matMul(tf.tile(tf.expandDims(a, 0), [m.shape[0], 1, 1]) as tf.Tensor3D, m),
-          tf.tile(tf.expandDims(b, 0), [m.shape[0], 1, 1]) as tf.Tensor3D,
-          false,
-          true,
-        );
-      // cos(a + b) = cos a cos b − sin a sin b; sin(a + b) = sin a cos b + cos a sin b
-      const img = tf.sub(tf.sub(y(ch, p, cw), y(sh, p, sw)), tf.add(y(sh, q, cw), y(ch, q, sw)));
+      // [P; Q] times [C_W | S_W], as one product over every row of every image and colour
+      const pq = tf.reshape(tf.mul(variable, scale), [2 * n * h, w]);
+      const [pc, ps, qc, qs] = tf.unstack(
+        tf.transpose(tf.reshape(tf.matMul(pq, right), [2, n, h, 2, w]), [0, 3, 1, 2, 4]).reshape([4, n, h, w]),
+      );
+      const uv = tf.concat([tf.sub(pc, qs), tf.add(ps, qc)], 1); // [n, 2H, W]
+      const img = tf.matMul(tf.reshape(tf.transpose(uv, [0, 2, 1]), [n * w, 2 * h]), left); // [n·W, H]: x transposed
       // 1/√(HW) keeps unit-variance coefficients at unit-variance pixels; /4 as Lucid, so the sigmoid starts near grey
       const pixels = tf.div(img, 4 * Math.sqrt(h * w));
-      return toRange(tf.transpose(tf.reshape(pixels, [batch, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D);
+      return toRange(tf.transpose(tf.reshape(pixels, [batch, c, w, h]), [0, 3, 2, 1]) as tf.Tensor4D);
     });
   return {
     variable,
     render,
     dispose: () => {
-      tf.dispose([variable, ch, sh, cw, sw, scale]);
+      tf.dispose([variable, left, right, scale]);
       colour?.dispose();
     },
   };

@@ -23,18 +23,31 @@ export type ObjectiveSpec = { weight?: number; batchIndex?: number } & (
   | { kind: "dream"; layer: LayerRef }
 );
 
+/** A layer's output, or (`pre`) its value before its activation function. */
+export type ReadLayer = (layer: string, pre: boolean) => tf.Tensor;
+
 export interface CompiledObjective {
-  /** Layers whose outputs the objective reads (resolved names), and whether it needs the logits. */
+  /** Layers the objective reads (resolved names): all of them, those read before their activation, and whether it needs the logits. */
   layers: string[];
+  preLayers: string[];
   needsOutput: boolean;
-  /** The objective's value (to maximise) from the captured activations and the logits. */
-  value(acts: Map<string, tf.Tensor>, logits: tf.Tensor | null): tf.Scalar;
+  /** The objective's value (to maximise) from the layers it reads and the logits. */
+  value(read: ReadLayer, logits: tf.Tensor | null): tf.Scalar;
   /** The class index when the objective is one class logit (for Attribution.target). */
   classIndex: number | null;
   describe: string;
 }
 
-export function compileObjective(model: tf.LayersModel, objective: Objective, batch: number): CompiledObjective {
+/**
+ * `preActivation`: channel, neuron and direction objectives read the layer before its ReLU (as Lucid's
+ * "pre_relu" tensors): a channel that is below zero everywhere still has a gradient and a value to raise.
+ */
+export function compileObjective(
+  model: tf.LayersModel,
+  objective: Objective,
+  batch: number,
+  preActivation = false,
+): CompiledObjective {
   if (objective === undefined || objective === null)
     fail('featureVisualization needs an objective: a class index, { kind: "channel", layer, channel }, … or a list of them.');
   const list = (
@@ -44,11 +57,15 @@ export function compileObjective(model: tf.LayersModel, objective: Objective, ba
   ) as ObjectiveSpec[];
   if (!list.length) fail("the objective list is empty.");
   const parts = list.map((o) => compileOne(model, o, batch));
+  const readsPre = (p: Part) => preActivation && p.selective === true;
   return {
     layers: [...new Set(parts.flatMap((p) => (p.layer ? [p.layer] : [])))],
+    preLayers: [...new Set(parts.flatMap((p) => (p.layer && readsPre(p) ? [p.layer] : [])))],
     needsOutput: parts.some((p) => !p.layer),
-    value: (acts, logits) =>
-      tf.tidy(() => tf.addN(parts.map((p) => tf.mul(p.value(p.layer ? acts.get(p.layer)! : logits!), p.weight))) as tf.Scalar),
+    value: (read, logits) =>
+      tf.tidy(
+        () => tf.addN(parts.map((p) => tf.mul(p.value(p.layer ? read(p.layer, readsPre(p)) : logits!), p.weight))) as tf.Scalar,
+      ),
     classIndex: list.length === 1 && list[0].kind === "class" ? list[0].index : null,
     describe: parts.map((p) => p.describe).join(" + "),
   };
@@ -56,6 +73,8 @@ export function compileObjective(model: tf.LayersModel, objective: Objective, ba
 
 interface Part {
   layer: string | null;
+  /** Reads chosen units (channel, neuron, direction), so it may read them before the activation. */
+  selective?: boolean;
   weight: number;
   value(t: tf.Tensor): tf.Tensor;
   describe: string;
@@ -107,6 +126,7 @@ function compileOne(model: tf.LayersModel, o: ObjectiveSpec, batch: number): Par
       checkChannel(o.channel);
       return {
         layer: layer.name,
+        selective: true,
         weight,
         describe: `${layer.name}:${o.channel}`,
         value: (a) => tf.div(tf.sum(pick(tf.mul(a, channelMask(o.channel)))), positions * perImage(a)),
@@ -125,6 +145,7 @@ function compileOne(model: tf.LayersModel, o: ObjectiveSpec, batch: number): Par
       m[(y * w + x) * channels + o.channel] = 1;
       return {
         layer: layer.name,
+        selective: true,
         weight,
         describe: `${layer.name}:${o.channel}@${y},${x}`,
         value: (a) => tf.div(tf.sum(pick(tf.mul(a, tf.tensor(m, [1, h, w, channels])))), perImage(a)),
@@ -137,6 +158,7 @@ function compileOne(model: tf.LayersModel, o: ObjectiveSpec, batch: number): Par
       const v = o.vector.map((x) => x / norm);
       return {
         layer: layer.name,
+        selective: true,
         weight,
         describe: `${layer.name}·direction`,
         value: (a) =>

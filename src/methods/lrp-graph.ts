@@ -1,9 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { baseName, GraphNode, graphInfo, scoreNode } from "../model/graph";
 import { fail } from "../errors";
-import { NodeRule, refuseUnsupportedNodes } from "../model/graph-ops";
+import { NODE_RULE_COVERS, NodeRule, refuseUnsupportedNodes, WEIGHTED } from "../model/graph-ops";
 import { LinearMap } from "./lrp-layers";
 import { addRule, applyRule, boundsAt, LrpComposite, passRule, ruleFor, RuleParams } from "./lrp-rules";
+
+/** Ops between the input and a weighted op that keep it "the input layer" for the composite's input rule. */
+const SHAPE_ONLY = new Set(["Identity", "Reshape", "Squeeze", "ExpandDims", "Pad"]);
+
+const ONE = () => tf.scalar(1);
 
 /**
  * The LRP rules as a GraphModel node rule: the same rules as for layers (lrp.ts), keyed by op. Weighted
@@ -13,32 +18,8 @@ import { addRule, applyRule, boundsAt, LrpComposite, passRule, ruleFor, RulePara
  * their gradient (which is already the rule) and other activations pass relevance through. A converter
  * has folded batch norms into the convs already; a node of any other op is a DeepVizError.
  */
-const WEIGHTED = new Set(["Conv2D", "DepthwiseConv2dNative", "MatMul"]);
-const SUPPORTED = new Set([
-  ...WEIGHTED,
-  "_FusedConv2D",
-  "FusedDepthwiseConv2dNative",
-  "_FusedMatMul",
-  "BiasAdd",
-  "Add",
-  "AddV2",
-  "AvgPool",
-  "Mean",
-  "MaxPool",
-  "Relu",
-  "Relu6",
-  "LeakyRelu",
-  "Elu",
-  "Sigmoid",
-  "Tanh",
-]);
-/** Ops between the input and a weighted op that keep it "the input layer" for the composite's input rule. */
-const SHAPE_ONLY = new Set(["Identity", "Reshape", "Squeeze", "ExpandDims", "Pad"]);
-
-const ONE = () => tf.scalar(1);
-
 export function lrpNodeRule(model: tf.GraphModel, composite: Required<LrpComposite>, params: RuleParams, x: tf.Tensor): NodeRule {
-  refuseUnsupportedNodes("lrp", model, scoreNode(model), SUPPORTED);
+  refuseUnsupportedNodes("lrp", model, scoreNode(model), NODE_RULE_COVERS);
   const { nodes, input } = graphInfo(model);
   const weights = (model as unknown as { executor: { weightMap: Record<string, tf.Tensor[] | undefined> } }).executor.weightMap;
   const constant = (n: GraphNode | undefined) => (n?.op === "Const" ? weights[n.name]?.[0] : undefined);

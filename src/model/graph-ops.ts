@@ -18,10 +18,13 @@ import { clippedRelu, relu, ReluMode } from "./relu";
 const EXPLAIN_OP = "DeepVizExplain";
 const FUSED = new Set(["_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatMul"]);
 const RELUS = new Set(["Relu", "Relu6"]);
-const WEIGHTED = new Set(["Conv2D", "DepthwiseConv2dNative", "MatMul"]);
+/** Ops with a weight operand (their unfused forms). */
+export const WEIGHTED: ReadonlySet<string> = new Set(["Conv2D", "DepthwiseConv2dNative", "MatMul"]);
 const ACTIVATIONS = new Set(["Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh"]);
 /** The ops a node rule is offered, besides the fused ones. */
 export const RULE_OPS = new Set([...WEIGHTED, ...ACTIVATIONS, "BiasAdd", "Add", "AddV2", "MaxPool", "AvgPool", "Mean"]);
+/** What a method built on the node rule covers: the rule's ops, and fused nodes that unfuse into them. */
+export const NODE_RULE_COVERS: ReadonlySet<string> = new Set([...FUSED, ...RULE_OPS]);
 
 /** One node, or one part of a fused node, as the GraphModel interpreter is about to run it. */
 export interface NodeStep {

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { convolveOutputGradient, flipAndSwap, flipDepthwise } from "./backprop-input";
 import { flippedFilter } from "./flipped-filters";
-import { f32, WasmBackend } from "./wasm-heap";
+import { f32, runKernel, WasmBackend } from "./wasm-heap";
 
 type Args = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: tf.KernelBackend };
 export type KernelFn = (args: Args) => tf.TensorInfo;
@@ -45,9 +45,74 @@ export function conv2dBackpropInput(stock: KernelFn): KernelFn {
       "channelsLast",
     );
     const backend = args.backend as unknown as WasmBackend;
+    const strided = info.strideHeight > 1 || info.strideWidth > 1;
+    if (strided && info.inChannels <= FEW_CHANNELS) return scatteredProduct(backend, dy, filter, info);
     const flipped = flippedFilter(backend, filter, "conv2d", flipAndSwap);
     return convolveOutputGradient(backend, "Conv2D", dy, flipped, geometry(info));
   };
+}
+
+/**
+ * A strided convolution's input gradient with at most this many input channels (an image's 3) is
+ * computed as a product and a scatter instead: as a convolution it would run over the zeros spread
+ * between dy's pixels (3/4 of the work at stride 2) into an output so thin that it fills a fraction of
+ * XNNPACK's tiles. A 512² detector's stem: 1.5× faster (~93 → ~60 ms, measured under load ~16).
+ * Unstrided, the two ways cost about the same, and the convolution stays.
+ */
+const FEW_CHANNELS = 4;
+
+/**
+ * dx = col2im(dy · Wᵀ): each output pixel's gradient times the filter gives its contribution to every
+ * input pixel under its window (one XNNPACK product, [pixels, cout] · [cout, kh·kw·cin]), and those
+ * are added into place (a scatter over pixels × kh·kw·cin values).
+ */
+function scatteredProduct(
+  backend: WasmBackend,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels: cin, outHeight, outWidth, outChannels: cout } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const pixels = batchSize * outHeight * outWidth;
+  const taps = kh * kw * cin;
+  const cols = runKernel(
+    "BatchMatMul",
+    backend,
+    {
+      a: { dataId: dy.dataId, dtype: "float32", shape: [1, pixels, cout] },
+      b: { dataId: filter.dataId, dtype: "float32", shape: [1, taps, cout] },
+    },
+    { transposeA: false, transposeB: true } as unknown as tf.NamedAttrMap,
+  );
+  const out = backend.makeOutput([batchSize, inHeight, inWidth, cin], "float32");
+  const dx = f32(backend, out); // views after the last allocation
+  const c = f32(backend, cols);
+  dx.fill(0);
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        let from = ((b * outHeight + oy) * outWidth + ox) * taps;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * strideHeight - top + ky * dilationHeight;
+          if (iy < 0 || iy >= inHeight) {
+            from += kw * cin;
+            continue;
+          }
+          for (let kx = 0; kx < kw; kx++, from += cin) {
+            const ix = ox * strideWidth - left + kx * dilationWidth;
+            if (ix < 0 || ix >= inWidth) continue;
+            const to = ((b * inHeight + iy) * inWidth + ix) * cin;
+            for (let k = 0; k < cin; k++) dx[to + k] += c[from + k]!;
+          }
+        }
+      }
+    }
+  }
+  backend.disposeData(cols.dataId);
+  return out;
 }
 
 /**

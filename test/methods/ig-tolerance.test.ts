@@ -57,35 +57,53 @@ describe("integratedGradients with a tolerance", () => {
       const [ls, ts] = [loose.info.steps as number[], tight.info.steps as number[]];
       assert.ok(ls[0] < ts[0], `${method}: ${ls[0]} steps for 1 % vs ${ts[0]} for 0.1 %`);
       ls.forEach((n, e) => assert.ok(n <= ts[e]));
-      // the steps double from 2: each count is 2·2^k and the evaluations are their running sum
-      for (const n of [...ls, ...ts]) assert.ok(Number.isInteger(Math.log2(n / 2)), `${n}`);
+      // the schedule from 2 steps: nested rules refine (trapezoid 2, 3, 5, 9, …: intervals double; midpoint
+      // 2, 6, 18, …: cells triple) and evaluate each point once; Gauss–Legendre doubles and starts afresh
+      const schedule = {
+        gausslegendre: (k: number) => 2 ** (k + 1),
+        riemann_trapezoid: (k: number) => 2 ** k + 1,
+        riemann_middle: (k: number) => 2 * 3 ** k,
+      }[method];
+      const sequence = Array.from({ length: 12 }, (_, k) => schedule(k));
+      for (const n of [...ls, ...ts]) assert.ok(sequence.includes(n), `${method}: ${n} steps is not in ${sequence}`);
       assert.deepEqual(
         loose.info.gradientEvaluations,
-        ls.map((n) => 2 * n - 2),
+        ls.map((n) => (method === "gausslegendre" ? 2 * n - 2 : n)),
       );
       loose.dispose();
       tight.dispose();
     });
   }
-  it("the result equals plain IG with the steps it chose, example by example", async () => {
-    const a = await dv.integratedGradients(model, x, { tolerance: 1e-3 });
-    const steps = a.info.steps as number[];
-    for (let e = 0; e < 2; e++) {
-      const xe = tf.tidy(() => x.slice(e, 1).squeeze([0]));
-      const plain = await dv.integratedGradients(model, xe, { steps: steps[e] });
-      close(
-        tf.tidy(() => a.values.slice(e, 1).squeeze([0]).dataSync()),
-        plain.values.dataSync(),
-        1e-5,
+  for (const method of ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"] as const) {
+    it(`${method}: the result equals plain IG with the steps it chose, example by example (refinements reuse points exactly)`, async () => {
+      // Gauss–Legendre meets 1e-3 on this smooth model with its first 4 points: ask it for more
+      const a = await dv.integratedGradients(model, x, { tolerance: method === "gausslegendre" ? 1e-7 : 1e-3, method });
+      const steps = a.info.steps as number[];
+      assert.ok(
+        steps.some((n) => n > 4),
+        `${method}: ${steps} (a refinement must have happened)`,
       );
-      plain.dispose();
-      xe.dispose();
-    }
-    a.dispose();
-  });
+      for (let e = 0; e < 2; e++) {
+        const xe = tf.tidy(() => x.slice(e, 1).squeeze([0]));
+        const plain = await dv.integratedGradients(model, xe, { steps: steps[e], method });
+        close(
+          tf.tidy(() => a.values.slice(e, 1).squeeze([0]).dataSync()),
+          plain.values.dataSync(),
+          1e-5,
+        );
+        plain.dispose();
+        xe.dispose();
+      }
+      a.dispose();
+    });
+  }
   it("a linear model is exact at the first try; maxSteps caps a tolerance that cannot be met", async () => {
     const lin = await dv.integratedGradients(linearModel(), tf.tensor1d([1, 2, 3, 4]), { tolerance: 1e-4, target: 1 });
     assert.deepEqual(lin.info.steps, [4]);
+    assert.equal(lin.info.method, "riemann_trapezoid"); // a tolerance's default rule
+    const fixed = await dv.integratedGradients(linearModel(), tf.tensor1d([1, 2, 3, 4]), { steps: 3, target: 1 });
+    assert.equal(fixed.info.method, "riemann_middle"); // fixed steps' default rule
+    fixed.dispose();
     const capped = await dv.integratedGradients(model, x, { tolerance: 1e-9, maxSteps: 16, method: "riemann_left" });
     assert.deepEqual(capped.info.steps, [16, 16]);
     assert.deepEqual(capped.info.converged, [false, false]);
@@ -112,7 +130,8 @@ describe("integratedGradients with a tolerance", () => {
   it("progress covers the whole budget; an abort stops it with no tensor left; bad options are refused", async () => {
     const seen: number[] = [];
     const a = await dv.integratedGradients(model, x, { tolerance: 1e-2, maxSteps: 64, onProgress: (p) => seen.push(p.done) });
-    assert.equal(seen[seen.length - 1], 2 * (4 + 8 + 16 + 32 + 64)); // both examples' budgets
+    // a tolerance's default, the trapezoid, from 4 steps within 64: 4, 7, 13, 25, 49 steps, each point evaluated once
+    assert.equal(seen[seen.length - 1], 2 * 49); // both examples' budgets
     assert.ok(seen.every((v, i) => i === 0 || v >= seen[i - 1]));
     a.dispose();
     const before = tf.memory().numTensors;

@@ -30,7 +30,7 @@ async function selectivity(
   images: tf.Tensor,
   layer: string,
   channels: number[],
-): Promise<{ ratios: (number | null)[]; ownIsTop: boolean[] }> {
+): Promise<{ ratios: (number | null)[]; againstChannels: (number | null)[]; ownIsTop: boolean[] }> {
   const acts = await dv.layerActivation(model, images, { layer });
   const means = tf.tidy(() => tf.mean(acts.values, [1, 2]).arraySync() as number[][]);
   acts.dispose();
@@ -42,8 +42,14 @@ async function selectivity(
     if (means[i][c] <= 1e-6) return null;
     return means[i][c] / Math.max(1e-6, others.reduce((a, b) => a + b, 0) / others.length);
   });
+  // the other reading: on its own image, channel c over the mean of the other channels
+  const againstChannels = channels.map((c, i) => {
+    if (means[i][c] <= 1e-6) return null;
+    const rest = channels.filter((k) => k !== c).map((k) => means[i][k]);
+    return means[i][c] / Math.max(1e-6, rest.reduce((a, b) => a + b, 0) / rest.length);
+  });
   const ownIsTop = channels.map((c, i) => channels.every((_, j) => j === i || means[i][c] > means[j][c]));
-  return { ratios, ownIsTop };
+  return { ratios, againstChannels, ownIsTop };
 }
 
 describe("feature visualisation", () => {
@@ -63,9 +69,10 @@ describe("feature visualisation", () => {
       assert.equal(tf.memory().numTensors, before + 2);
       assert.deepEqual(v.values.shape, [6, 64, 64, 3]);
       const r = meanPairwiseCorrelation(v.values);
-      const { ratios, ownIsTop } = await selectivity(model, v.values, layer, channels);
+      const { ratios, againstChannels, ownIsTop } = await selectivity(model, v.values, layer, channels);
+      const show = (xs: (number | null)[]) => xs.map((x) => (x === null ? "dead" : x.toFixed(1))).join(" ");
       console.log(
-        `      ${name} ${layer}: mean pairwise correlation ${r.toFixed(3)}; channel on its own image / on the others' ${ratios.map((x) => (x === null ? "dead" : x.toFixed(1))).join(" ")}`,
+        `      ${name} ${layer}: mean pairwise correlation ${r.toFixed(3)}; channel on its own image / on the others' ${show(ratios)}; / other channels on it ${show(againstChannels)}`,
       );
       assert.ok(r < 0.3, `images too alike: mean pairwise correlation ${r}`);
       const live = ratios.map((x, i) => (x === null ? -1 : i)).filter((i) => i >= 0);
@@ -73,7 +80,8 @@ describe("feature visualisation", () => {
       const top = live.filter((i) => ownIsTop[i]).length;
       assert.ok(top >= live.length - 1, `a channel's own image excites it most for only ${top} of ${live.length} live channels`);
       const sorted = live.map((i) => ratios[i]!).sort((a, b) => a - b);
-      // measured at 64 steps: 1.4–2.4 (shapes_cnn conv3), 1.6–5.9 (shapes_vgg block2_conv1); more steps sharpen it
+      // measured at 64 steps: 1.4–2.4 (shapes_cnn conv3), 1.8–5.2 (shapes_vgg block2_conv1); 128 or 256 steps
+      // barely change it: these channels are broad (numbers in lesson 5, what-a-neuron-wants)
       assert.ok(sorted[Math.floor(sorted.length / 2)] > 1.5, `median own/other ratio ${sorted[Math.floor(sorted.length / 2)]}`);
       // the optimisation raised every objective
       const scores = v.info.scores as number[];
@@ -84,6 +92,51 @@ describe("feature visualisation", () => {
       v.dispose();
     });
   }
+
+  it("a channel that is off everywhere at the grey start still comes alive (redirected ReLU; pre-activation)", async () => {
+    // conv channel 1 = relu(mean of its 3×3×3 window − 0.7): −0.2 on grey, +0.3 on white; channel 0 is constant
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 2, kernelSize: 3, activation: "relu", name: "conv" }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 1 }));
+    const kernel = new Float32Array(27 * 2).map((_, i) => (i % 2 === 1 ? 1 / 27 : 0));
+    m.layers[0].setWeights([tf.tensor4d(kernel, [3, 3, 3, 2]), tf.tensor1d([0.1, -0.7])]);
+    const objective = { kind: "channel" as const, layer: "conv", channel: 1 };
+    const before = tf.memory().numTensors;
+    // read after the ReLU (the default): no ordinary gradient at all at the start; only the redirected one moves the image
+    const post = await dv.featureVisualization(m, { objective, steps: 40, learningRate: 0.1, seed: 1 });
+    const s = post.info.scores as number[];
+    assert.equal(s[0], 0, "the channel is off everywhere at the start");
+    assert.ok(s[s.length - 1] > 0.05, `the channel stayed off: ${s[0]} → ${s[s.length - 1]}`);
+    const brightness = tf.tidy(() => post.values.mean().dataSync()[0]);
+    assert.ok(brightness > 0.55, `the image should brighten from grey: mean ${brightness}`);
+    // read before the ReLU: the objective starts at the hand value −0.2 and climbs past 0
+    const pre = await dv.featureVisualization(m, { objective, preActivation: true, steps: 80, learningRate: 0.1, seed: 1 });
+    const p = pre.info.scores as number[];
+    assert.ok(Math.abs(p[0] + 0.2) < 0.02, `pre-activation at the start ${p[0]}, by hand −0.2`);
+    assert.ok(p[p.length - 1] > 0.02, `pre-activation ${p[0]} → ${p[p.length - 1]}`);
+    post.dispose();
+    pre.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    m.dispose();
+  });
+
+  it("shapes_cnn conv3 channel 5, off everywhere at grey (and on every training image), is no longer stuck", async () => {
+    const { model } = await dv.zoo.load("shapes_cnn");
+    const channel = { kind: "channel" as const, layer: "conv3", channel: 5 };
+    // after the ReLU it is 0 everywhere at the start; before it, about −3.9 on average
+    const post = await dv.featureVisualization(model, { objective: channel, steps: 1, seed: 2 });
+    assert.equal((post.info.scores as number[])[0], 0);
+    post.dispose();
+    // before the fix the gradient was exactly 0: the image kept its initial noise (std 0.002) and the score did not move
+    const v = await dv.featureVisualization(model, { objective: channel, preActivation: true, steps: 128, seed: 2 });
+    const s = v.info.scores as number[];
+    assert.ok(s[0] < -3, `pre-activation at the start ${s[0]}`);
+    assert.ok(s[s.length - 1] > s[0] + 1, `pre-activation ${s[0]} → ${s[s.length - 1]}`);
+    const std = tf.tidy(() => tf.moments(v.values).variance.sqrt().dataSync()[0]);
+    assert.ok(std > 0.05, `the image stayed grey: std ${std}`);
+    v.dispose();
+  });
 
   it("deep dream from a real image raises the layer's norm and keeps the image recognisable", async () => {
     const { model } = await dv.zoo.load("shapes_cnn");
@@ -180,6 +233,24 @@ describe("feature visualisation", () => {
     await assert.rejects(
       dv.featureVisualization(model, { objective: 0, regularizers: { tv: -1 } }),
       /regularizer tv must be a finite weight ≥ 0/,
+    );
+    // with a start image too: the checks fail before it becomes a tensor
+    const image = tf.zeros([8, 8, 3]);
+    const withImage = tf.memory().numTensors;
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, image, regularizers: { l2: Number.NaN } }),
+      /regularizer l2 must be a finite weight/,
+    );
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, image, parameterization: "fourier" }),
+      /needs parameterization "pixel"/,
+    );
+    await assert.rejects(dv.featureVisualization(model, { objective: 0, image, batch: 2 }), /start image batch holds 1/);
+    assert.equal(tf.memory().numTensors, withImage);
+    image.dispose();
+    await assert.rejects(
+      dv.featureVisualization(model, { objective: 0, preActivation: "yes" as unknown as boolean }),
+      /preActivation must be true or false/,
     );
     await assert.rejects(dv.channelVisualizations(model, { layer: "conv1", channels: [] }), /channels is empty/);
     assert.equal(tf.memory().numTensors, before);

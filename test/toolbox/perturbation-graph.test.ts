@@ -4,6 +4,7 @@ import * as dv from "../../src";
 import { mulberry32 } from "../../src/core/random";
 import { close } from "../helpers/models";
 import { residualTwins, Twins } from "../helpers/graph-twins";
+import { shapleyByDefinition } from "../helpers/shapley";
 
 /**
  * gradientShap, featureAblation, kernelShap and lime on GraphModels: the same numbers as on a
@@ -23,23 +24,6 @@ const blockMask = (side: number, block: number) =>
     [side, side],
     "int32",
   );
-
-/** Shapley values by their definition over m players. */
-function shapley(f: (keep: number[]) => number, m: number): number[] {
-  const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
-  const phi = new Array(m).fill(0);
-  for (let code = 0; code < 2 ** m; code++) {
-    const keep = Array.from({ length: m }, (_, i) => (code >> i) & 1);
-    const s = keep.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < m; i++) {
-      if (keep[i]) continue;
-      const withI = keep.slice();
-      withI[i] = 1;
-      phi[i] += ((fact(s) * fact(m - s - 1)) / fact(m)) * (f(withI) - f(keep));
-    }
-  }
-  return phi;
-}
 
 describe("perturbation and expected-gradient methods on GraphModels", () => {
   let twins: Twins;
@@ -125,7 +109,7 @@ describe("perturbation and expected-gradient methods on GraphModels", () => {
       const before = tf.memory().numTensors;
       const a = await dv.kernelShap(z.model, x, { featureMask: mask, target: HAPPY });
       assert.deepEqual(a.info.exact, [true]);
-      const phi = shapley((keep) => logitWith(mask, keep), 4);
+      const phi = shapleyByDefinition((keep) => logitWith(mask, keep), 4);
       const got = await a.values.data();
       close(
         [0, 32, 64 * 32, 64 * 32 + 32].map((p) => got[p]),

@@ -118,15 +118,38 @@ describe("wasm gradient kernels", function () {
   it("keeps one flipped copy per filter and frees it with the filter", () => {
     const wasm = tf.backend() as unknown as { numDataIds(): number };
     const before = { tensors: tf.memory().numTensors, data: wasm.numDataIds(), copies: flippedFilterCount() };
-    const filter = tf.randomNormal([3, 3, 4, 5]);
+    // 6 input channels: the flipped-filter convolution (at most 4 take the product-and-scatter path)
+    const filter = tf.randomNormal([3, 3, 6, 5]);
     const dy = tf.randomNormal([1, 6, 6, 5]);
-    const first = tf.conv2dTranspose(dy as tf.Tensor4D, filter as tf.Tensor4D, [1, 6, 6, 4], 1, "same");
-    const again = tf.conv2dTranspose(dy as tf.Tensor4D, filter as tf.Tensor4D, [1, 6, 6, 4], 1, "same");
+    const first = tf.conv2dTranspose(dy as tf.Tensor4D, filter as tf.Tensor4D, [1, 6, 6, 6], 1, "same");
+    const again = tf.conv2dTranspose(dy as tf.Tensor4D, filter as tf.Tensor4D, [1, 6, 6, 6], 1, "same");
     assert.deepEqual(Array.from(first.dataSync()), Array.from(again.dataSync()));
     assert.equal(flippedFilterCount(), before.copies + 1);
     tf.dispose([filter, dy, first, again]);
     assert.equal(flippedFilterCount(), before.copies);
     assert.equal(tf.memory().numTensors, before.tensors);
     assert.equal(wasm.numDataIds(), before.data);
+  });
+
+  it("an image's gradient through a strided stem (3 channels: product and scatter) equals the cpu kernel and frees its temporaries", () => {
+    const r = rng(5);
+    const wasm = tf.backend() as unknown as { numDataIds(): number };
+    const cases: Array<[number, number, number | [number, number], "same" | "valid" | number]> = [
+      [33, 32, 2, "same"],
+      [31, 30, 2, "valid"],
+      [20, 21, [1, 2], "same"],
+      [17, 19, 3, 1],
+    ];
+    for (const [h, w, strides, pad] of cases) {
+      const filter = r.data([3, 3, 3, 16]);
+      const inputShape = [2, h, w, 3] as [number, number, number, number];
+      const info = tf.backend_util.computeConv2DInfo(inputShape, [3, 3, 3, 16], strides, 1, pad);
+      const dy = r.data(info.outShape);
+      const attrs = { inputShape, strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
+      const before = wasm.numDataIds();
+      const got = onActive("Conv2DBackpropInput", { dy, filter }, attrs);
+      assert.equal(wasm.numDataIds(), before, "no wasm data left behind");
+      assert.ok(maxRelDiff(got, onCpu("Conv2DBackpropInput", { dy, filter }, attrs)) < 1e-5, `${h}×${w} s${strides} ${pad}`);
+    }
   });
 });

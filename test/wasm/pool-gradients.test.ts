@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend, type BackendName } from "../../src/backend";
+import "../../src/wasm"; // registers the library's wasm kernels (the ones under test) when the backend starts
 import { maxRelDiff, onActive, onCpu, rng } from "./reference";
 
 describe("wasm pooling gradients", function () {
@@ -68,5 +69,41 @@ describe("wasm pooling gradients", function () {
     // windows (top-left corner) → max @ index: (0,0)→-1@0; (0,1)→-3@2; (0,2)→-3@2; (1,0)→-2@3;
     // (1,1)→-4@4; (1,2)→-8@8; (2,0)→-6@7; (2,1)→-6@7; (2,2)→-8@8
     assert.deepEqual(Array.from(got.values), [1, 0, 110, 1e3, 1e4, 0, 0, 1e6 + 1e7, 1e5 + 1e8]);
+  });
+
+  it("MaxPoolGrad on tiling windows (VGG's 2×2 / 2, also 3×3 / 3 and 2×1 / 2×1, odd edges dropped) equals the cpu kernel", () => {
+    const r = rng(11);
+    const shapes: Array<[number[], [number, number]]> = [
+      [
+        [2, 8, 8, 16],
+        [2, 2],
+      ],
+      [
+        [1, 9, 7, 5],
+        [2, 2],
+      ],
+      [
+        [1, 9, 10, 3],
+        [3, 3],
+      ],
+      [
+        [2, 6, 5, 4],
+        [2, 1],
+      ],
+    ];
+    for (const [shape, filterSize] of shapes) {
+      for (const mode of ["mixed", "relu", "negative"]) {
+        const x = r.data(shape);
+        for (let j = 0; j < x.values.length; j++) {
+          if (mode === "relu") x.values[j] = Math.max(0, Math.round(x.values[j]! * 3) / 3); // ties at zero and elsewhere
+          if (mode === "negative") x.values[j] = -Math.abs(x.values[j]!) - 0.01;
+        }
+        const attrs = { filterSize, strides: filterSize, pad: "valid" };
+        const output = onCpu("MaxPool", { x }, attrs);
+        const inputs = { dy: r.data(output.shape), input: x, output };
+        const got = onActive("MaxPoolGrad", inputs, attrs);
+        assert.ok(maxRelDiff(got, onCpu("MaxPoolGrad", inputs, attrs)) < 1e-6, `${mode} [${shape}] ${filterSize}`);
+      }
+    }
   });
 });
