@@ -26,9 +26,9 @@ class Converters implements ConverterSet {
   get browser(): Converter {
     return (this.browser_ ??= createConverter({ isJS: this.isJs, isBrowser: true }));
   }
-  close(): void {
-    this.node.close();
+  close(): Promise<void> {
     this.browser_?.close();
+    return this.node.close();
   }
 }
 
@@ -66,7 +66,9 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
       return tslabExecutor.execute(code);
     },
   };
-  server = new KernelServer(conn, executor, js, undefined, parentPid());
+  // Exit only once the checker's thread has ended (see StagedConverter.close).
+  const exit = () => void converters.close().then(() => process.exit(0));
+  server = new KernelServer(conn, executor, js, exit, parentPid());
   // Jupyter interrupts with SIGINT (interrupt_mode "signal"): synchronous code is stopped by the
   // vm's breakOnSigint, awaiting code by the executor.
   process.on("SIGINT", () => server?.interrupt());
