@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
 import { launch } from "./helpers";
 
-// The checker thread is still busy right after a start or a restart: ending the process then must not
-// abort it. Before the kernel waited for the thread to be idle, 2 of 12 such exits died with SIGABRT.
+// Right after a start or a restart the checker thread is still busy: ending the process then must not
+// abort it. With quick (untyped) first cells on, 1 to 2 exits in 8 to 12 died with SIGABRT, so they are opt-in.
 describe("kernel shut down while its type checker is busy", function () {
   it("exits with status 0 after a restart and a quick cell, every time", async function () {
+    this.timeout(600_000); // 16 kernel starts on a loaded machine
     const exits: string[] = [];
     for (let i = 0; i < 8; i++) {
       const kernel = await launch();
