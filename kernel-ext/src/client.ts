@@ -348,7 +348,7 @@ export class KernelClient {
   async shutdown(restart = false, timeoutMs = 10_000): Promise<JupyterMessage> {
     const reply = await withTimeout(this.request("control", "shutdown_request", { restart }), timeoutMs);
     if (this.process && this.exited) {
-      const code = await withTimeout(this.exited, timeoutMs).catch(() => {
+      const code = await withTimeout(this.exited, KERNEL_EXIT_MS).catch(() => {
         this.process!.kill("SIGKILL");
         return null;
       });
@@ -369,7 +369,7 @@ export class KernelClient {
     if (child && child.exitCode === null && child.signalCode === null) {
       try {
         await withTimeout(this.request("control", "shutdown_request", { restart: false }), 2000);
-        await withTimeout(this.exited!, 3000);
+        await withTimeout(this.exited!, KERNEL_EXIT_MS);
       } catch {
         child.kill("SIGKILL");
         await withTimeout(this.exited!, 3000).catch(() => undefined);
@@ -380,6 +380,9 @@ export class KernelClient {
     if (this.connectionFile) fs.rmSync(path.dirname(this.connectionFile), { recursive: true, force: true });
   }
 }
+
+/** How long a kernel gets to exit after its shutdown_reply: it may wait 10 s for its type checker (staged-converter.ts). */
+const KERNEL_EXIT_MS = 15_000;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

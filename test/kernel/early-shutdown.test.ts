@@ -9,14 +9,18 @@ describe("kernel shut down while its type checker is busy", function () {
     const exits: string[] = [];
     for (let i = 0; i < 8; i++) {
       const kernel = await launch();
-      await kernel.execute(`1 + 1`);
-      const first = kernel.process!;
-      await kernel.shutdown(true);
-      await kernel.execute(`2 + 2`);
-      const second = kernel.process!;
-      await kernel.shutdown(false);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      exits.push(`${first.exitCode}/${first.signalCode} ${second.exitCode}/${second.signalCode}`);
+      try {
+        await kernel.execute(`1 + 1`);
+        const first = kernel.process!;
+        await kernel.shutdown(true);
+        await kernel.execute(`2 + 2`);
+        const second = kernel.process!;
+        await kernel.shutdown(false);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        exits.push(`${first.exitCode}/${first.signalCode} ${second.exitCode}/${second.signalCode}`);
+      } finally {
+        await kernel.close(); // its sockets would keep mocha alive after the last test
+      }
     }
     assert.deepEqual(exits, new Array(8).fill("0/null 0/null"), `exit status/signal per start:\n${exits.join("\n")}`);
   });

@@ -1,4 +1,5 @@
 /** Shared by the kernel tests: start kernels from the TypeScript sources, read iopub. */
+import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { KernelClient, withTimeout, type LaunchOptions } from "../../kernel-ext/src/client";
@@ -28,6 +29,18 @@ export const SOURCE_ENV = {
   PYDEVD_DISABLE_FILE_VALIDATION: "1",
 };
 
+/** Clients launched here and not yet closed: an open one keeps mocha running after the last test. */
+const open = new Set<KernelClient>();
+
+// (Not under mocha, e.g. orphan-parent.ts run as a child, there is no `after`.)
+if (typeof after === "function") {
+  after(async function () {
+    const left = [...open];
+    await Promise.all(left.map((c) => c.close()));
+    assert.equal(left.length, 0, `${left.length} kernel client(s) were never closed (closed now)`);
+  });
+}
+
 export async function launch(options: LaunchOptions = {}): Promise<KernelClient & { log: string[] }> {
   const log: string[] = [];
   const client = await KernelClient.launch({
@@ -38,6 +51,9 @@ export async function launch(options: LaunchOptions = {}): Promise<KernelClient 
     },
     ...options,
   });
+  open.add(client);
+  const close = client.close.bind(client);
+  client.close = () => close().finally(() => open.delete(client));
   return Object.assign(client, { log });
 }
 

@@ -326,7 +326,7 @@ describe("kernel protocol (own client)", function () {
     const child = kernel.process!;
     const bye = await kernel.shutdown(false);
     assert.equal(bye.content.restart, false);
-    assert.equal(child.exitCode, 0);
+    assert.equal(`${child.exitCode}/${child.signalCode}`, "0/null", `kernel log:\n${kernel.log.join("")}`);
   });
 });
 
