@@ -381,8 +381,8 @@ export class KernelClient {
   }
 }
 
-/** How long a kernel gets to exit after its shutdown_reply: it may wait 10 s for its type checker (staged-converter.ts). */
-const KERNEL_EXIT_MS = 15_000;
+/** How long a kernel gets to exit after its shutdown_reply: its type checker may take 10 s to end (staged-converter.ts). */
+const KERNEL_EXIT_MS = 20_000;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -87,7 +87,7 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
 /**
  * A kernel must not outlive the process that started it (a runner killed by Ctrl-C would leave it
  * listening forever). Jupyter passes its pid as JPY_PARENT_PID; our client passes DEEPVIZ_PARENT_PID.
- * The kernel thread watches it, so even a cell in a busy loop cannot keep an orphan alive.
+ * The control process watches it, so even a cell in a busy loop cannot keep an orphan alive.
  */
 function parentPid(): number | undefined {
   const parent = Number(process.env.DEEPVIZ_PARENT_PID ?? process.env.JPY_PARENT_PID);

@@ -9,7 +9,7 @@
 import { AsyncLocalStorage } from "async_hooks";
 import * as path from "path";
 import { format } from "util";
-import { Worker } from "worker_threads";
+import { fork, type ChildProcess } from "child_process";
 import * as zmq from "zeromq";
 import * as tslabJupyter from "tslab/dist/jupyter";
 import type { Executor } from "tslab/dist/executor";
@@ -17,7 +17,7 @@ import { CELL_SIGNAL_KEY, COMM_MANAGER_KEY, JUPYTER_DISPLAY, type MimeBundle, ty
 import { KernelCommManagerImpl, type DisplayOptions, type KernelIo } from "./comm-manager";
 import { channelAddress, type ConnectionInfo } from "./connection";
 import { hasRichDisplay, normalizeBundle } from "./mime-bundle";
-import type { FromThread, KernelThreadData, ToThread } from "./kernel-thread";
+import type { ControlProcessData, FromControl, ToControl } from "./control-process";
 import {
   decode,
   encode,
@@ -45,7 +45,7 @@ interface Execution {
   abort: AbortController;
 }
 
-/** Where replies go: a zeromq socket, or the control socket that lives in the kernel thread. */
+/** Where replies go: a zeromq socket, or the control socket that lives in the control process. */
 interface Sender {
   readonly closed: boolean;
   send(frames: Buffer[]): Promise<void>;
@@ -67,38 +67,43 @@ class Sparse {
   }
 }
 
-/** The control socket, served from the kernel thread (see kernel-thread.ts). */
-class ControlThread implements Sender {
+/** The control socket, served from the control process (see control-process.ts). */
+class ControlProcess implements Sender {
   closed = false;
-  constructor(private readonly worker: Worker) {}
+  constructor(private readonly child: ChildProcess) {}
   send(frames: Buffer[]): Promise<void> {
-    if (!this.closed) this.worker.postMessage({ kind: "send", frames } satisfies ToThread);
+    if (!this.closed && this.child.connected) this.child.send({ kind: "send", frames } satisfies ToControl);
     return Promise.resolve();
   }
-  /** Resolves once the thread has ended (or after a second): the process must not exit while it holds a socket. */
+  /** Resolves once the process has ended (or after a second): the kernel must not exit before its replies are sent. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
     const ended = new Promise<void>((resolve) => {
-      // not unref'd: while the thread ends, this timer is what keeps the process waiting for it
+      // not unref'd: while the process ends, this timer is what keeps the kernel waiting for it
       const timer = setTimeout(resolve, 1000);
-      this.worker.once("exit", () => {
+      this.child.once("exit", () => {
         clearTimeout(timer);
         resolve();
       });
     });
-    this.worker.postMessage({ kind: "close" } satisfies ToThread);
+    if (this.child.connected) this.child.send({ kind: "close" } satisfies ToControl);
     return ended;
   }
 }
 
-/** Starts kernel-thread.ts (compiled, or the TypeScript source through tsx when running from source). */
-function startKernelThread(data: KernelThreadData): Worker {
-  const file = path.join(__dirname, `kernel-thread${path.extname(__filename)}`);
-  const code = `${file.endsWith(".ts") ? 'require("tsx/cjs");' : ""}require(${JSON.stringify(file)});`;
-  const worker = new Worker(code, { eval: true, workerData: data });
-  worker.unref();
-  return worker;
+/** Starts control-process.ts (compiled, or the TypeScript source through tsx when running from source). */
+function startControlProcess(data: ControlProcessData): ChildProcess {
+  const file = path.join(__dirname, `control-process${path.extname(__filename)}`);
+  const child = fork(file, [], {
+    execArgv: file.endsWith(".ts") ? ["--require", require.resolve("tsx/cjs")] : [],
+    serialization: "advanced",
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  child.send({ kind: "start", data } satisfies ToControl);
+  child.unref();
+  return child;
 }
 
 interface Outbox {
@@ -137,7 +142,7 @@ export class KernelServer implements KernelIo {
   private stopping = false;
   private readonly maxBytes = maxMessageBytes();
   private readonly shell = new zmq.Router({ maxMessageSize: this.maxBytes });
-  private control?: ControlThread;
+  private control?: ControlProcess;
   // The kernel never asks for input, so nothing large belongs on stdin: zeromq drops it unread.
   private readonly stdin = new zmq.Router({ maxMessageSize: 1024 * 1024 });
   private readonly iopub = new zmq.Publisher();
@@ -151,7 +156,7 @@ export class KernelServer implements KernelIo {
     private readonly executor: Executor,
     private readonly isJs: boolean,
     private readonly onStopped: () => void = () => process.exit(0),
-    /** Pid to exit with (the process that started the kernel), watched from the kernel thread. */
+    /** Pid to exit with (the process that started the kernel), watched from the control process. */
     private readonly parentPid?: number,
   ) {
     this.handler = new tslabJupyter.JupyterHandlerImpl(this.wrapExecutor(executor), isJs);
@@ -199,7 +204,7 @@ export class KernelServer implements KernelIo {
   }
 
   private startControl(): Promise<void> {
-    const worker = startKernelThread({
+    const child = startControlProcess({
       controlAddress: channelAddress(this.conn, "control"),
       key: this.conn.key,
       maxMessageBytes: this.maxBytes,
@@ -207,15 +212,21 @@ export class KernelServer implements KernelIo {
       checkMs: 500,
       graceMs: 1500,
     });
-    const control = (this.control = new ControlThread(worker));
+    const control = (this.control = new ControlProcess(child));
     return new Promise((resolve, reject) => {
-      worker.on("error", (e) => {
-        this.log(`kernel thread failed: ${e.stack ?? e.message}`);
+      child.on("error", (e) => {
+        this.log(`control process failed: ${e.stack ?? e.message}`);
         reject(new Error(`cannot start the control channel: ${e.message}`));
       });
-      worker.on("message", (m: FromThread) => {
+      child.once("exit", (code, signal) => {
+        if (!control.closed) this.log(`control process exited (${signal ?? `code ${code}`})`);
+        reject(new Error("the control process exited before it was ready"));
+      });
+      child.on("message", (m: FromControl) => {
         switch (m.kind) {
           case "ready":
+            // From now on the sockets keep the kernel running; the channel must not (an exit ends both).
+            child.channel?.unref();
             return resolve();
           case "bind-failed":
             return reject(new Error(`cannot bind the control channel to ${m.message}`));

@@ -126,28 +126,33 @@ export class StagedConverter implements Converter {
   }
 
   /**
-   * Ends the checker's thread once it is idle (at most 10 s), since tearing it down while it builds its
-   * program can abort the whole process on Node 20 ("corrupted double-linked list", 2 exits in 12 here).
-   * Resolves once the thread has ended, or a second after asking it to.
+   * Ends the checker's thread: it closes its file watchers and ends once its current work is done.
+   * Terminating it instead, with its watchers open, could abort the whole process on Node 20 ("corrupted
+   * double-linked list" as the thread's inotify handles were freed); that stays the fallback after 10 s.
    */
   close(): Promise<void> {
     return (this.closed ??= this.endThread());
   }
 
   private async endThread(): Promise<void> {
-    const worker = this.worker;
-    const deadline = Date.now() + 10_000;
-    while (worker && !this.checking && !this.failed && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      this.drain();
-    }
     this.failed ??= "closed";
+    const worker = this.worker;
     if (!worker) return;
-    const ended = worker.terminate().then(
-      () => undefined,
-      () => undefined,
-    );
-    await Promise.race([ended, new Promise<void>((resolve) => setTimeout(resolve, 1000))]);
+    const ended = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    this.port.postMessage({ kind: "close" } satisfies ToChecker);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), 10_000)));
+    if ((await Promise.race([ended, late])) === "late") {
+      this.log("the type checker's thread did not end within 10 s: terminating it");
+      await Promise.race([
+        worker.terminate().then(
+          () => undefined,
+          () => undefined,
+        ),
+        sleep(1000),
+      ]);
+    }
+    clearTimeout(timer);
   }
 
   private decls(prevDecl: string): Decls {
@@ -212,4 +217,8 @@ export class StagedConverter implements Converter {
     if (reason !== "closed")
       this.notes.push(`The type checker stopped (${reason.split("\n")[0]}): cells now run without type checks.`);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
