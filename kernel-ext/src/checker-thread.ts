@@ -83,7 +83,7 @@ function replay(id: number, base: Decls, src: string, names: string[]): void {
   post({ kind: "replayed", id, src, errors });
 }
 
-function answer(m: Exclude<ToChecker, { kind: "replay" }>): void {
+function answer(m: Exclude<ToChecker, { kind: "replay" } | { kind: "close" }>): void {
   try {
     const value =
       m.kind === "add-module"
