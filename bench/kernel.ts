@@ -79,7 +79,7 @@ function ipythonStart(): StartTimes | string {
 
 async function startFigures(): Promise<void> {
   const load = os.loadavg()[0]!;
-  const ours = await deepvizStart({ ...process.env, DEEPVIZ_QUICK_CELLS: "1" });
+  const ours = await deepvizStart({ ...process.env, DEEPVIZ_QUICK_CELLS: "1", DEEPVIZ_WAIT_FOR_CHECKER: "" });
   const waiting = await deepvizStart({ ...process.env, DEEPVIZ_WAIT_FOR_CHECKER: "1" });
   const ipython = ipythonStart();
   const ref = typeof ipython === "string" ? undefined : ipython;

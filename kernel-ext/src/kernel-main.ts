@@ -48,9 +48,8 @@ export async function startKernel({ configPath, js = false }: StartKernelOptions
   onlyNodeTypesByDefault(ts as never);
   let server: KernelServer | undefined;
   const log = (line: string) => server?.log(line);
-  // Quick (untyped) first cells are opt-in: with them, an exit while the checker thread works aborted
-  // Node 20 about 1 time in 8 (kernel-ext/README.md, Start-up). The runner and grading always wait.
-  const quick = process.env.DEEPVIZ_QUICK_CELLS === "1" && process.env.DEEPVIZ_WAIT_FOR_CHECKER !== "1";
+  // Quick (untyped) first cells unless turned off; the runner and grading always wait (kernel-ext/README.md, Start-up).
+  const quick = process.env.DEEPVIZ_QUICK_CELLS !== "0" && process.env.DEEPVIZ_WAIT_FOR_CHECKER !== "1";
   const converters = new Converters(js, new StagedConverter(js, quick, process.cwd(), log));
   const tslabExecutor = createExecutor(
     process.cwd(),

@@ -52,6 +52,31 @@ async function selectivity(
   return { ratios, againstChannels, ownIsTop };
 }
 
+/**
+ * The same comparison in each channel's own units: z_c(x) = (a_c(x) − μ_c) / σ_c, with μ_c and σ_c the mean
+ * and spread of channel c over real images. Raw activations carry a baseline (grey alone drives some
+ * channels to 2), which hides how much a picture *raises* a channel; z counts that rise in the channel's
+ * natural variation. For channel c (image i): z_c on its own image minus the mean z_c on the other images.
+ */
+async function zMargins(model: tf.LayersModel, images: tf.Tensor, real: tf.Tensor, layer: string, channels: number[]) {
+  const spatialMeans = async (x: tf.Tensor) => {
+    const a = await dv.layerActivation(model, x as tf.Tensor4D, { layer });
+    const m = tf.tidy(() => tf.mean(a.values, [1, 2]).arraySync() as number[][]);
+    a.dispose();
+    return m;
+  };
+  const data = await spatialMeans(real);
+  const vis = await spatialMeans(images);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return channels.map((c, i) => {
+    const mu = mean(data.map((r) => r[c]));
+    const sd = Math.sqrt(mean(data.map((r) => (r[c] - mu) ** 2)));
+    if (sd < 1e-6) return null; // never on for real images either: dead
+    const z = (row: number[]) => (row[c] - mu) / sd;
+    return z(vis[i]) - mean(vis.filter((_, j) => j !== i).map(z));
+  });
+}
+
 describe("feature visualisation", () => {
   before(async () => {
     await dv.backend();
@@ -79,6 +104,18 @@ describe("feature visualisation", () => {
       assert.ok(live.length >= 4, `only ${live.length} of 6 channels came alive`);
       const top = live.filter((i) => ownIsTop[i]).length;
       assert.ok(top >= live.length - 1, `a channel's own image excites it most for only ${top} of ${live.length} live channels`);
+      const real = dv.data.shapes({ n: 256, seed: 7 });
+      const margins = await zMargins(model, v.values, real.images, layer, channels);
+      for (const t of [real.images, real.labels, real.masks, real.boxes]) t.dispose();
+      console.log(
+        `      own image's rise in the channel's own spread (σ over 256 real images), above the others': ${show(margins)}`,
+      );
+      // measured at 64 steps: shapes_cnn conv3 3.2–4.7σ; shapes_vgg block2_conv1 5.2–8.2σ (ch 4, nearly
+      // dead, −2.9σ): each image raises its own channel several spreads more than the others' images do
+      const liveMargins = margins.filter((m): m is number => m !== null).sort((a, b) => a - b);
+      assert.ok(liveMargins.length >= 4, `only ${liveMargins.length} channels vary over real images`);
+      assert.ok(liveMargins[1] > 2, `own-image margins (σ) ${liveMargins.map((m) => m.toFixed(1))}: all but one should pass 2σ`);
+      assert.ok(liveMargins[Math.floor(liveMargins.length / 2)] > 3, `median own-image margin ${liveMargins}`);
       const sorted = live.map((i) => ratios[i]!).sort((a, b) => a - b);
       // measured at 64 steps: 1.4–2.4 (shapes_cnn conv3), 1.8–5.2 (shapes_vgg block2_conv1); 128 or 256 steps
       // barely change it: these channels are broad (numbers in lesson 5, what-a-neuron-wants)
