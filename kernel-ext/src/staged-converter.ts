@@ -7,6 +7,7 @@
  * checker. With `quick: false` (the notebook runner, for grading) every cell waits, as tslab's does.
  */
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "worker_threads";
 import type { CompletionInfo, ConvertResult, Converter, Diagnostic } from "tslab/dist/converter";
 import type { CheckerThreadData, Decls, FromChecker, ToChecker } from "./checker-thread";
@@ -217,8 +218,4 @@ export class StagedConverter implements Converter {
     if (reason !== "closed")
       this.notes.push(`The type checker stopped (${reason.split("\n")[0]}): cells now run without type checks.`);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
