@@ -18,8 +18,14 @@ const REPS = 5;
 /** Issue 20's target for one warm saliency of the 512² detector, wall time. */
 const TARGET_MS = 500;
 
-/** CenterNet-MobileNetV3-shaped GraphModel: stride-32 backbone, upsampled to a stride-4 heatmap. */
-export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode: string }> {
+/**
+ * CenterNet-MobileNetV3-shaped GraphModel: stride-32 backbone, upsampled to a stride-4 heatmap; traced
+ * for batch 1 as the real one is, unless `batch` says otherwise (-1: any).
+ */
+export async function centerNetShaped(
+  options: { batch?: number; size?: number } = {},
+): Promise<{ model: tf.GraphModel; camNode: string }> {
+  const size = options.size ?? SIZE;
   const g = new GraphBuilder();
   let seed = 100;
   const w = (shape: number[], scale: number) =>
@@ -32,7 +38,7 @@ export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode
       shape,
     );
   const stride = (s: number) => ({ strides: attr.ints([1, s, s, 1]) });
-  let x = g.input("images", [1, SIZE, SIZE, 3]);
+  let x = g.input("images", [options.batch ?? 1, size, size, 3]);
   let n = 0;
   const hardSwish = (v: string) => {
     const a = g.op(`hs${n}_add`, "AddV2", [v, g.constant(`three${n}`, [3], [])]);
@@ -75,7 +81,7 @@ export async function centerNetShaped(): Promise<{ model: tf.GraphModel; camNode
     camNode = x;
   }
   // 32² → 128²: the stride-4 head
-  const up = g.op("upsample", "ResizeBilinear", [x, g.constant("size", [128, 128], [2], "int32")], {
+  const up = g.op("upsample", "ResizeBilinear", [x, g.constant("size", [size / 4, size / 4], [2], "int32")], {
     align_corners: attr.bool(false),
     half_pixel_centers: attr.bool(true),
   });

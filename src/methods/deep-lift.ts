@@ -47,9 +47,15 @@ export function rescaleRule(n: number): LayerRule {
   };
 }
 
-/** The same rule for a GraphModel's nodes: every activation (fused or not) and every MaxPool. */
+/**
+ * The same rule for a GraphModel's nodes: every activation (fused or not) and every MaxPool; a product
+ * of two input-dependent operands takes the product rule. Everything else the node rule is offered is
+ * linear (weighted ops, adds, Sub, a product or quotient with a constant, pools, resizes): its gradient
+ * already is its multiplier.
+ */
 export function rescaleNodeRule(n: number): NodeRule {
-  return ({ op, part, inputs, apply, attrs }) => {
+  return ({ op, part, inputs, varying, apply, attrs }) => {
+    if (op === "Mul" && varying[0] && varying[1]) return productRule(n, inputs[0], inputs[1]);
     if (part !== "activation" && op !== "MaxPool") return undefined;
     const apply1 = (t: tf.Tensor) => apply([t, ...inputs.slice(1)]);
     if (op !== "MaxPool") return rescale(n, inputs[0], apply1);
@@ -58,6 +64,21 @@ export function rescaleNodeRule(n: number): NodeRule {
     const winners = pad === "same" || pad === "valid" ? poolWinners([k[1], k[2]], [s[1], s[2]], pad) : undefined;
     return rescale(n, inputs[0], apply1, { winners });
   };
+}
+
+/**
+ * y = a ⊙ b over rows [inputs; references] under the product rule (Shapley values of the two operands,
+ * as DeepSHAP shares a product): Δy = b̄ ⊙ Δa + ā ⊙ Δb exactly, with ā = (a + a′)/2 and b̄ = (b + b′)/2
+ * the means of input and reference values, so the multipliers are m_a = b̄ and m_b = ā (broadcast
+ * operands, a squeeze-and-excitation gate say, get theirs summed over the broadcast axes by the tape).
+ */
+function productRule(n: number, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const mean = (t: tf.Tensor) => {
+    const m = tf.div(tf.add(tf.slice(t, 0, n), tf.slice(t, n, n)), 2);
+    return stopGradient(tf.concat([m, m]));
+  };
+  const y = tf.mul(stopGradient(a), stopGradient(b));
+  return tf.add(stopGradient(y), tf.add(tf.mul(probe(a), mean(b)), tf.mul(probe(b), mean(a))));
 }
 
 /** Flat indices (batch included) of each max-pool window's winner in the pool's input, for that input's values. */
@@ -213,7 +234,8 @@ function deltas(
 /**
  * DeepLift (Shrikumar et al. 2017) with the Rescale rule: (x − x₀) × multipliers, whose sum is exactly
  * F(x) − F(x₀) (`info.delta`: the residual per example). On a GraphModel the rule runs at every activation
- * node (fused ones too) and MaxPool; a node it has no rule for is a DeepVizError.
+ * node (fused ones too) and MaxPool, and a product of two computed tensors (hard-swish, swish, squeeze-
+ * and-excitation) takes the product rule (rescaleNodeRule); a node it has no rule for is a DeepVizError.
  */
 export async function deepLift(model: Model, input: tf.Tensor, options: DeepLiftOptions = {}): Promise<Attribution> {
   return explain("deepLift", model, input, options, async ({ model: m, x, target, allRows, work }) => {

@@ -1,7 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import { baseName, GraphNode, graphInfo, scoreNode } from "../model/graph";
+import { GraphNode, graphInfo, scoreNode } from "../model/graph";
 import { fail } from "../errors";
-import { NODE_RULE_COVERS, NodeRule, refuseUnsupportedNodes, WEIGHTED } from "../model/graph-ops";
+import {
+  dataInputs as inputsOf,
+  dependsOnInput,
+  NODE_RULE_COVERS,
+  NodeRule,
+  productGate,
+  refuseUnsupportedNodes,
+  WEIGHTED,
+} from "../model/graph-ops";
 import { LinearMap } from "./lrp-layers";
 import { addRule, applyRule, boundsAt, LrpComposite, passRule, ruleFor, RuleParams } from "./lrp-rules";
 
@@ -14,16 +22,29 @@ const ONE = () => tf.scalar(1);
  * The LRP rules as a GraphModel node rule: the same rules as for layers (lrp.ts), keyed by op. Weighted
  * ops (Conv2D, DepthwiseConv2dNative, MatMul, fused or not) are linear maps under the composite's rule,
  * a bias added right after a bare weighted op joins it (as a Dense layer's bias does), other bias adds,
- * average pools and means take ε, Add of two branches shares in proportion, ReLU and MaxPool keep
- * their gradient (which is already the rule) and other activations pass relevance through. A converter
- * has folded batch norms into the convs already; a node of any other op is a DeepVizError.
+ * average pools, means and bilinear resizes take ε, as do a product, quotient or difference with a
+ * constant (a diagonal linear map), Add and Sub of two branches share in proportion (Sub with the
+ * subtrahend's sign), ReLU and MaxPool keep their gradient (which is already the rule) and other
+ * activations pass relevance through. A product of a gate and a signal (hard-swish x·relu6(x + 3)/6,
+ * swish x·σ(x), a squeeze-and-excitation x·σ(s)) gives all its relevance to the signal and none to the
+ * gate (Arras et al. 2017, LRP for LSTMs); the gate is the operand that comes from a sigmoid or a hard
+ * sigmoid (productGate), also when both depend on the same x. A product of two computed tensors where
+ * neither or both are gates, and a quotient by one, have no LRP rule and are a DeepVizError, as is a
+ * node of any other op. A converter has folded batch norms into the convs already.
  */
 export function lrpNodeRule(model: tf.GraphModel, composite: Required<LrpComposite>, params: RuleParams, x: tf.Tensor): NodeRule {
-  refuseUnsupportedNodes("lrp", model, scoreNode(model), NODE_RULE_COVERS);
-  const { nodes, input } = graphInfo(model);
+  const info = graphInfo(model);
+  const dataInputs = (n: GraphNode) => inputsOf(info, n);
+  const varying = dependsOnInput(info);
+  refuseUnsupportedNodes("lrp", model, scoreNode(model), NODE_RULE_COVERS, (n) =>
+    n.op === "Mul" && dataInputs(n).every((i) => varying.has(i.name)) && productGate(model, n) === undefined
+      ? `it multiplies two computed tensors, neither (or both) of them a gate from a sigmoid or hard sigmoid, ` +
+        "so no operand can take all the relevance (the gate-and-signal rule). Use integratedGradients or gradientShap for this model."
+      : undefined,
+  );
+  const { nodes, input } = info;
   const weights = (model as unknown as { executor: { weightMap: Record<string, tf.Tensor[] | undefined> } }).executor.weightMap;
   const constant = (n: GraphNode | undefined) => (n?.op === "Const" ? weights[n.name]?.[0] : undefined);
-  const dataInputs = (n: GraphNode) => n.inputNames.filter((i) => !i.startsWith("^")).map((i) => nodes.get(baseName(i))!);
   const readsInput = (n: GraphNode): boolean => {
     const from = dataInputs(n)[0];
     return from !== undefined && (from.name === input || (SHAPE_ONLY.has(from.op) && readsInput(from)));
@@ -53,7 +74,20 @@ export function lrpNodeRule(model: tf.GraphModel, composite: Required<LrpComposi
     const name = ruleFor(map, atInput, composite);
     return applyRule(name, map, a, name === "zB" ? { ...params, ...boundsAt(params, a, x) } : params);
   };
-  return ({ node: name, op, part, inputs, weights: w, apply }) => {
+  /** For each product of two computed tensors: which operand is its signal. */
+  const signal = new Map<string, number>();
+  for (const n of nodes.values()) {
+    const gate = n.op === "Mul" ? productGate(model, n) : undefined;
+    if (gate !== undefined) signal.set(n.name, 1 - gate);
+  }
+  /** The diagonal linear map a ⊙ k (+ bias), as batch norm's scale is. */
+  const diagonal = (kernel: tf.Tensor, bias: tf.Tensor | null): LinearMap => ({
+    kind: "norm",
+    kernel,
+    bias,
+    run: (a, k) => tf.mul(a, k),
+  });
+  return ({ node: name, op, part, inputs, varying: moving, weights: w, apply }) => {
     const node = nodes.get(name)!;
     if (part === "activation") return op === "Relu" ? undefined : passRule(inputs[0], apply(inputs));
     if (w) {
@@ -65,6 +99,24 @@ export function lrpNodeRule(model: tf.GraphModel, composite: Required<LrpComposi
     const bias = biasOf(node);
     if (bias) return linear({ kind: "norm", kernel: ONE(), bias, run: (a, k) => tf.mul(a, k) }, inputs[0], false);
     if (op === "Add" || op === "AddV2") return addRule(inputs, params.epsilon);
+    if (op === "Mul" || op === "Sub" || op === "RealDiv") {
+      const [a, b] = inputs;
+      if (moving[0] && moving[1]) {
+        if (op === "Sub") return addRule(inputs, params.epsilon, [1, -1]);
+        const s = signal.get(name)!; // refused above when there is none
+        return passRule(inputs[s], apply(inputs)); // signal takes all, the gate none
+      }
+      if (!moving[0] && !moving[1]) return undefined; // a constant computed in the graph
+      const [data, other] = moving[0] ? [a, b] : [b, a];
+      if (op === "Mul") return linear(diagonal(other, null), data, false);
+      if (op === "RealDiv") return linear(diagonal(tf.div(1, other), null), data, false);
+      // a − c: a bias −c; c − a: the map −a with bias c
+      return linear(moving[0] ? diagonal(ONE(), tf.neg(other)) : diagonal(tf.scalar(-1), other), data, false);
+    }
+    if (op === "ResizeBilinear") {
+      const size = inputs[1];
+      return linear({ kind: "norm", kernel: ONE(), bias: null, run: (a, k) => tf.mul(apply([a, size]), k) }, inputs[0], false);
+    }
     if (op === "AvgPool" || op === "Mean") {
       const rest = inputs.slice(1);
       return linear({ kind: "norm", kernel: ONE(), bias: null, run: (a, k) => tf.mul(apply([a, ...rest]), k) }, inputs[0], false);

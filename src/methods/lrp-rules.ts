@@ -99,12 +99,16 @@ export function applyRule(rule: RuleName, map: LinearMap, input: tf.Tensor, p: R
   }
 }
 
-/** Add: R_i = a_i / (Σ a + ε sign) · R, each input in proportion to what it contributed. */
-export function addRule(inputs: tf.Tensor[], epsilon: number): tf.Tensor {
-  const detached = inputs.map(stopGradient);
-  const z = tf.addN(detached);
+/**
+ * Add: R_i = a_i / (Σ a + ε sign) · R, each input in proportion to what it contributed; with `signs`
+ * (Sub: [1, −1]) the sum is Σ s_i a_i and R_i = s_i a_i / (z + ε sign) · R.
+ */
+export function addRule(inputs: tf.Tensor[], epsilon: number, signs?: number[]): tf.Tensor {
+  const detached = inputs.map((a, i) => (signs ? tf.mul(stopGradient(a), signs[i]) : stopGradient(a)));
+  const sum = (ts: tf.Tensor[]) => ts.reduce((s, t) => tf.add(s, t)); // addN does not broadcast
+  const z = sum(detached);
   const q = inverse(stabilise(z, epsilon));
-  return tf.add(z, tf.addN(inputs.map((a, i) => tf.mul(probe(a, undefined, detached[i]), q))));
+  return tf.add(z, sum(inputs.map((a, i) => tf.mul(probe(a, undefined, detached[i]), q))));
 }
 
 /** Elementwise nonlinearities pass relevance unchanged (zennit's Pass rule); ReLU's own gradient does that already. */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../errors";
-import { GraphNode, graphInfo } from "./graph";
+import { baseName, GraphInfo, GraphNode, graphInfo } from "./graph";
 import { clippedRelu, relu, ReluMode } from "./relu";
 
 /**
@@ -13,7 +13,9 @@ import { clippedRelu, relu, ReluMode } from "./relu";
  *
  * With a node rule (LRP, DeepLift: the GraphModel counterpart of the LayersModel interpreter's layer
  * rule) the linear ops, pools, adds and elementwise activations are rewritten too, and each of them,
- * or each part of a fused node, is offered to the rule before it runs.
+ * or each part of a fused node, is offered to the rule before it runs. Elementwise Mul, Sub and RealDiv
+ * are offered too, with which operands vary with the model's input (a product of two of them, as in
+ * hard-swish, swish and squeeze-and-excitation, is not linear and each method says how it shares it).
  */
 const EXPLAIN_OP = "DeepVizExplain";
 const FUSED = new Set(["_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatMul"]);
@@ -21,8 +23,21 @@ const RELUS = new Set(["Relu", "Relu6"]);
 /** Ops with a weight operand (their unfused forms). */
 export const WEIGHTED: ReadonlySet<string> = new Set(["Conv2D", "DepthwiseConv2dNative", "MatMul"]);
 const ACTIVATIONS = new Set(["Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh"]);
+/** Elementwise arithmetic of two operands (broadcasting); the rule sees which of them vary with the input. */
+export const ARITHMETIC: ReadonlySet<string> = new Set(["Mul", "Sub", "RealDiv"]);
 /** The ops a node rule is offered, besides the fused ones. */
-export const RULE_OPS = new Set([...WEIGHTED, ...ACTIVATIONS, "BiasAdd", "Add", "AddV2", "MaxPool", "AvgPool", "Mean"]);
+export const RULE_OPS = new Set([
+  ...WEIGHTED,
+  ...ACTIVATIONS,
+  ...ARITHMETIC,
+  "BiasAdd",
+  "Add",
+  "AddV2",
+  "MaxPool",
+  "AvgPool",
+  "Mean",
+  "ResizeBilinear",
+]);
 /** What a method built on the node rule covers: the rule's ops, and fused nodes that unfuse into them. */
 export const NODE_RULE_COVERS: ReadonlySet<string> = new Set([...FUSED, ...RULE_OPS]);
 
@@ -33,13 +48,16 @@ export interface NodeStep {
   /**
    * The op this part computes: a weighted op ("Conv2D", "DepthwiseConv2dNative", "MatMul"; a fused
    * node's linear part is named by its unfused op), "BiasAdd", "Add"/"AddV2", "MaxPool", "AvgPool",
-   * "Mean", or an activation ("Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh").
+   * "Mean", "ResizeBilinear", elementwise "Mul", "Sub", "RealDiv", or an activation ("Relu", "Relu6",
+   * "LeakyRelu", "Elu", "Sigmoid", "Tanh").
    */
   op: string;
   /** "linear": everything but a fused activation; "activation": an elementwise nonlinearity. */
   part: "linear" | "activation";
   /** The node's input tensors (data first, then constants such as Mean's axes). */
   inputs: tf.Tensor[];
+  /** For each input, whether its value depends on the model's input (false: a weight, a constant, a size). */
+  varying: boolean[];
   /** The node's attributes by tfjs-converter's names (strides, pad, kernelSize, fusedOps, …). */
   attrs: Record<string, unknown>;
   /** For weighted ops: the bias-free op with any kernel, the node's kernel, and a fused node's bias. */
@@ -56,6 +74,7 @@ interface Rewrite {
   op: string;
   category: string;
   gate: boolean;
+  varying: boolean[];
 }
 
 const original = new WeakMap<GraphNode, Rewrite>();
@@ -87,7 +106,8 @@ export function withExplainingOps<T>(model: tf.GraphModel, reluMode: ReluMode, r
       ? canUnfuse(node)
       : (RELUS.has(node.op) && reluMode !== "normal") || (nodeRule !== undefined && RULE_OPS.has(node.op));
     if (!explain) continue;
-    original.set(node, { op: node.op, category: node.category, gate: isHardGate(model, node) });
+    const varying = dataInputs(info, node).map((n) => dependsOnInput(info).has(n.name));
+    original.set(node, { op: node.op, category: node.category, gate: isHardGate(model, node), varying });
     node.op = EXPLAIN_OP;
     node.category = "custom";
     changed.push(node);
@@ -116,7 +136,7 @@ export function canUnfuse(node: GraphNode): boolean {
   return format === "nhwc" && extra !== "fusedbatchnorm";
 }
 
-function runNode({ op, gate }: Rewrite, attrs: Attr, inputs: tf.Tensor[], node: GraphNode): tf.Tensor {
+function runNode({ op, gate, varying }: Rewrite, attrs: Attr, inputs: tf.Tensor[], node: GraphNode): tf.Tensor {
   const values = () => Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, v.value]));
   const step = (
     part: NodeStep["part"],
@@ -124,7 +144,10 @@ function runNode({ op, gate }: Rewrite, attrs: Attr, inputs: tf.Tensor[], node: 
     ins: tf.Tensor[],
     apply: NodeStep["apply"],
     weights?: NodeStep["weights"],
-  ) => (rule && rule({ node: node.name, op: stepOp, part, inputs: ins, attrs: values(), weights, apply })) ?? apply(ins);
+  ) => {
+    const step = { node: node.name, op: stepOp, part, inputs: ins, varying: varying.slice(0, ins.length), attrs: values() };
+    return (rule && rule({ ...step, weights, apply })) ?? apply(ins);
+  };
   if (ACTIVATIONS.has(op)) return step("activation", op, inputs, ([x]) => activation(op, x, attrs, gate));
   if (!FUSED.has(op)) {
     const weighted = WEIGHTED.has(op) ? { run: linearOp(op, attrs), kernel: inputs[1] } : undefined;
@@ -168,6 +191,17 @@ function plainOp(op: string, attrs: Attr, inputs: tf.Tensor[]): tf.Tensor {
     case "Add":
     case "AddV2":
       return tf.add(inputs[0], inputs[1]);
+    case "Mul":
+      return tf.mul(inputs[0], inputs[1]);
+    case "Sub":
+      return tf.sub(inputs[0], inputs[1]);
+    case "RealDiv":
+      return tf.div(inputs[0], inputs[1]);
+    case "ResizeBilinear": {
+      const [h, w] = Array.from(inputs[1].dataSync());
+      const [align, half] = [attrs.alignCorners?.value, attrs.halfPixelCenters?.value] as [boolean?, boolean?];
+      return tf.image.resizeBilinear(inputs[0] as tf.Tensor4D, [h, w], align ?? false, half ?? false);
+    }
     case "MaxPool":
     case "AvgPool": {
       const k = attrs.kernelSize.value as number[];
@@ -239,21 +273,78 @@ function isHardGate(model: tf.GraphModel, node: GraphNode): boolean {
   });
 }
 
+const dependents = new WeakMap<GraphInfo, Set<string>>();
+
+/** The nodes whose value depends on the model's input (the input included); the others are constants. */
+export function dependsOnInput(info: GraphInfo): ReadonlySet<string> {
+  let set = dependents.get(info);
+  if (set) return set;
+  set = new Set([info.input]);
+  for (const name of info.order) if (dataInputs(info, info.nodes.get(name)!).some((n) => set!.has(n.name))) set.add(name);
+  dependents.set(info, set);
+  return set;
+}
+
+/** A node's data inputs (control inputs left out), in order. */
+export function dataInputs(info: GraphInfo, node: GraphNode): GraphNode[] {
+  return node.inputNames.filter((i) => !i.startsWith("^")).map((i) => info.nodes.get(baseName(i))!);
+}
+
+/** Ops a gate's value passes through unchanged in kind: moves of values, and arithmetic with a constant. */
+const GATE_SCALING = new Set(["Identity", "Reshape", "ExpandDims", "Squeeze", "Mul", "RealDiv", "Add", "AddV2", "Sub"]);
+
+/**
+ * For an elementwise product of two input-dependent operands: the index of the gate, the one operand that
+ * comes from a sigmoid or a hard sigmoid (relu6(z + 3), then scaled: MobileNetV3's hard-swish,
+ * hard-sigmoid and squeeze-and-excitation gates), possibly reshaped or scaled by constants; the other one
+ * is the signal. Undefined when neither or both operands are gates (a bilinear product).
+ */
+export function productGate(model: tf.GraphModel, node: GraphNode): 0 | 1 | undefined {
+  const info = graphInfo(model);
+  const varying = dependsOnInput(info);
+  const isGate = (n: GraphNode): boolean => {
+    if (n.op === "Sigmoid" || isHardGate(model, n)) return true;
+    if (!GATE_SCALING.has(n.op)) return false;
+    const moving = dataInputs(info, n).filter((i) => varying.has(i.name));
+    return moving.length === 1 && isGate(moving[0]);
+  };
+  const [a, b] = dataInputs(info, node).map(isGate);
+  return a === b ? undefined : a ? 0 : 1;
+}
+
 /** Ops that only move, copy or pick values: their ordinary gradient is right for every node rule. */
 const SHAPE_OPS = new Set(["Identity", "Reshape", "Squeeze", "ExpandDims", "ConcatV2", "Pad", "Transpose"]);
 
 /**
  * For a method built on a node rule: a DeepVizError naming the first node on the way from the input to
- * the explained scores whose op the method has no rule for (`supported`: ops besides the shape-only ones).
+ * the explained scores whose op the method has no rule for (`supported`: ops besides the shape-only ones),
+ * or that `refusal` (the method's own conditions) returns a reason for. Nodes that do not depend on the
+ * input (sizes, constants computed in the graph) need no rule. A RealDiv by an input-dependent tensor is
+ * refused for every method: neither DeepLift's nor LRP's sources give a rule for a quotient.
  */
-export function refuseUnsupportedNodes(method: string, model: tf.GraphModel, end: string, supported: ReadonlySet<string>): void {
+export function refuseUnsupportedNodes(
+  method: string,
+  model: tf.GraphModel,
+  end: string,
+  supported: ReadonlySet<string>,
+  refusal?: (node: GraphNode) => string | undefined,
+): void {
   const info = graphInfo(model);
+  const varying = dependsOnInput(info);
   const seen = new Set<string>();
   const stack = [end];
   while (stack.length) {
     const node = info.nodes.get(stack.pop()!);
-    if (!node || seen.has(node.name) || node.op === "Const" || node.op === "Placeholder") continue;
+    if (!node || seen.has(node.name) || !varying.has(node.name) || node.op === "Placeholder") continue;
     seen.add(node.name);
+    const divisor = node.op === "RealDiv" ? dataInputs(info, node)[1] : undefined;
+    if (divisor && varying.has(divisor.name))
+      fail(
+        `${method} has no rule for node "${node.name}" (RealDiv): it divides by "${divisor.name}", which depends on the input. ` +
+          "Use integratedGradients or gradientShap for this model.",
+      );
+    const reason = refusal?.(node);
+    if (reason) fail(`${method} has no rule for node "${node.name}" (op ${node.op}): ${reason}`);
     const fusedOk = FUSED.has(node.op) && canUnfuse(node) && supported.has(node.op);
     if (!fusedOk && !SHAPE_OPS.has(node.op) && !(supported.has(node.op) && !FUSED.has(node.op)))
       fail(
