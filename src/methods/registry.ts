@@ -247,7 +247,7 @@ const METHODS: MethodSpec[] = [
     cost: "one-pass",
     run: lrp,
     summary:
-      'layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `"epsilonGammaBox"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; on GraphModels per node (Conv2D, depthwise, MatMul, fused or not, BiasAdd, Add, pools, Mean); `info.conservation`',
+      'layer-wise relevance propagation: `rule` `epsilon` (default), `gamma`, `alphaBeta`, `zPlus`, `zB`, `"epsilonGammaBox"` or `{ dense, conv, input }`; `epsilon`, `gamma`, `alpha`/`beta`, `bounds`; batch norm folded, Add proportional, max pool to the winner; on GraphModels per node (Conv2D, depthwise, MatMul, fused or not, BiasAdd, Add, Sub, pools, Mean, ResizeBilinear; a gate ⊙ signal product, as in hard-swish, swish or squeeze-and-excitation, gives all to the signal); `info.conservation`',
   },
   {
     name: "deepLift",
@@ -258,7 +258,7 @@ const METHODS: MethodSpec[] = [
     cost: "one-pass",
     run: deepLift,
     summary:
-      "Rescale rule against a `baseline` (number or tensor, default 0) at every nonlinearity and max pool (GraphModels: activation and MaxPool nodes, fused ones too); sums to F(x) − F(x₀) (`info.delta`)",
+      "Rescale rule against a `baseline` (number or tensor, default 0) at every nonlinearity and max pool (GraphModels: activation and MaxPool nodes, fused ones too; a product of two computed tensors takes the product rule Δ(ab) = b̄Δa + āΔb); sums to F(x) − F(x₀) (`info.delta`)",
   },
   {
     name: "deepLiftShap",
