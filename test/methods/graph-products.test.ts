@@ -130,10 +130,56 @@ describe("DeepLift and LRP through products of computed tensors (GraphModels)", 
     close(got, expected, 1e-5, "relevance");
     close([got[0] + got[1]], [v.out], 1e-5, "Σ R = score");
     close(a.info.conservation as number[], [1], 1e-5, "conservation");
-    // the other choice (the gate takes all) would differ: the hard-swish's gate relu6(z + 3) = z + 3 in unit 0
     a.dispose();
     assert.equal(tf.memory().numTensors, before);
     x.dispose();
+  });
+
+  it("a squeeze-and-excitation gate broadcast over the map: DeepLift sums to ΔF, LRP's relevance is x ⊙ σ(mean x)/8", async () => {
+    // x [2, 2, 2] → "pool" Mean over H, W → "gate" σ → "se" x ⊙ gate (broadcast) → "score" mean of all 8
+    const g = new GraphBuilder();
+    g.input("x", [-1, 2, 2, 2]);
+    g.op("pool", "Mean", ["x", g.constant("hw", [1, 2], [2], "int32")], { keep_dims: attr.bool(true) });
+    g.op("gate", "Sigmoid", ["pool"]);
+    g.op("se", "Mul", ["x", "gate"]);
+    g.op("score", "Mean", ["se", g.constant("all", [1, 2, 3], [3], "int32")]);
+    g.op("Identity", "Identity", ["score"]);
+    const se = await g.build();
+    g.dispose();
+    const rows = [
+      [1, -2, 0.5, 3, -1, 2, 4, -0.5],
+      [0.2, 0.1, -3, 1, 2, 2, -1, 0],
+    ];
+    const byHand = (v: number[]) => {
+      const gate = [0, 1].map((c) => sigmoid((v[c] + v[2 + c] + v[4 + c] + v[6 + c]) / 4));
+      const out = v.map((t, i) => t * gate[i % 2]);
+      return { out, score: out.reduce((a, b) => a + b, 0) / 8 };
+    };
+    const reference = [0.5, -0.5, 0, 1, 1, 0, -1, 0.5];
+    const x = tf.tensor4d(rows.flat(), [2, 2, 2, 2]);
+    const baseline = tf.tensor3d(reference, [2, 2, 2]);
+    const before = tf.memory().numTensors;
+    const d = await dv.deepLift(se, x, { baseline, target: (t: tf.Tensor) => t });
+    const sums = tf.tidy(() => Array.from(tf.sum(d.values, [1, 2, 3]).dataSync()));
+    close(
+      sums,
+      rows.map((v) => byHand(v).score - byHand(reference).score),
+      1e-5,
+      "Σ = ΔF",
+    );
+    const r = await dv.lrp(se, x, { target: (t: tf.Tensor) => t });
+    close(
+      Array.from(await r.values.data()),
+      rows.flatMap((v) => byHand(v).out.map((t) => t / 8)),
+      1e-5,
+      "R = x ⊙ σ(mean x)/8",
+    );
+    close(r.info.conservation as number[], [1, 1], 1e-5, "conservation");
+    d.dispose();
+    r.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, baseline]);
+    se.dispose();
   });
 
   it("a product of two computed non-gates: DeepLift shares it by the product rule, LRP refuses; a quotient by one is refused", async () => {
