@@ -98,19 +98,33 @@ export class SpaceTree {
     }
     half = half * (1 + 1e-6) + 1e-12;
     this.addNode(mid, 0, half, 0);
-    for (let i = 0; i < n; i++) this.insert(y, i);
-    // Sums of positions become centres of mass.
+    // Inserted in Morton order, consecutive points share most of their path (it stays in cache) and
+    // nodes are numbered along the curve, which the walks in that order then read close together.
+    this.sortMorton(y, n, lo, hi);
+    for (let k = 0; k < n; k++) this.insert(y, this.order[k]);
+    // Counts and sums of positions up the tree (children come after their parent), then centres of mass.
+    for (let node = this.size - 1; node >= 0; node--) {
+      const first = this.firstChild[node];
+      if (first !== -1) {
+        let c = 0;
+        for (let t = 0; t < d; t++) this.comSum[node * d + t] = 0;
+        for (let k = first; k < first + this.children; k++) {
+          c += this.count[k];
+          for (let t = 0; t < d; t++) this.comSum[node * d + t] += this.comSum[k * d + t];
+        }
+        this.count[node] = c;
+      }
+    }
     for (let node = 0; node < this.size; node++) {
       const c = this.count[node];
       if (c > 0) for (let t = 0; t < d; t++) this.comSum[node * d + t] /= c;
     }
-    // Each point's leaf, found by descending (groups of coincident points move as they split).
+    // A group of coincident points that moved down as its leaf split still names the old leaf.
     for (let i = 0; i < n; i++) {
-      let node = 0;
+      let node = this.leafOf[i];
       while (this.firstChild[node] !== -1) node = this.childFor(node, y, i);
       this.leafOf[i] = node;
     }
-    this.sortMorton(y, n, lo, hi);
   }
 
   /** Fills `order`: points sorted by their interleaved quantized coordinates (ties by index). */
@@ -120,11 +134,21 @@ export class SpaceTree {
     const bits = Math.min(16, Math.floor((53 - Math.ceil(Math.log2(n + 1))) / d));
     const keys = this.mortonKeys;
     const q = new Int32Array(d);
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < d; t++) q[t] = Math.floor(((y[i * d + t] - lo[t]) / (hi[t] - lo[t] || 1)) * ((1 << bits) - 1));
-      let key = 0;
-      for (let b = bits - 1; b >= 0; b--) for (let t = 0; t < d; t++) key = key * 2 + ((q[t] >> b) & 1);
-      keys[i] = key * n + i;
+    if (d === 2) {
+      // the loop below's key, its bits interleaved in parallel (x's bit above y's at each level)
+      const sx = ((1 << bits) - 1) / (hi[0] - lo[0] || 1);
+      const sy = ((1 << bits) - 1) / (hi[1] - lo[1] || 1);
+      for (let i = 0; i < n; i++) {
+        const key = 2 * spreadBits(Math.floor((y[2 * i] - lo[0]) * sx)) + spreadBits(Math.floor((y[2 * i + 1] - lo[1]) * sy));
+        keys[i] = key * n + i;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let t = 0; t < d; t++) q[t] = Math.floor(((y[i * d + t] - lo[t]) / (hi[t] - lo[t] || 1)) * ((1 << bits) - 1));
+        let key = 0;
+        for (let b = bits - 1; b >= 0; b--) for (let t = 0; t < d; t++) key = key * 2 + ((q[t] >> b) & 1);
+        keys[i] = key * n + i;
+      }
     }
     keys.subarray(0, n).sort();
     for (let k = 0; k < n; k++) this.order[k] = keys[k] % n;
@@ -149,32 +173,37 @@ export class SpaceTree {
     this.firstChild[node] = first;
   }
 
+  /** Puts point i in its leaf, adding it to the leaf's count and sum only (build() sums the parents). */
   private insert(y: Float64Array, i: number): void {
     const d = this.dims;
     let node = 0;
+    while (this.firstChild[node] !== -1) node = this.childFor(node, y, i);
     for (;;) {
-      this.count[node]++;
-      for (let t = 0; t < d; t++) this.comSum[node * d + t] += y[i * d + t];
-      if (this.firstChild[node] !== -1) {
-        node = this.childFor(node, y, i);
-        continue;
-      }
-      if (this.count[node] === 1) {
+      if (this.count[node] === 0) {
+        this.count[node] = 1;
+        for (let t = 0; t < d; t++) this.comSum[node * d + t] = y[i * d + t];
         this.point[node] = i;
+        this.leafOf[i] = node;
         return;
       }
       // An occupied leaf: keep coincident points (or ones too deep to split) together, else split.
       const old = this.point[node];
       let same = true;
       for (let t = 0; t < d; t++) if (y[old * d + t] !== y[i * d + t]) same = false;
-      if (same || this.depth[node] >= MAX_DEPTH) return;
-      const oldCount = this.count[node] - 1;
+      if (same || this.depth[node] >= MAX_DEPTH) {
+        this.count[node]++;
+        for (let t = 0; t < d; t++) this.comSum[node * d + t] += y[i * d + t];
+        this.leafOf[i] = node;
+        return;
+      }
+      const oldCount = this.count[node];
       this.subdivide(node);
       this.point[node] = -1;
       const child = this.childFor(node, y, old);
       this.count[child] = oldCount;
       this.point[child] = old;
-      for (let t = 0; t < d; t++) this.comSum[child * d + t] = oldCount * y[old * d + t];
+      this.leafOf[old] = child;
+      for (let t = 0; t < d; t++) this.comSum[child * d + t] = this.comSum[node * d + t];
       node = this.childFor(node, y, i);
     }
   }
@@ -227,6 +256,16 @@ export class SpaceTree {
     }
     return z;
   }
+}
+
+/** The 16 low bits of v spread to the even bits of the result (a Morton key's half, as a number < 2^31). */
+function spreadBits(v: number): number {
+  v &= 0xffff;
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  v = (v | (v << 1)) & 0x55555555;
+  return v;
 }
 
 /**
