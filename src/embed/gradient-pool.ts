@@ -1,9 +1,11 @@
 /**
  * t-SNE's gradient on a 2-D layout split over worker threads: the attraction (row by row over P) and,
  * on Barnes–Hut iterations, the repulsion (a walk of the tree per point). The tree, P and the layout
- * live in SharedArrayBuffers; each thread handles its own range of points with the very functions the
- * single-threaded path uses (attractionRows, repulsion2D, whose sources the workers evaluate) and writes
- * each point's terms, which the caller then sums in point order: results equal one thread's bit for bit.
+ * live in SharedArrayBuffers. On a Barnes–Hut iteration the workers sum the attraction while the
+ * caller's thread builds the tree, then every thread takes runs of walks until none is left. Each uses
+ * the very functions the single-threaded path uses (attractionRows, repulsion2D, whose sources the
+ * workers evaluate) and writes each point's terms, which the caller then sums in point order: results
+ * equal one thread's bit for bit.
  * Workers never hold the process open.
  */
 import * as os from "os";
@@ -36,26 +38,36 @@ interface Shared {
   params: Float64Array;
 }
 
+/** control[] slots: the generation, workers still busy, the generation whose tree is built, the next walk run. */
+const GENERATION = 0;
+const BUSY = 1;
+const TREE_READY = 2;
+const NEXT_RUN = 3;
+
 /**
- * Thread `index` of `threads`' share: the attraction on its range of points and the walks of its runs
- * of the tree's order (spatially close points in turn, spread evenly over the threads).
+ * Thread `index`'s attraction: on a walk generation the caller's thread builds the tree meanwhile, so the
+ * workers share all rows; otherwise every thread takes an equal range.
  */
-function share(
-  s: Shared,
-  index: number,
-  threads: number,
-  stack: Int32Array,
-  force: Float64Array,
-  walk: typeof repulsion2D,
-  attract: typeof attractionRows,
-): void {
+function attractShare(s: Shared, index: number, threads: number, attract: typeof attractionRows): void {
   const { params } = s;
   const n = params[0];
-  const per = Math.ceil(n / threads);
-  attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], Math.min(n, index * per), Math.min(n, (index + 1) * per), s.attraction);
-  if (params[2] !== 1) return;
+  const walking = params[2] === 1;
+  if (walking && index === 0) return;
+  const parts = walking ? threads - 1 : threads;
+  const part = walking ? index - 1 : index;
+  const per = Math.ceil(n / parts);
+  attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], Math.min(n, part * per), Math.min(n, (part + 1) * per), s.attraction);
+}
+
+/**
+ * Tree walks, in runs of the tree's Morton order (spatially close points in turn) taken from a shared
+ * counter until none is left, so a thread that finished its other work early takes more of them.
+ */
+function walkRuns(s: Shared, control: Int32Array, stack: Int32Array, force: Float64Array, walk: typeof repulsion2D): void {
+  const { params } = s;
+  const n = params[0];
   const run = params[4];
-  for (let start = index * run; start < n; start += threads * run) {
+  for (let start = Atomics.add(control, 3, 1) * run; start < n; start = Atomics.add(control, 3, 1) * run) {
     for (let k = start; k < Math.min(n, start + run); k++) {
       const i = s.order[k];
       force[0] = 0;
@@ -67,8 +79,16 @@ function share(
   }
 }
 
-/** The worker: waits for a new generation, takes any new arrays, does its share, counts itself done. */
-function workerMain(doShare: typeof share, walk: typeof repulsion2D, attract: typeof attractionRows): void {
+/**
+ * The worker: waits for a new generation, takes any new arrays, does its attraction, then (walk
+ * generations) waits for the tree and takes walk runs, and counts itself done.
+ */
+function workerMain(
+  attractShareOf: typeof attractShare,
+  walkRunsOf: typeof walkRuns,
+  walk: typeof repulsion2D,
+  attract: typeof attractionRows,
+): void {
   const { receiveMessageOnPort, workerData } = require("worker_threads");
   const { control, index, threads, port } = workerData as { control: Int32Array; index: number; threads: number; port: unknown };
   let shared: Shared | null = null;
@@ -79,16 +99,25 @@ function workerMain(doShare: typeof share, walk: typeof repulsion2D, attract: ty
     Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
     if (seen < 0) return;
-    // synchronous receive: this thread never returns to its event loop while the pool lives
+    // synchronous receives (no closures here: bundlers may wrap them in helpers this source lacks); this
+    // thread never returns to its event loop while the pool lives
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) shared = m.message;
-    doShare(shared!, index, threads, stack, force, walk, attract);
+    attractShareOf(shared!, index, threads, attract);
+    if (shared!.params[2] === 1) {
+      for (let built = Atomics.load(control, 2); built !== seen; built = Atomics.load(control, 2)) {
+        Atomics.wait(control, 2, built);
+      }
+      // the tree may have grown into new buffers
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) shared = m.message;
+      walkRunsOf(shared!, control, stack, force, walk);
+    }
     Atomics.sub(control, 1, 1);
     Atomics.notify(control, 1);
   }
 }
 
 export class GradientPool {
-  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly control = new Int32Array(new SharedArrayBuffer(16));
   private readonly shared: Shared;
   private readonly stack = new Int32Array(1024);
   private readonly force = new Float64Array(2);
@@ -133,7 +162,8 @@ export class GradientPool {
     const pool = new GradientPool([], n, p);
     const source =
       `const repulsion2D = ${repulsion2D.toString()};\nconst attractionRows = ${attractionRows.toString()};\n` +
-      `const share = ${share.toString()};\n(${workerMain.toString()})(share, repulsion2D, attractionRows);`;
+      `const attractShare = ${attractShare.toString()};\nconst walkRuns = ${walkRuns.toString()};\n` +
+      `(${workerMain.toString()})(attractShare, walkRuns, repulsion2D, attractionRows);`;
     for (let index = 1; index < threads; index++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(source, {
@@ -143,6 +173,7 @@ export class GradientPool {
       });
       worker.unref();
       port1.unref();
+      port1.postMessage(pool.shared);
       pool.workers.push(worker);
       pool.ports.push(port1);
     }
@@ -155,8 +186,8 @@ export class GradientPool {
 
   /**
    * The attraction exag·Σ_j p_ij w_ij (y_i − y_j) into `attraction` (n×2) and, when `walk`, the
-   * Barnes–Hut repulsion from a tree built (shared) over y into `repulsion` (n×2), returning
-   * Z = Σ_i Σ_j w_ij (NaN without the walk).
+   * Barnes–Hut repulsion into `repulsion` (n×2) from `tree`, which this thread builds over y while the
+   * workers sum the attraction, returning Z = Σ_i Σ_j w_ij (NaN without the walk).
    */
   run(
     y: Float64Array,
@@ -167,28 +198,35 @@ export class GradientPool {
     theta2: number,
     repulsion: Float64Array,
   ): number {
-    const { n, threads, shared } = this;
+    const { n, threads, shared, control } = this;
     shared.y.set(y.subarray(0, 2 * n));
-    if (this.sentFor !== tree.comSum) {
-      // the tree grew into new buffers (or this is the first run): hand the workers the new ones
-      Object.assign(shared, {
-        com: tree.comSum,
-        count: tree.count,
-        firstChild: tree.firstChild,
-        half: tree.half,
-        leafOf: tree.leafOf,
-        order: tree.order,
-      });
-      for (const port of this.ports) port.postMessage(shared);
-      this.sentFor = tree.comSum;
-    }
     shared.params.set([n, theta2, walk ? 1 : 0, exag, WALK_RUN]);
-    Atomics.store(this.control, 1, this.workers.length);
-    Atomics.add(this.control, 0, 1);
-    Atomics.notify(this.control, 0);
-    share(shared, 0, threads, this.stack, this.force, repulsion2D, attractionRows);
-    for (let left = Atomics.load(this.control, 1); left > 0; left = Atomics.load(this.control, 1)) {
-      Atomics.wait(this.control, 1, left);
+    Atomics.store(control, NEXT_RUN, 0);
+    Atomics.store(control, BUSY, this.workers.length);
+    const generation = Atomics.add(control, GENERATION, 1) + 1;
+    Atomics.notify(control, GENERATION);
+    attractShare(shared, 0, threads, attractionRows);
+    if (walk) {
+      tree.build(y, n);
+      if (this.sentFor !== tree.comSum) {
+        // the tree grew into new buffers (or this is the first walk): hand the workers the new ones
+        Object.assign(shared, {
+          com: tree.comSum,
+          count: tree.count,
+          firstChild: tree.firstChild,
+          half: tree.half,
+          leafOf: tree.leafOf,
+          order: tree.order,
+        });
+        for (const port of this.ports) port.postMessage(shared);
+        this.sentFor = tree.comSum;
+      }
+      Atomics.store(control, TREE_READY, generation);
+      Atomics.notify(control, TREE_READY);
+      walkRuns(shared, control, this.stack, this.force, repulsion2D);
+    }
+    for (let left = Atomics.load(control, BUSY); left > 0; left = Atomics.load(control, BUSY)) {
+      Atomics.wait(control, BUSY, left);
     }
     attraction.set(shared.attraction);
     if (!walk) return NaN;

@@ -173,11 +173,11 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       const phase = iter < exaggerationIterations ? "early" : "late";
       const side = grid !== null ? GridRepulsion.fftSize(y, n) : 0;
       const onGrid = grid !== null && (repulsion === "grid" || useGrid(side, n));
-      if (!onGrid) tree.build(y, n);
+      if (!onGrid && !pool) tree.build(y, n); // the pool builds it while its workers sum the attraction
       clock.lap(`${phase} tree build`);
       if (pool) z = pool.run(y, exag, attractionForce, tree, !onGrid, theta2, repulsionForce);
       else attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
-      clock.lap(pool && !onGrid ? `${phase} pool attraction+walk` : `${phase} attraction`);
+      clock.lap(pool && !onGrid ? `${phase} pool build+attraction+walk` : `${phase} attraction`);
       if (onGrid) {
         z = grid.run(y, repulsionForce);
         clock.lap(`${phase} grid L=${side}`);
@@ -251,7 +251,9 @@ class StageClock {
     if (!this.on) return;
     let total = 0;
     for (const { ms } of this.ms.values()) total += ms;
-    const lines = [...this.ms].map(([stage, { ms, count }]) => `  ${stage.padEnd(32)} ${(ms / 1000).toFixed(3).padStart(8)} s  ×${count}`);
+    const lines = [...this.ms].map(
+      ([stage, { ms, count }]) => `  ${stage.padEnd(32)} ${(ms / 1000).toFixed(3).padStart(8)} s  ×${count}`,
+    );
     process.stderr.write(`${title}: ${(total / 1000).toFixed(3)} s\n${lines.join("\n")}\n`);
   }
 }
