@@ -1,8 +1,9 @@
 /**
  * t-SNE's gradient on a 2-D layout split over worker threads: the attraction (row by row over P) and,
  * on Barnes–Hut iterations, the repulsion (a walk of the tree per point). The tree, P and the layout
- * live in SharedArrayBuffers. On a Barnes–Hut iteration the workers sum the attraction while the
- * caller's thread builds the tree, then every thread takes runs of walks until none is left. Each uses
+ * live in SharedArrayBuffers. The workers start on the attraction while the caller's thread builds the
+ * tree (or sums the grid's repulsion); then every thread takes runs of rows, and of walks, from shared
+ * counters until none is left. Each uses
  * the very functions the single-threaded path uses (attractionRows, repulsion2D, whose sources the
  * workers evaluate) and writes each point's terms, which the caller then sums in point order: results
  * equal one thread's bit for bit.
@@ -16,7 +17,8 @@ import { repulsion2D, SpaceTree } from "./space-tree";
 
 /** Fewer points than this: a thread hand-off costs more than it saves. */
 const MIN_POINTS = 1000;
-/** Tree walks are dealt out in runs of this many points of the tree's Morton order, round robin. */
+/** Attraction rows and tree walks are dealt out in runs of this many (walks: points of the tree's Morton order). */
+const ROW_RUN = 256;
 const WALK_RUN = 64;
 
 /** What one generation of work reads: the arrays of the tree, P, the layout and the outputs. */
@@ -34,40 +36,43 @@ interface Shared {
   repulsion: Float64Array;
   zs: Float64Array;
   attraction: Float64Array;
-  /** n, theta², walk the tree (1) or not (0), exaggeration, WALK_RUN. */
+  /** n, theta², walk the tree (1) or not (0), exaggeration, ROW_RUN, WALK_RUN. */
   params: Float64Array;
 }
 
-/** control[] slots: the generation, workers still busy, the generation whose tree is built, the next walk run. */
+/**
+ * control[] slots: the generation, workers still busy, the generation whose tree is built, the next
+ * attraction run, the next walk run.
+ */
 const GENERATION = 0;
 const BUSY = 1;
 const TREE_READY = 2;
-const NEXT_RUN = 3;
+const NEXT_ROWS = 3;
+const NEXT_WALKS = 4;
 
 /**
- * Thread `index`'s attraction: on a walk generation the caller's thread builds the tree meanwhile, so the
- * workers share all rows; otherwise every thread takes an equal range.
+ * Attraction rows, then (`walks`) tree walks in runs of the tree's Morton order (spatially close points
+ * in turn), each run taken from a shared counter until none is left: a thread busy with other work
+ * (the caller's tree or grid) simply takes fewer. The counters' slots are NEXT_ROWS and NEXT_WALKS.
  */
-function attractShare(s: Shared, index: number, threads: number, attract: typeof attractionRows): void {
+function takeRuns(
+  s: Shared,
+  control: Int32Array,
+  walks: boolean,
+  stack: Int32Array,
+  force: Float64Array,
+  walk: typeof repulsion2D,
+  attract: typeof attractionRows,
+): void {
   const { params } = s;
   const n = params[0];
-  const walking = params[2] === 1;
-  if (walking && index === 0) return;
-  const parts = walking ? threads - 1 : threads;
-  const part = walking ? index - 1 : index;
-  const per = Math.ceil(n / parts);
-  attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], Math.min(n, part * per), Math.min(n, (part + 1) * per), s.attraction);
-}
-
-/**
- * Tree walks, in runs of the tree's Morton order (spatially close points in turn) taken from a shared
- * counter until none is left, so a thread that finished its other work early takes more of them.
- */
-function walkRuns(s: Shared, control: Int32Array, stack: Int32Array, force: Float64Array, walk: typeof repulsion2D): void {
-  const { params } = s;
-  const n = params[0];
-  const run = params[4];
-  for (let start = Atomics.add(control, 3, 1) * run; start < n; start = Atomics.add(control, 3, 1) * run) {
+  const rows = params[4];
+  for (let start = Atomics.add(control, 3, 1) * rows; start < n; start = Atomics.add(control, 3, 1) * rows) {
+    attract(s.rowStart, s.cols, s.vals, s.y, 2, params[3], start, Math.min(n, start + rows), s.attraction);
+  }
+  if (!walks) return;
+  const run = params[5];
+  for (let start = Atomics.add(control, 4, 1) * run; start < n; start = Atomics.add(control, 4, 1) * run) {
     for (let k = start; k < Math.min(n, start + run); k++) {
       const i = s.order[k];
       force[0] = 0;
@@ -80,17 +85,12 @@ function walkRuns(s: Shared, control: Int32Array, stack: Int32Array, force: Floa
 }
 
 /**
- * The worker: waits for a new generation, takes any new arrays, does its attraction, then (walk
+ * The worker: waits for a new generation, takes any new arrays, takes attraction runs, then (walk
  * generations) waits for the tree and takes walk runs, and counts itself done.
  */
-function workerMain(
-  attractShareOf: typeof attractShare,
-  walkRunsOf: typeof walkRuns,
-  walk: typeof repulsion2D,
-  attract: typeof attractionRows,
-): void {
+function workerMain(takeRunsOf: typeof takeRuns, walk: typeof repulsion2D, attract: typeof attractionRows): void {
   const { receiveMessageOnPort, workerData } = require("worker_threads");
-  const { control, index, threads, port } = workerData as { control: Int32Array; index: number; threads: number; port: unknown };
+  const { control, port } = workerData as { control: Int32Array; port: unknown };
   let shared: Shared | null = null;
   const stack = new Int32Array(1024);
   const force = new Float64Array(2);
@@ -102,14 +102,15 @@ function workerMain(
     // synchronous receives (no closures here: bundlers may wrap them in helpers this source lacks); this
     // thread never returns to its event loop while the pool lives
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) shared = m.message;
-    attractShareOf(shared!, index, threads, attract);
-    if (shared!.params[2] === 1) {
+    const walks = shared!.params[2] === 1;
+    takeRunsOf(shared!, control, false, stack, force, walk, attract);
+    if (walks) {
       for (let built = Atomics.load(control, 2); built !== seen; built = Atomics.load(control, 2)) {
         Atomics.wait(control, 2, built);
       }
       // the tree may have grown into new buffers
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) shared = m.message;
-      walkRunsOf(shared!, control, stack, force, walk);
+      takeRunsOf(shared!, control, true, stack, force, walk, attract);
     }
     Atomics.sub(control, 1, 1);
     Atomics.notify(control, 1);
@@ -117,7 +118,7 @@ function workerMain(
 }
 
 export class GradientPool {
-  private readonly control = new Int32Array(new SharedArrayBuffer(16));
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * 5));
   private readonly shared: Shared;
   private readonly stack = new Int32Array(1024);
   private readonly force = new Float64Array(2);
@@ -151,7 +152,7 @@ export class GradientPool {
       repulsion: f64(2 * n),
       zs: f64(n),
       attraction: f64(2 * n),
-      params: f64(5),
+      params: f64(6),
     };
   }
 
@@ -162,13 +163,12 @@ export class GradientPool {
     const pool = new GradientPool([], n, p);
     const source =
       `const repulsion2D = ${repulsion2D.toString()};\nconst attractionRows = ${attractionRows.toString()};\n` +
-      `const attractShare = ${attractShare.toString()};\nconst walkRuns = ${walkRuns.toString()};\n` +
-      `(${workerMain.toString()})(attractShare, walkRuns, repulsion2D, attractionRows);`;
+      `const takeRuns = ${takeRuns.toString()};\n(${workerMain.toString()})(takeRuns, repulsion2D, attractionRows);`;
     for (let index = 1; index < threads; index++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(source, {
         eval: true,
-        workerData: { control: pool.control, index, threads, port: port2 },
+        workerData: { control: pool.control, port: port2 },
         transferList: [port2],
       });
       worker.unref();
@@ -185,28 +185,29 @@ export class GradientPool {
   }
 
   /**
-   * The attraction exag·Σ_j p_ij w_ij (y_i − y_j) into `attraction` (n×2) and, when `walk`, the
-   * Barnes–Hut repulsion into `repulsion` (n×2) from `tree`, which this thread builds over y while the
-   * workers sum the attraction, returning Z = Σ_i Σ_j w_ij (NaN without the walk).
+   * The attraction exag·Σ_j p_ij w_ij (y_i − y_j) into `attraction` (n×2) while this thread first does
+   * `own` (the caller's share: the grid's repulsion, say), and, with `walk`, the Barnes–Hut repulsion
+   * into walk.repulsion (n×2) from walk.tree, which this thread builds over y meanwhile; returns
+   * Z = Σ_i Σ_j w_ij from the walk (NaN without one).
    */
   run(
     y: Float64Array,
     exag: number,
     attraction: Float64Array,
-    tree: SpaceTree,
-    walk: boolean,
-    theta2: number,
-    repulsion: Float64Array,
+    own: () => void,
+    walk: { tree: SpaceTree; theta2: number; repulsion: Float64Array } | null,
   ): number {
-    const { n, threads, shared, control } = this;
+    const { n, shared, control } = this;
     shared.y.set(y.subarray(0, 2 * n));
-    shared.params.set([n, theta2, walk ? 1 : 0, exag, WALK_RUN]);
-    Atomics.store(control, NEXT_RUN, 0);
+    shared.params.set([n, walk?.theta2 ?? 0, walk ? 1 : 0, exag, ROW_RUN, WALK_RUN]);
+    Atomics.store(control, NEXT_ROWS, 0);
+    Atomics.store(control, NEXT_WALKS, 0);
     Atomics.store(control, BUSY, this.workers.length);
     const generation = Atomics.add(control, GENERATION, 1) + 1;
     Atomics.notify(control, GENERATION);
-    attractShare(shared, 0, threads, attractionRows);
+    own();
     if (walk) {
+      const { tree } = walk;
       tree.build(y, n);
       if (this.sentFor !== tree.comSum) {
         // the tree grew into new buffers (or this is the first walk): hand the workers the new ones
@@ -223,14 +224,14 @@ export class GradientPool {
       }
       Atomics.store(control, TREE_READY, generation);
       Atomics.notify(control, TREE_READY);
-      walkRuns(shared, control, this.stack, this.force, repulsion2D);
     }
+    takeRuns(shared, control, walk !== null, this.stack, this.force, repulsion2D, attractionRows);
     for (let left = Atomics.load(control, BUSY); left > 0; left = Atomics.load(control, BUSY)) {
       Atomics.wait(control, BUSY, left);
     }
     attraction.set(shared.attraction);
     if (!walk) return NaN;
-    repulsion.set(shared.repulsion);
+    walk.repulsion.set(shared.repulsion);
     let z = 0;
     for (let i = 0; i < n; i++) z += shared.zs[i];
     return z;

@@ -173,15 +173,23 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       const phase = iter < exaggerationIterations ? "early" : "late";
       const side = grid !== null ? GridRepulsion.fftSize(y, n) : 0;
       const onGrid = grid !== null && (repulsion === "grid" || useGrid(side, n));
-      if (!onGrid && !pool) tree.build(y, n); // the pool builds it while its workers sum the attraction
-      clock.lap(`${phase} tree build`);
-      if (pool) z = pool.run(y, exag, attractionForce, tree, !onGrid, theta2, repulsionForce);
-      else attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
-      clock.lap(pool && !onGrid ? `${phase} pool build+attraction+walk` : `${phase} attraction`);
-      if (onGrid) {
+      if (pool) {
+        // the grid, or the tree's build, on this thread while the workers start on the attraction
+        const own = () => {
+          if (onGrid) z = grid.run(y, repulsionForce);
+        };
+        const walk = onGrid ? null : { tree, theta2, repulsion: repulsionForce };
+        const walkZ = pool.run(y, exag, attractionForce, own, walk);
+        if (walk) z = walkZ;
+        clock.lap(`${phase} pool ${onGrid ? `grid L=${side}` : "tree"} + attraction`);
+      } else if (onGrid) {
+        attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
         z = grid.run(y, repulsionForce);
-        clock.lap(`${phase} grid L=${side}`);
-      } else if (!pool) {
+        clock.lap(`${phase} attraction + grid L=${side}`);
+      } else {
+        tree.build(y, n);
+        attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
+        clock.lap(`${phase} tree build + attraction`);
         for (let k = 0; k < n; k++) {
           const i = tree.order[k];
           force.fill(0);
@@ -202,7 +210,8 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       }
       done = iter + 1;
       clock.lap(`${phase} update`);
-      if (done % 50 === 0 || done === iterations) {
+      // KL costs about as much as an iteration's attraction: only for listeners, and once at the end
+      if ((onProgress && done % 50 === 0) || done === iterations) {
         kl = klDivergence(p, y, dims, z);
         report("optimize", done, kl);
       }
