@@ -23,10 +23,8 @@ const WALK_RUN = 64;
 
 /** What one generation of work reads: the arrays of the tree, P, the layout and the outputs. */
 interface Shared {
-  com: Float64Array;
-  count: Int32Array;
+  cells: Float64Array;
   firstChild: Int32Array;
-  half: Float64Array;
   leafOf: Int32Array;
   order: Int32Array;
   rowStart: Int32Array;
@@ -77,7 +75,7 @@ function takeRuns(
       const i = s.order[k];
       force[0] = 0;
       force[1] = 0;
-      s.zs[i] = walk(s.com, s.count, s.firstChild, s.half, s.leafOf, stack, s.y, i, params[1], force);
+      s.zs[i] = walk(s.cells, s.firstChild, s.leafOf, stack, s.y, i, params[1], force);
       s.repulsion[2 * i] = force[0];
       s.repulsion[2 * i + 1] = force[1];
     }
@@ -139,10 +137,8 @@ export class GradientPool {
     const vals = f64(p.vals.length);
     vals.set(p.vals);
     this.shared = {
-      com: new Float64Array(0),
-      count: new Int32Array(0),
+      cells: new Float64Array(0),
       firstChild: new Int32Array(0),
-      half: new Float64Array(0),
       leafOf: new Int32Array(0),
       order: new Int32Array(0),
       rowStart: i32(p.rowStart),
@@ -209,18 +205,16 @@ export class GradientPool {
     if (walk) {
       const { tree } = walk;
       tree.build(y, n);
-      if (this.sentFor !== tree.comSum) {
+      if (this.sentFor !== tree.cells) {
         // the tree grew into new buffers (or this is the first walk): hand the workers the new ones
         Object.assign(shared, {
-          com: tree.comSum,
-          count: tree.count,
+          cells: tree.cells,
           firstChild: tree.firstChild,
-          half: tree.half,
           leafOf: tree.leafOf,
           order: tree.order,
         });
         for (const port of this.ports) port.postMessage(shared);
-        this.sentFor = tree.comSum;
+        this.sentFor = tree.cells;
       }
       Atomics.store(control, TREE_READY, generation);
       Atomics.notify(control, TREE_READY);

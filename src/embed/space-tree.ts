@@ -17,6 +17,11 @@ export class SpaceTree {
   firstChild: Int32Array = new Int32Array(0);
   point: Int32Array = new Int32Array(0);
   depth: Int32Array = new Int32Array(0);
+  /**
+   * 2-D trees: per node, its centre of mass (x, y), squared width and count side by side, the four
+   * numbers a walk reads at every node (one cache line instead of four).
+   */
+  cells: Float64Array = new Float64Array(0);
   /** The leaf holding each point (coincident points share one). */
   leafOf: Int32Array = new Int32Array(0);
   /**
@@ -58,6 +63,7 @@ export class SpaceTree {
     this.firstChild = copy(this.firstChild, i, 1);
     this.point = copy(this.point, i, 1);
     this.depth = copy(this.depth, i, 1);
+    if (d === 2) this.cells = f(4 * capacity); // filled afresh by every build
     this.capacity = capacity;
   }
 
@@ -118,6 +124,16 @@ export class SpaceTree {
     for (let node = 0; node < this.size; node++) {
       const c = this.count[node];
       if (c > 0) for (let t = 0; t < d; t++) this.comSum[node * d + t] /= c;
+    }
+    if (d === 2) {
+      const cells = this.cells;
+      for (let node = 0; node < this.size; node++) {
+        const width = 2 * this.half[node];
+        cells[4 * node] = this.comSum[2 * node];
+        cells[4 * node + 1] = this.comSum[2 * node + 1];
+        cells[4 * node + 2] = width * width;
+        cells[4 * node + 3] = this.count[node];
+      }
     }
     // A group of coincident points that moved down as its leaf split still names the old leaf.
     for (let i = 0; i < n; i++) {
@@ -210,7 +226,7 @@ export class SpaceTree {
 
   /** The same walk as repulsion(), unrolled for 2-D layouts (the common case, and the hot loop of t-SNE). */
   repulsion2(y: Float64Array, i: number, theta2: number, force: Float64Array): number {
-    return repulsion2D(this.comSum, this.count, this.firstChild, this.half, this.leafOf, this.stack, y, i, theta2, force);
+    return repulsion2D(this.cells, this.firstChild, this.leafOf, this.stack, y, i, theta2, force);
   }
 
   /**
@@ -274,10 +290,8 @@ function spreadBits(v: number): number {
  * source too (src/embed/gradient-pool.ts).
  */
 export function repulsion2D(
-  com: Float64Array,
-  count: Int32Array,
+  cells: Float64Array,
   firstChild: Int32Array,
-  half: Float64Array,
   leafOf: Int32Array,
   stack: Int32Array,
   y: Float64Array,
@@ -295,17 +309,17 @@ export function repulsion2D(
   stack[top++] = 0;
   while (top > 0) {
     const node = stack[--top];
-    const c = count[node];
-    const first = firstChild[node];
+    const at = 4 * node;
+    const c = cells[at + 3];
     if (node === own) {
       z += c - 1;
       continue;
     }
-    const dx = yx - com[2 * node];
-    const dy = yy - com[2 * node + 1];
+    const dx = yx - cells[at];
+    const dy = yy - cells[at + 1];
     const d2 = dx * dx + dy * dy;
-    const w = 2 * half[node];
-    if (first === -1 || w * w < theta2 * d2) {
+    const first = firstChild[node];
+    if (first === -1 || cells[at + 2] < theta2 * d2) {
       const q = 1 / (1 + d2);
       const cq = c * q;
       z += cq;
@@ -313,10 +327,11 @@ export function repulsion2D(
       fx += cqq * dx;
       fy += cqq * dy;
     } else {
-      if (count[first] > 0) stack[top++] = first;
-      if (count[first + 1] > 0) stack[top++] = first + 1;
-      if (count[first + 2] > 0) stack[top++] = first + 2;
-      if (count[first + 3] > 0) stack[top++] = first + 3;
+      const f = 4 * first;
+      if (cells[f + 3] > 0) stack[top++] = first;
+      if (cells[f + 7] > 0) stack[top++] = first + 1;
+      if (cells[f + 11] > 0) stack[top++] = first + 2;
+      if (cells[f + 15] > 0) stack[top++] = first + 3;
     }
   }
   force[0] += fx;
