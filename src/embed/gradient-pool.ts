@@ -3,10 +3,9 @@
  * on Barnes–Hut iterations, the repulsion (a walk of the tree per point). The tree, P and the layout
  * live in SharedArrayBuffers. The workers start on the attraction while the caller's thread builds the
  * tree (or sums the grid's repulsion); then every thread takes runs of rows, and of walks, from shared
- * counters until none is left. Each uses
- * the very functions the single-threaded path uses (attractionRows, repulsion2D, whose sources the
- * workers evaluate) and writes each point's terms, which the caller then sums in point order: results
- * equal one thread's bit for bit.
+ * counters until none is left. Each uses the very functions the single-threaded path uses
+ * (attractionRows, repulsion2D, whose sources the workers evaluate) and writes each point's terms,
+ * which the caller then sums in point order: results equal one thread's bit for bit.
  * Workers never hold the process open.
  */
 import * as os from "os";
