@@ -101,8 +101,8 @@ function answer(m: Exclude<ToChecker, { kind: "replay" } | { kind: "close" }>): 
 data.port.on("message", (m: ToChecker) => {
   if (m.kind === "replay") replay(m.id, m.base, m.src, m.names);
   else if (m.kind === "close") {
-    // The watch program holds thousands of inotify watchers: a thread torn down with them open can
-    // corrupt the heap as Node frees them (SIGABRT at exit, 2 in 16 under load), so close them here.
+    // an orderly end: the watch program's thousands of file watchers are closed here, not left for
+    // Node to free as a terminated thread is torn down
     converter.close();
     data.port.close();
   } else answer(m);

@@ -127,9 +127,9 @@ export class StagedConverter implements Converter {
   }
 
   /**
-   * Ends the checker's thread: it closes its file watchers and ends once its current work is done.
-   * Terminating it instead, with its watchers open, could abort the whole process on Node 20 ("corrupted
-   * double-linked list" as the thread's inotify handles were freed); that stays the fallback after 10 s.
+   * Ends the checker's thread: it closes its file watchers and ends once its current work is done;
+   * terminating it is the fallback after 10 s. (The aborts at exit once blamed on terminating it came
+   * from zeromq used on a worker thread; see control-process.ts.)
    */
   close(): Promise<void> {
     return (this.closed ??= this.endThread());

@@ -11,7 +11,7 @@ import { autoBatchSize } from "./batching";
 import { Work } from "../core/work";
 import { Context, explain, TargetOptions } from "./explain";
 import { scores } from "./gradients";
-import { baselineLike } from "./integrated-gradients";
+import { baselineLike } from "./baseline";
 
 export interface DeepLiftOptions extends TargetOptions {
   /** Reference input: a number (filled) or a tensor shaped like one example or like the input (default 0). */

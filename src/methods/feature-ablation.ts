@@ -4,7 +4,7 @@ import { Attribution } from "../attribution";
 import { assertPositiveInt } from "../model/validate";
 import { Work } from "../core/work";
 import { Context, explain, TargetOptions } from "./explain";
-import { baselineLike } from "./integrated-gradients";
+import { baselineLike } from "./baseline";
 import { coalitionScores, featureGroups, Groups, PerturbationOptions, spread } from "./perturbation";
 
 export interface FeatureAblationOptions extends TargetOptions, PerturbationOptions {}

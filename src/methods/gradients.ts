@@ -37,6 +37,23 @@ export function inputGradient(model: Model, x: tf.Tensor, score: ScoreFn, rows: 
   return tf.grad((input: tf.Tensor) => tf.sum(score(forward(model, input, { relu }).output, rows)))(x);
 }
 
+/** inputGradient and each row's score, from the same forward pass. */
+export function scoredInputGradient(
+  model: Model,
+  x: tf.Tensor,
+  score: ScoreFn,
+  rows: number[],
+): { gradient: tf.Tensor; scores: tf.Tensor1D } {
+  const ones = tf.ones([rows.length]) as tf.Tensor1D;
+  try {
+    // a gradient seeded with ones over the rows is the summed score's: each row gets its own gradient
+    const { value, grad } = tf.valueAndGrad((input: tf.Tensor) => score(forward(model, input).output, rows))(x, ones);
+    return { gradient: grad, scores: value as tf.Tensor1D };
+  } finally {
+    ones.dispose();
+  }
+}
+
 /**
  * Gradients of the score w.r.t. the outputs of `layers`, and those outputs, in one pass: a zero tensor
  * is added to each layer's output and the gradient is taken w.r.t. those zeros.

@@ -88,7 +88,7 @@ const METHODS: MethodSpec[] = [
     cost: "batched",
     run: integratedGradients,
     summary:
-      "`steps` (50), `method` (`riemann_middle`; with a tolerance `riemann_trapezoid`; `riemann_left/right`, `gausslegendre`), `baseline` (number or tensor), `batchSize`; or `tolerance` (e.g. 0.01: the rule refined per example, reusing its points, until the completeness residual is within 1 % of \\|ΔF\\|, up to `maxSteps`; `info.steps` per example); `info.delta`",
+      "`steps` (50), `method` (`riemann_middle`; with a tolerance `riemann_trapezoid`; `riemann_left/right`, `gausslegendre`), `baseline` (number or tensor), `batchSize`; or `tolerance` (e.g. 0.01: points added per example until the completeness residual is within 1 % of \\|ΔF\\|, up to `maxSteps`; the trapezoid halves the path intervals with the largest residuals, `info.alphas`; `info.steps` per example); `info.delta`",
   },
   {
     name: "smoothGrad",

@@ -57,15 +57,23 @@ describe("integratedGradients with a tolerance", () => {
       const [ls, ts] = [loose.info.steps as number[], tight.info.steps as number[]];
       assert.ok(ls[0] < ts[0], `${method}: ${ls[0]} steps for 1 % vs ${ts[0]} for 0.1 %`);
       ls.forEach((n, e) => assert.ok(n <= ts[e]));
-      // the schedule from 2 steps: nested rules refine (trapezoid 2, 3, 5, 9, …: intervals double; midpoint
-      // 2, 6, 18, …: cells triple) and evaluate each point once; Gauss–Legendre doubles and starts afresh
-      const schedule = {
-        gausslegendre: (k: number) => 2 ** (k + 1),
-        riemann_trapezoid: (k: number) => 2 ** k + 1,
-        riemann_middle: (k: number) => 2 * 3 ** k,
-      }[method];
-      const sequence = Array.from({ length: 12 }, (_, k) => schedule(k));
-      for (const n of [...ls, ...ts]) assert.ok(sequence.includes(n), `${method}: ${n} steps is not in ${sequence}`);
+      if (method === "riemann_trapezoid") {
+        // halving intervals of [0, 1] from 2 points: every point is a dyadic fraction, each evaluated once
+        for (const alphas of [...(loose.info.alphas as number[][]), ...(tight.info.alphas as number[][])]) {
+          assert.deepEqual(
+            alphas,
+            [...alphas].sort((p, q) => p - q),
+          );
+          assert.ok(alphas[0] === 0 && alphas[alphas.length - 1] === 1 && new Set(alphas).size === alphas.length);
+          for (const a of alphas) assert.ok(Number.isInteger(a * 2 ** 20), `${a} is not a dyadic fraction`);
+        }
+      } else {
+        // the schedule from 2 steps: the midpoint's cells triple (2, 6, 18, …) and it evaluates each point
+        // once; Gauss–Legendre doubles (2, 4, 8, …) and starts afresh
+        const schedule = { gausslegendre: (k: number) => 2 ** (k + 1), riemann_middle: (k: number) => 2 * 3 ** k }[method];
+        const sequence = Array.from({ length: 12 }, (_, k) => schedule(k));
+        for (const n of [...ls, ...ts]) assert.ok(sequence.includes(n), `${method}: ${n} steps is not in ${sequence}`);
+      }
       assert.deepEqual(
         loose.info.gradientEvaluations,
         ls.map((n) => (method === "gausslegendre" ? 2 * n - 2 : n)),
@@ -74,7 +82,70 @@ describe("integratedGradients with a tolerance", () => {
       tight.dispose();
     });
   }
-  for (const method of ["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"] as const) {
+  it("riemann_trapezoid: the result is the trapezoid on the points it chose (info.alphas), by tf.grad on the model itself", async () => {
+    const a = await dv.integratedGradients(model, x, { tolerance: 1e-3 });
+    const chosen = a.info.alphas as number[][];
+    assert.ok(
+      chosen.some((al) => al.length > 4),
+      `${chosen.map((al) => al.length)} points (a refinement must have happened)`,
+    );
+    for (let e = 0; e < 2; e++) {
+      const al = chosen[e]!;
+      const want = tf.tidy(() => {
+        const xe = x.slice(e, 1);
+        const f = (v: tf.Tensor) => (model.apply(v) as tf.Tensor).sum();
+        const sum = tf.addN(
+          al.map((alpha, i) =>
+            tf
+              .grad(f)(xe.mul(alpha))
+              .mul((al[Math.min(i + 1, al.length - 1)]! - al[Math.max(i - 1, 0)]!) / 2),
+          ),
+        );
+        return Array.from(sum.mul(xe).dataSync());
+      });
+      close(
+        tf.tidy(() => a.values.slice(e, 1).dataSync()),
+        want,
+        1e-5,
+      );
+    }
+    a.dispose();
+  });
+  it("riemann_trapezoid: examples whose kept gradients could pass the memory budget are refined in turn, with the same result", async () => {
+    // 2²⁷ steps × 16 bytes per point: only one example's worst case fits in the 1 GiB budget at a time
+    const together = await dv.integratedGradients(model, x, { tolerance: 1e-3 });
+    const inTurn = await dv.integratedGradients(model, x, { tolerance: 1e-3, maxSteps: 2 ** 27 });
+    assert.deepEqual(inTurn.info.alphas, together.info.alphas);
+    close(inTurn.values.dataSync(), together.values.dataSync(), 1e-6);
+    tf.dispose([together, inTurn] as unknown as tf.Tensor[]);
+  });
+  it("riemann_trapezoid: halves the interval where a ReLU switches, hand-derived", async () => {
+    // F(αx) = relu(α − 0.4) for x = 1: the integrand steps from 0 to 1 at α = 0.4, so only the interval
+    // holding 0.4 has a residual, r = (a + b)/2 − 0.4. From 4 points (1/3, 2/3 apart): [1/3, 2/3] has
+    // r = 0.1 (17 % of ΔF = 0.6); halved at 1/2: [1/3, 1/2], r = 0.0167 (2.8 %); at 5/12: [1/3, 5/12],
+    // r = −0.025 (4.2 %); at 3/8: [3/8, 5/12], r = −0.0042 (0.69 %): met, with 7 points. Halving every
+    // interval would need 25 (4, 7, 13, 25) to reach the same interval.
+    const kink = tf.sequential();
+    kink.add(
+      tf.layers.dense({ inputShape: [1], units: 1, activation: "relu", weights: [tf.tensor2d([[1]]), tf.tensor1d([-0.4])] }),
+    );
+    kink.add(tf.layers.dense({ units: 1, weights: [tf.tensor2d([[1]]), tf.tensor1d([0])] }));
+    const before = tf.memory().numTensors;
+    const a = await dv.integratedGradients(kink, tf.tensor1d([1]), { tolerance: 0.01, target: 0 });
+    close((a.info.alphas as number[][])[0]!, [0, 1 / 3, 3 / 8, 5 / 12, 1 / 2, 2 / 3, 1], 1e-7);
+    assert.deepEqual(a.info.steps, [7]);
+    assert.deepEqual(a.info.gradientEvaluations, [7]);
+    close(
+      a.delta!,
+      [(3 / 8 + 5 / 12) / 2 - 0.4].map((r) => -r),
+      1e-5,
+    );
+    close(a.values.dataSync(), [0.6 + 0.4 - (3 / 8 + 5 / 12) / 2], 1e-5);
+    a.dispose();
+    assert.equal(tf.memory().numTensors, before + 1); // the input tensor alone
+    kink.dispose();
+  });
+  for (const method of ["gausslegendre", "riemann_middle", "riemann_left", "riemann_right"] as const) {
     it(`${method}: the result equals plain IG with the steps it chose, example by example (refinements reuse points exactly)`, async () => {
       // Gauss–Legendre meets 1e-3 on this smooth model with its first 4 points: ask it for more
       const a = await dv.integratedGradients(model, x, { tolerance: method === "gausslegendre" ? 1e-7 : 1e-3, method });
@@ -130,8 +201,8 @@ describe("integratedGradients with a tolerance", () => {
   it("progress covers the whole budget; an abort stops it with no tensor left; bad options are refused", async () => {
     const seen: number[] = [];
     const a = await dv.integratedGradients(model, x, { tolerance: 1e-2, maxSteps: 64, onProgress: (p) => seen.push(p.done) });
-    // a tolerance's default, the trapezoid, from 4 steps within 64: 4, 7, 13, 25, 49 steps, each point evaluated once
-    assert.equal(seen[seen.length - 1], 2 * 49); // both examples' budgets
+    // a tolerance's default, the trapezoid, refined adaptively: each example's budget is maxSteps points
+    assert.equal(seen[seen.length - 1], 2 * 64);
     assert.ok(seen.every((v, i) => i === 0 || v >= seen[i - 1]));
     a.dispose();
     const before = tf.memory().numTensors;

@@ -18,6 +18,33 @@ describe("widgets: latestWins", () => {
     assert.ok(!run.running);
   });
 
+  it("aborts the running call's signal when a newer call arrives; that AbortError is not reported", async () => {
+    const errors: unknown[] = [];
+    const ran: Array<[number, string]> = [];
+    const run = widgets.latestWins(
+      async (n: number) => {
+        const signal = run.signal!;
+        await sleep(30);
+        ran.push([n, signal.aborted ? "aborted" : "ran"]);
+        if (signal.aborted) throw Object.assign(new Error("stopped"), { name: "AbortError" });
+        if (n === 3) throw Object.assign(new Error("not from the signal"), { name: "AbortError" });
+      },
+      (e) => errors.push((e as Error).message),
+    );
+    void run(1);
+    await sleep(5);
+    assert.equal(run.signal?.aborted, false);
+    void run(2);
+    await run.idle();
+    assert.deepEqual(ran, [
+      [1, "aborted"],
+      [2, "ran"],
+    ]);
+    assert.equal(run.signal, undefined); // idle: no run, no signal
+    await run(3); // an AbortError its own signal did not cause is an error
+    assert.deepEqual(errors, ["not from the signal"]);
+  });
+
   it("reports an error and keeps serving later calls", async () => {
     const errors: unknown[] = [];
     const ran: number[] = [];

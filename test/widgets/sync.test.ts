@@ -81,6 +81,42 @@ describe("widgets: state sync over the comm (protocol 2.1.0)", () => {
     );
   });
 
+  it("an async observer busy with a front-end change gets only the latest of those that arrive meanwhile, never two at once", async () => {
+    const s = new widgets.IntSlider({ value: 0, max: 10 });
+    await tick();
+    const started: number[] = [];
+    const finished: number[] = [];
+    const syncSeen: number[] = [];
+    let running = 0;
+    let most = 0;
+    const gates: Array<() => void> = [];
+    s.observe(async (c) => {
+      started.push(c.new as number);
+      most = Math.max(most, ++running);
+      await new Promise<void>((r) => gates.push(r));
+      running--;
+      finished.push(c.new as number);
+    }, "value");
+    s.observe((c) => void syncSeen.push(c.new as number), "value");
+    for (const v of [1, 2, 3, 4]) fe.receive(s.modelId, { method: "update", state: { value: v }, buffer_paths: [] });
+    assert.equal(s.value, 4);
+    assert.deepEqual(syncSeen, [1, 2, 3, 4]); // a synchronous observer sees every change, at once
+    assert.deepEqual(started, [1]); // 2 and 3 were overtaken while 1 ran
+    gates.shift()!();
+    await tick();
+    assert.deepEqual(started, [1, 4]);
+    gates.shift()!();
+    await tick();
+    assert.deepEqual(finished, [1, 4]);
+    assert.equal(most, 1);
+    // once idle, the next change runs at once again; kernel-side changes are not held back
+    fe.receive(s.modelId, { method: "update", state: { value: 5 }, buffer_paths: [] });
+    s.value = 6;
+    assert.deepEqual(started, [1, 4, 5, 6]);
+    gates.splice(0).forEach((g) => g());
+    await tick();
+  });
+
   it("sends back a value the kernel corrected, and what observers change, but not their echo of the value", async () => {
     const s = new widgets.IntSlider({ value: 1, max: 10 });
     const label = new widgets.Label();

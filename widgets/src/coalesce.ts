@@ -1,13 +1,16 @@
 /**
  * Run async work so that calls arriving while it runs do not pile up: at most one run at a time, and of
  * the calls that arrive meanwhile only the latest is run next (a slider dragged over ten values costs
- * two recomputations, not ten).
+ * two recomputations, not ten). The run in progress can stop early: `signal` is aborted as soon as a
+ * newer call arrives, and the AbortError that work meets through it is not an error.
  */
 export interface LatestWins<A extends unknown[]> {
   (...args: A): Promise<void>;
   /** Resolves when nothing runs and nothing waits. */
   idle(): Promise<void>;
   readonly running: boolean;
+  /** The running call's signal (for long work's `signal` option): aborted once a newer call waits. */
+  readonly signal: AbortSignal | undefined;
 }
 
 export interface LatestWinsOptions {
@@ -28,18 +31,21 @@ export function latestWins<A extends unknown[]>(
   let running: Promise<void> | null = null;
   let pending: A | null = null;
   let waiters: Array<() => void> = [];
+  let current: AbortController | null = null;
 
   async function loop(): Promise<void> {
     while (pending) {
       if (options.settle) await nextTurn();
       const args: A = pending;
       pending = null;
+      const controller = (current = new AbortController());
       try {
         await work(...args);
       } catch (err) {
-        onError(err);
+        if (!(controller.signal.aborted && (err as Error)?.name === "AbortError")) onError(err);
       }
     }
+    current = null;
     running = null;
     const done = waiters;
     waiters = [];
@@ -48,11 +54,13 @@ export function latestWins<A extends unknown[]>(
 
   const call = ((...args: A) => {
     pending = args;
+    current?.abort();
     if (running) return new Promise<void>((resolve) => waiters.push(resolve));
     running = loop();
     return running;
   }) as LatestWins<A>;
   call.idle = () => (running ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve());
   Object.defineProperty(call, "running", { get: () => running !== null });
+  Object.defineProperty(call, "signal", { get: () => current?.signal });
   return call;
 }

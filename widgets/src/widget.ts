@@ -7,6 +7,7 @@
  * open widget, or the end of the current synchronous code (a microtask), so that constructors of
  * subclasses finish before the front end sees the state.
  */
+import { AsyncResource } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
 import { Comm, CommManager, CommMessage, getCommManager, JUPYTER_DISPLAY, WIDGET_VIEW_MIME } from "../../kernel-ext/src/comm-api";
@@ -45,6 +46,15 @@ export interface Change<T = unknown> {
   type: "change";
 }
 export type Observer<T = any> = (change: Change<T>) => void | Promise<void>;
+
+interface ObserverEntry {
+  names: Set<string> | null;
+  fn: Observer;
+  /** Its promise for a front-end change is pending. */
+  busy?: boolean;
+  /** The latest front-end change that arrived meanwhile, bound to its message's context. */
+  next?: () => void;
+}
 export type MsgHandler = (content: any, buffers: Uint8Array[]) => void | Promise<void>;
 
 /** Constructor options: every synced attribute; a widget-valued one also takes that widget's options. */
@@ -68,7 +78,7 @@ export class Widget<S extends object = any> {
   private comm: Comm | null = null;
   private manager: CommManager | null = null;
   private isClosed = false;
-  private observers: Array<{ names: Set<string> | null; fn: Observer }> = [];
+  private observers: ObserverEntry[] = [];
   private msgHandlers: MsgHandler[] = [];
   /** State received from the front end while it is being applied (ipywidgets' property lock). */
   private incoming: Record<string, unknown> | null = null;
@@ -195,18 +205,47 @@ export class Widget<S extends object = any> {
     const change: Change = { name, old, new: value, owner: this, type: "change" };
     for (const o of this.observers.slice()) {
       if (o.names && !o.names.has(name)) continue;
-      let result: unknown;
-      try {
-        result = o.fn(change);
-      } catch (err) {
-        if (fromKernel) throw err;
-        console.error(`Error in an observer of ${this.constructor.name}.${name}:`, err);
+      if (!fromKernel) {
+        this.callFromFrontend(o, change);
         continue;
       }
-      if (result instanceof Promise) {
-        result.catch((err) => console.error(`Error in an observer of ${this.constructor.name}.${name}:`, err));
-      }
+      const result: unknown = o.fn(change);
+      if (result instanceof Promise) result.catch((err) => this.observerFailed(name, err));
     }
+  }
+
+  /**
+   * A front-end change for an observer still busy with an earlier one (its promise pending) waits, and
+   * only the latest waiting change runs once it is done: a dragged slider's values do not pile up, and
+   * two runs of one observer never overlap (their results would land in any order). The waiting run
+   * keeps the async context of its own message (where its output goes).
+   */
+  private callFromFrontend(o: ObserverEntry, change: Change): void {
+    if (o.busy) {
+      o.next = AsyncResource.bind(() => this.callFromFrontend(o, change));
+      return;
+    }
+    let result: unknown;
+    try {
+      result = o.fn(change);
+    } catch (err) {
+      this.observerFailed(change.name, err);
+      return;
+    }
+    if (!(result instanceof Promise)) return;
+    o.busy = true;
+    result
+      .catch((err) => this.observerFailed(change.name, err))
+      .finally(() => {
+        o.busy = false;
+        const next = o.next;
+        o.next = undefined;
+        if (next && this.observers.includes(o)) next();
+      });
+  }
+
+  private observerFailed(name: string, err: unknown): void {
+    console.error(`Error in an observer of ${this.constructor.name}.${name}:`, err);
   }
 
   /** Handle custom messages from the front end (`{method: "custom", content}`). */

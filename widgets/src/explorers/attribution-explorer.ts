@@ -110,7 +110,13 @@ export class AttributionExplorer extends Explorer {
     const started = Date.now();
     const { map, width, height } = await this.busy.run(async (step) => {
       // the busy bar shows how far the method is; no progress output of its own in the notebook
-      const run = { ...options, progress: false, onProgress: (p: Progress) => step(p.done / p.total) };
+      // a newer choice aborts this run (through the coalesced redraw's signal) instead of waiting for it
+      const run = {
+        ...options,
+        progress: false,
+        signal: this.refresh.signal,
+        onProgress: (p: Progress) => step(p.done / p.total),
+      };
       const attribution = await spec.run(this.model, this.image, run);
       try {
         return await mapOf(attribution.values, !spec.signed);
