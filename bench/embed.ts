@@ -7,6 +7,8 @@
  *    pixel right (real digits, augmented). Our wall time (target < 60 s) and trustworthiness from a
  *    seeded sample of 2,000 points; scikit-learn on the same points unless it exceeds --large-timeout.
  * Run: npm run bench:embed  (options: --n 2000 --large 20000 --repeats 1 --large-timeout 900, seconds).
+ * With DEEPVIZ_TSNE_PROFILE=1 each of our runs also prints its wall time per stage on stderr (kNN,
+ * affinities, and per phase the repulsion with the attraction, the update, KL), src/embed/tsne.ts.
  *
  * sklearn runs with its default OpenMP threads and with OMP_NUM_THREADS=1, and its best wall time counts
  * (on a loaded machine OpenMP's spinning threads can make the default many times slower); at the large

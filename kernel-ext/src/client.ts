@@ -230,18 +230,21 @@ export class KernelClient {
   /** Sends a message that gets no reply (comm_*); returns its header. */
   send(channel: "shell" | "control", msgType: string, content: object, options: SendOptions = {}): MessageHeader {
     const header = makeHeader(msgType, this.session);
-    this.sendFrames(
-      this.socketFor(channel),
-      encode(this.conn.key, {
-        identities: [],
-        header,
-        parent_header: {},
-        metadata: options.metadata ?? {},
-        content,
-        buffers: options.buffers,
-      }),
-    );
+    this.sendMessage(channel, header, content, options);
     return header;
+  }
+
+  /** Signs and queues one message of ours (no parent) on its channel. */
+  private sendMessage(channel: "shell" | "control", header: MessageHeader, content: object, options: SendOptions): void {
+    const message = {
+      identities: [],
+      header,
+      parent_header: {},
+      metadata: options.metadata ?? {},
+      content,
+      buffers: options.buffers,
+    };
+    this.sendFrames(this.socketFor(channel), encode(this.conn.key, message));
   }
 
   /** Sends frames exactly as given (for robustness tests). */
@@ -277,17 +280,7 @@ export class KernelClient {
       );
     }
     const reply = new Promise<JupyterMessage>((resolve, reject) => this.pending.set(header.msg_id, { resolve, reject }));
-    this.sendFrames(
-      this.socketFor(channel),
-      encode(this.conn.key, {
-        identities: [],
-        header,
-        parent_header: {},
-        metadata: options.metadata ?? {},
-        content,
-        buffers: options.buffers,
-      }),
-    );
+    this.sendMessage(channel, header, content, options);
     return reply;
   }
 

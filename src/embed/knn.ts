@@ -65,6 +65,8 @@ export function nearestNeighbours(p: Points, k: number): Neighbours {
   // |b|²/2 − a·b orders a's row as |a−b|² does (|a|² is the same along it)
   const heapKey = new Float64Array(n * want).fill(Infinity);
   const heapIndex = new Int32Array(n * want).fill(-1);
+  // each heap's largest key again, side by side: the scan reads every later point's, in a row
+  const top = new Float64Array(n).fill(Infinity);
   const x = tf.tensor2d(centred, [n, d]);
   const xt = x.transpose();
   try {
@@ -82,9 +84,15 @@ export function nearestNeighbours(p: Points, k: number): Neighbours {
         const hi = halfNorm[i];
         for (let j = i + 1, at = r * cols + r + 1; j < n; j++, at++) {
           const keyI = halfNorm[j] - dot[at];
-          if (keyI < heapKey[oi]) heapReplaceTop(heapKey, heapIndex, oi, want, keyI, j);
+          if (keyI < top[i]) {
+            heapReplaceTop(heapKey, heapIndex, oi, want, keyI, j);
+            top[i] = heapKey[oi];
+          }
           const keyJ = hi - dot[at];
-          if (keyJ < heapKey[j * want]) heapReplaceTop(heapKey, heapIndex, j * want, want, keyJ, i);
+          if (keyJ < top[j]) {
+            heapReplaceTop(heapKey, heapIndex, j * want, want, keyJ, i);
+            top[j] = heapKey[j * want];
+          }
         }
       }
     }

@@ -137,11 +137,14 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   const report = (phase: "neighbours" | "affinities" | "optimize" | "done", iteration: number, kl?: number) =>
     onProgress?.({ ...work.progress(), method: "tsne", phase, iteration, iterations, klDivergence: kl });
 
+  const clock = new StageClock();
   report("neighbours", 0);
   const k = Math.min(n - 1, Math.floor(3 * perplexity + 1));
   const nb = nearestNeighbours(x, k);
+  clock.lap("neighbours");
   report("affinities", 0);
   const p = symmetrize(nb, conditionalAffinities(nb, n, perplexity), n);
+  clock.lap("affinities");
 
   const rng = new Random(seed);
   const y = initialLayout(x, dims, init, rng);
@@ -159,6 +162,7 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
   let kl = NaN;
   let done = 0;
   let stoppedEarly = false;
+  clock.lap("setup");
 
   try {
     for (let iter = 0; iter < iterations && !stoppedEarly; iter++) {
@@ -166,12 +170,26 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
       const momentum = iter < exaggerationIterations ? MOMENTUM_EARLY : MOMENTUM_LATE;
 
       // Attraction, and repulsion with Z, the normalizer of Q: gradient = 4 (attraction − repulsion / Z).
-      const onGrid = grid !== null && (repulsion === "grid" || useGrid(GridRepulsion.fftSize(y, n), n));
-      if (!onGrid) tree.build(y, n);
-      if (pool) z = pool.run(y, exag, attractionForce, tree, !onGrid, theta2, repulsionForce);
-      else attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
-      if (onGrid) z = grid.run(y, repulsionForce);
-      else if (!pool) {
+      const phase = iter < exaggerationIterations ? "early" : "late";
+      const side = grid !== null ? GridRepulsion.fftSize(y, n) : 0;
+      const onGrid = grid !== null && (repulsion === "grid" || useGrid(side, n));
+      if (pool) {
+        // the grid, or the tree's build, on this thread while the workers start on the attraction
+        const own = () => {
+          if (onGrid) z = grid.run(y, repulsionForce);
+        };
+        const walk = onGrid ? null : { tree, theta2, repulsion: repulsionForce };
+        const walkZ = pool.run(y, exag, attractionForce, own, walk);
+        if (walk) z = walkZ;
+        clock.lap(`${phase} pool ${onGrid ? `grid L=${side}` : "tree"} + attraction`);
+      } else if (onGrid) {
+        attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
+        z = grid.run(y, repulsionForce);
+        clock.lap(`${phase} attraction + grid L=${side}`);
+      } else {
+        tree.build(y, n);
+        attractionRows(p.rowStart, p.cols, p.vals, y, dims, exag, 0, n, attractionForce);
+        clock.lap(`${phase} tree build + attraction`);
         for (let k = 0; k < n; k++) {
           const i = tree.order[k];
           force.fill(0);
@@ -180,6 +198,7 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
         }
         z = 0;
         for (let i = 0; i < n; i++) z += zs[i]; // in point order, as the threads' terms are summed
+        clock.lap(`${phase} tree walk`);
       }
       const invZ = 1 / Math.max(z, Number.MIN_VALUE);
       // Gains grow where the gradient changed sign against the last update and shrink where it kept it.
@@ -190,11 +209,14 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
         y[c] += update[c];
       }
       done = iter + 1;
-      if (done % 50 === 0 || done === iterations) {
+      clock.lap(`${phase} update`);
+      // KL costs about as much as an iteration's attraction: only for listeners, and once at the end
+      if ((onProgress && done % 50 === 0) || done === iterations) {
         kl = klDivergence(p, y, dims, z);
         report("optimize", done, kl);
       }
       stoppedEarly = await stepOrStop(work);
+      clock.lap(`${phase} kl+progress`);
     }
   } finally {
     pool?.close();
@@ -208,9 +230,41 @@ export async function tsne(x: Points, options: TsneOptions = {}): Promise<TsneRe
     }
     kl = klDivergence(p, y, dims, z);
   }
+  clock.lap("final kl");
+  clock.print(`t-SNE stages, n = ${n}, ${pool?.threads ?? 1} thread(s)`);
   work.end(stoppedEarly ? new AbortError("stopped early") : undefined);
   report("done", done, kl);
   return { coords: y, dims, klDivergence: kl, iterations: done, stoppedEarly };
+}
+
+/**
+ * Wall time per stage of a run, printed to stderr at the end when DEEPVIZ_TSNE_PROFILE is set (for
+ * bench/embed.ts and profiling; silent and nearly free otherwise).
+ */
+class StageClock {
+  private readonly on = !!process.env.DEEPVIZ_TSNE_PROFILE;
+  private last = this.on ? performance.now() : 0;
+  private readonly ms = new Map<string, { ms: number; count: number }>();
+
+  lap(stage: string): void {
+    if (!this.on) return;
+    const now = performance.now();
+    const entry = this.ms.get(stage) ?? { ms: 0, count: 0 };
+    entry.ms += now - this.last;
+    entry.count++;
+    this.ms.set(stage, entry);
+    this.last = now;
+  }
+
+  print(title: string): void {
+    if (!this.on) return;
+    let total = 0;
+    for (const { ms } of this.ms.values()) total += ms;
+    const lines = [...this.ms].map(
+      ([stage, { ms, count }]) => `  ${stage.padEnd(32)} ${(ms / 1000).toFixed(3).padStart(8)} s  ×${count}`,
+    );
+    process.stderr.write(`${title}: ${(total / 1000).toFixed(3)} s\n${lines.join("\n")}\n`);
+  }
 }
 
 /**

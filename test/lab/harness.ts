@@ -210,9 +210,12 @@ export function widgetOutputs(page: Page): Locator {
 }
 
 /** RGBA pixels of every picture (canvas or img) in `scope`, each as screenshotted. */
-export async function pictures(scope: Locator): Promise<Uint8ClampedArray[]> {
+/** A picture's pixels (RGBA), with the screenshot they came from (to save when a comparison fails). */
+export type Shot = Uint8ClampedArray & { png: Buffer };
+
+export async function pictures(scope: Locator): Promise<Shot[]> {
   const items = scope.locator("canvas, img");
-  const out: Uint8ClampedArray[] = [];
+  const out: Shot[] = [];
   for (let i = 0; i < (await items.count()); i++) {
     const el = items.nth(i);
     if (!(await el.isVisible())) continue;
@@ -223,7 +226,7 @@ export async function pictures(scope: Locator): Promise<Uint8ClampedArray[]> {
     const canvas = createCanvas(img.width, img.height);
     const ctx = canvas.getContext("2d");
     ctx.drawImage(img, 0, 0);
-    out.push(ctx.getImageData(0, 0, img.width, img.height).data);
+    out.push(Object.assign(ctx.getImageData(0, 0, img.width, img.height).data, { png }));
   }
   return out;
 }
@@ -240,8 +243,18 @@ export function changedFraction(a: Uint8ClampedArray, b: Uint8ClampedArray, tol 
 
 /** The largest changed fraction over pictures paired by order (1 when their number differs). */
 export function picturesChanged(before: Uint8ClampedArray[], after: Uint8ClampedArray[]): number {
-  if (before.length !== after.length) return 1;
-  return Math.max(0, ...before.map((b, i) => changedFraction(b, after[i])));
+  return mostChanged(before, after).fraction;
+}
+
+/** The pair of pictures (by order) that changed most, and by how much. */
+export function mostChanged(before: Uint8ClampedArray[], after: Uint8ClampedArray[]): { index: number; fraction: number } {
+  if (before.length !== after.length) return { index: -1, fraction: 1 };
+  let worst = { index: -1, fraction: 0 };
+  before.forEach((b, i) => {
+    const fraction = changedFraction(b, after[i]);
+    if (fraction > worst.fraction) worst = { index: i, fraction };
+  });
+  return worst;
 }
 
 /** Where an ipywidgets slider's handle is (its centre, in page pixels). */

@@ -22,6 +22,7 @@ import {
   openNotebook,
   OUT,
   pictures,
+  mostChanged,
   picturesChanged,
   problems,
   ROOT,
@@ -181,8 +182,17 @@ describe("notebooks in the project's JupyterLab (Chromium)", function () {
         const second = await pictures(allOutputs(page));
         assert.ok(first.length > 0, "the notebook has pictures");
         assert.equal(second.length, first.length, "as many pictures each time");
-        const diff = picturesChanged(first, second);
-        assert.ok(diff <= CHANGED, `restart-and-run-all twice: pictures differ (${(100 * diff).toFixed(2)} % of pixels)`);
+        const worst = mostChanged(first, second);
+        if (worst.fraction > CHANGED && worst.index >= 0) {
+          // both versions of the picture that changed, to look at
+          for (const [run, shots] of [["a", first], ["b", second]] as const)
+            fs.writeFileSync(path.join(OUT, `${name}-picture-${worst.index + 1}-${run}.png`), shots[worst.index]!.png);
+        }
+        assert.ok(
+          worst.fraction <= CHANGED,
+          `restart-and-run-all twice: picture ${worst.index + 1} of ${first.length} differs (${(100 * worst.fraction).toFixed(2)} % of its pixels; ` +
+            `both saved as ${name}-picture-${worst.index + 1}-a/b.png)`,
+        );
       } catch (e) {
         await shot(page, `${name}-failed`).catch(() => undefined); // what the page showed when it failed
         throw e;

@@ -111,6 +111,14 @@ describe("integratedGradients with a tolerance", () => {
     }
     a.dispose();
   });
+  it("riemann_trapezoid: examples whose kept gradients could pass the memory budget are refined in turn, with the same result", async () => {
+    // 2²⁷ steps × 16 bytes per point: only one example's worst case fits in the 1 GiB budget at a time
+    const together = await dv.integratedGradients(model, x, { tolerance: 1e-3 });
+    const inTurn = await dv.integratedGradients(model, x, { tolerance: 1e-3, maxSteps: 2 ** 27 });
+    assert.deepEqual(inTurn.info.alphas, together.info.alphas);
+    close(inTurn.values.dataSync(), together.values.dataSync(), 1e-6);
+    tf.dispose([together, inTurn] as unknown as tf.Tensor[]);
+  });
   it("riemann_trapezoid: halves the interval where a ReLU switches, hand-derived", async () => {
     // F(αx) = relu(α − 0.4) for x = 1: the integrand steps from 0 to 1 at α = 0.4, so only the interval
     // holding 0.4 has a residual, r = (a + b)/2 − 0.4. From 4 points (1/3, 2/3 apart): [1/3, 2/3] has
