@@ -8,7 +8,8 @@ import { clippedRelu, relu, ReluMode } from "./relu";
  * _FusedMatMul) run as unfused conv / matmul + bias + activation, and its ReLU nodes use the chosen
  * backward rule. Two reasons: the fused kernels' gradient always computes the filter gradient too
  * (CenterNet 512² saliency: 165 s fused, 0.5 s unfused), and a ReLU fused into a kernel cannot have
- * its gradient swapped. The rewrite sets the nodes' `op` to one custom op for the duration of one
+ * its gradient swapped. Half-pixel bilinear resizes (Keras' UpSampling2D) are rewritten always: tfjs's
+ * ResizeBilinearGrad ignores half-pixel centres, so their gradient would be wrong. The rewrite sets the nodes' `op` to one custom op for the duration of one
  * synchronous execute and puts them back afterwards, so model.predict and other models never see it.
  *
  * With a node rule (LRP, DeepLift: the GraphModel counterpart of the LayersModel interpreter's layer
@@ -104,7 +105,9 @@ export function withExplainingOps<T>(model: tf.GraphModel, reluMode: ReluMode, r
     if (original.has(node)) continue; // already rewritten by an enclosing call
     const explain = FUSED.has(node.op)
       ? canUnfuse(node)
-      : (RELUS.has(node.op) && reluMode !== "normal") || (nodeRule !== undefined && RULE_OPS.has(node.op));
+      : (RELUS.has(node.op) && reluMode !== "normal") ||
+        isHalfPixelResize(node) ||
+        (nodeRule !== undefined && RULE_OPS.has(node.op));
     if (!explain) continue;
     const varying = dataInputs(info, node).map((n) => dependsOnInput(info).has(n.name));
     original.set(node, { op: node.op, category: node.category, gate: isHardGate(model, node), varying });
@@ -199,8 +202,8 @@ function plainOp(op: string, attrs: Attr, inputs: tf.Tensor[]): tf.Tensor {
       return tf.div(inputs[0], inputs[1]);
     case "ResizeBilinear": {
       const [h, w] = Array.from(inputs[1].dataSync());
-      const [align, half] = [attrs.alignCorners?.value, attrs.halfPixelCenters?.value] as [boolean?, boolean?];
-      return tf.image.resizeBilinear(inputs[0] as tf.Tensor4D, [h, w], align ?? false, half ?? false);
+      if (attrs.halfPixelCenters?.value === true) return halfPixelResize(inputs[0] as tf.Tensor4D, h, w);
+      return tf.image.resizeBilinear(inputs[0] as tf.Tensor4D, [h, w], attrs.alignCorners?.value === true);
     }
     case "MaxPool":
     case "AvgPool": {
@@ -214,6 +217,34 @@ function plainOp(op: string, attrs: Attr, inputs: tf.Tensor[]): tf.Tensor {
     default:
       return fail(`internal: ${op} is offered to node rules but not computed.`);
   }
+}
+
+const isHalfPixelResize = (node: GraphNode) =>
+  node.op === "ResizeBilinear" && (node.attrParams as Attr).halfPixelCenters?.value === true;
+
+/**
+ * Bilinear resizing with half-pixel centres (TensorFlow's rule) as two interpolation matrices, one per
+ * axis, so that its gradient is their transposes: the same values as tf.image.resizeBilinear, whose
+ * backward kernel treats every resize as if its centres were not half-pixel.
+ */
+function halfPixelResize(x: tf.Tensor4D, h: number, w: number): tf.Tensor {
+  const [n, hIn, wIn, c] = x.shape;
+  const alongH = tf.matMul(interpolation(hIn, h), tf.reshape(tf.transpose(x, [1, 0, 2, 3]), [hIn, -1]));
+  const byColumn = tf.transpose(tf.reshape(alongH, [h, n, wIn, c]), [2, 1, 0, 3]); // [wIn, n, h, c]
+  const alongW = tf.matMul(interpolation(wIn, w), tf.reshape(byColumn, [wIn, -1]));
+  return tf.transpose(tf.reshape(alongW, [w, n, h, c]), [1, 2, 0, 3]);
+}
+
+/** The [to, from] matrix of half-pixel linear interpolation: source (i + ½)·from/to − ½, clamped to the edges. */
+function interpolation(from: number, to: number): tf.Tensor2D {
+  const m = new Float32Array(to * from);
+  for (let i = 0; i < to; i++) {
+    const source = ((i + 0.5) * from) / to - 0.5;
+    const lerp = source - Math.floor(source);
+    m[i * from + Math.max(Math.floor(source), 0)] += 1 - lerp;
+    m[i * from + Math.min(Math.ceil(source), from - 1)] += lerp;
+  }
+  return tf.tensor2d(m, [to, from]);
 }
 
 /** An elementwise activation node; only the ReLUs take the explaining ReLU mode. */

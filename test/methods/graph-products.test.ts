@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as dv from "../../src";
 import { close } from "../helpers/models";
 import { attr, GraphBuilder } from "../model/graph-fixtures";
+import { centerNetShaped } from "../../bench/graph-models";
 
 /**
  * DeepLift and LRP through elementwise products of two computed tensors in a GraphModel (MobileNetV3's
@@ -180,6 +181,33 @@ describe("DeepLift and LRP through products of computed tensors (GraphModels)", 
     assert.equal(tf.memory().numTensors, before);
     tf.dispose([x, baseline]);
     se.dispose();
+  });
+
+  it("on the CenterNet-MobileNetV3-shaped detector (fused convs, hard-swish, ReLU6, half-pixel resize): DeepLift exact, LRP finite", async () => {
+    const { model: det } = await centerNetShaped({ batch: -1, size: 64 });
+    const x = tf.randomUniform([2, 64, 64, 3], 0, 255, "float32", 7);
+    const baseline = tf.fill([64, 64, 3], 128);
+    // one fixed heatmap cell (a per-row peak would pick another cell at the reference)
+    const cell = (t: tf.Tensor) => tf.reshape(tf.slice(t, [0, 5, 9, 0], [-1, 1, 1, 1]), [-1]);
+    const before = tf.memory().numTensors;
+    const d = await dv.deepLift(det, x, { baseline, target: cell });
+    const [f, f0] = tf.tidy(() =>
+      [x, tf.expandDims(baseline, 0)].map((t) => Array.from(cell(dv.forward(det, t).output).dataSync())),
+    );
+    const [sums, mass] = tf.tidy(() =>
+      [tf.sum(d.values, [1, 2, 3]), tf.sum(tf.abs(d.values), [1, 2, 3])].map((t) => Array.from(t.dataSync())),
+    );
+    sums.forEach((s, i) => {
+      const residual = Math.abs(s - (f[i] - f0[0]));
+      assert.ok(residual < 1e-5 * mass[i], `row ${i}: Σ ${s} vs ΔF ${f[i] - f0[0]} (Σ|a| ${mass[i]})`);
+    });
+    const r = await dv.lrp(det, x, { target: cell });
+    assert.ok(tf.tidy(() => tf.all(tf.isFinite(r.values)).dataSync()[0]) === 1 && mass.every((m) => m > 0));
+    d.dispose();
+    r.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, baseline]);
+    det.dispose();
   });
 
   it("a product of two computed non-gates: DeepLift shares it by the product rule, LRP refuses; a quotient by one is refused", async () => {

@@ -292,3 +292,43 @@ describe("GraphModels: ReLU6 and the activations that are not ReLUs", () => {
     model.dispose();
   });
 });
+
+describe("GraphModels: half-pixel bilinear resizes", () => {
+  it("have their true gradient (tfjs's ResizeBilinearGrad ignores half-pixel centres): f(x + eᵢ) − f(x) = ∂f/∂xᵢ", async () => {
+    await dv.backend();
+    const g = new GraphBuilder();
+    g.input("x", [-1, 3, 2, 2]);
+    g.op("up", "ResizeBilinear", ["x", g.constant("size", [7, 5], [2], "int32")], {
+      align_corners: attr.bool(false),
+      half_pixel_centers: attr.bool(true),
+    });
+    g.op("Identity", "Identity", ["up"]);
+    const model = await g.build();
+    g.dispose();
+    const x = tf.randomUniform([1, 3, 2, 2], -1, 1, "float32", 3);
+    const w = tf.randomUniform([1, 7, 5, 2], -1, 1, "float32", 4);
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(t, w), [1, 2, 3]);
+    const before = tf.memory().numTensors;
+    const s = await dv.saliency(model, x, { target: f, abs: false });
+    // the graph is linear: one step along each input coordinate gives that coordinate's gradient exactly
+    const steps = tf.tidy(() => {
+      const at = (t: tf.Tensor) => f(model.execute(t, "up") as tf.Tensor).dataSync()[0];
+      const base = at(x);
+      return Array.from({ length: 12 }, (_, i) => at(tf.add(x, tf.reshape(tf.oneHot(i, 12), x.shape))) - base);
+    });
+    close(await s.values.data(), steps, 1e-4, "gradient");
+    // the forward values are tf.image.resizeBilinear's
+    tf.tidy(() =>
+      close(
+        dv.forward(model, x, { logits: false }).output.dataSync(),
+        tf.image.resizeBilinear(x as tf.Tensor4D, [7, 5], false, true).dataSync(),
+        1e-6,
+        "values",
+      ),
+    );
+    s.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, w]);
+    model.dispose();
+  });
+});
