@@ -1,6 +1,6 @@
 /**
  * GraphModel bench (run by `npm run bench`, or alone: `node dist/bench/graph-models.js`): saliency,
- * guided backprop and Grad-CAM through DeepViz's node-by-node interpreter on a 512×512 detector
+ * guided backprop, Grad-CAM and LRP through DeepViz's node-by-node interpreter on a 512×512 detector
  * GraphModel, against one forward pass (model.execute) in the same run. The detector is built here with
  * CenterNet's MobileNetV3 shape and random weights (fused convs, depthwise convs, hard-swish, ReLU6, a
  * 128×128×80 heatmap), so the bench needs no download. With DEEPVIZ_CENTERNET=/path/to/centernet.json
@@ -121,6 +121,7 @@ export async function main(): Promise<void> {
       ["saliency", () => done(dv.saliency(model, x, { target }))],
       ["guided backprop", () => done(dv.guidedBackprop(model, x, { target }))],
       ["Grad-CAM (stride-16 node)", () => done(dv.gradCam(model, x, { target, layer: camNode }))],
+      ["LRP-ε (hard-swish products: signal takes all)", () => done(dv.lrp(model, x, { target }))],
     ];
     if (stock) {
       rows.push([
