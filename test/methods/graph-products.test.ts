@@ -210,6 +210,44 @@ describe("DeepLift and LRP through products of computed tensors (GraphModels)", 
     det.dispose();
   });
 
+  it("Sub of two computed tensors: LRP shares a − b as R_a = a/(a − b)·R, R_b = −b/(a − b)·R; DeepLift keeps it linear", async () => {
+    // x[2] → "a" = x·A, "b" = x·B → "d" = a − b: R_x = x ⊙ A − x ⊙ B (each branch's ε rule gives back its share)
+    const [A, B] = [
+      [2, -1],
+      [0.5, 3],
+    ];
+    const g = new GraphBuilder();
+    g.input("x", [-1, 2]);
+    g.op("a", "MatMul", ["x", g.constant("A", A, [2, 1])], mm);
+    g.op("b", "MatMul", ["x", g.constant("B", B, [2, 1])], mm);
+    g.op("d", "Sub", ["a", "b"]);
+    g.op("Identity", "Identity", ["d"]);
+    const sub = await g.build();
+    g.dispose();
+    const x = tf.tensor1d(X);
+    const baseline = tf.tensor1d(X0);
+    const before = tf.memory().numTensors;
+    const r = await dv.lrp(sub, x, { target: 0 });
+    close(
+      Array.from(await r.values.data()),
+      [0, 1].map((i) => X[i] * A[i] - X[i] * B[i]),
+      1e-5,
+      "relevance",
+    );
+    const d = await dv.deepLift(sub, x, { baseline, target: 0 });
+    close(
+      Array.from(await d.values.data()),
+      [0, 1].map((i) => (X[i] - X0[i]) * (A[i] - B[i])),
+      1e-5,
+      "DeepLift",
+    );
+    r.dispose();
+    d.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    tf.dispose([x, baseline]);
+    sub.dispose();
+  });
+
   it("a product of two computed non-gates: DeepLift shares it by the product rule, LRP refuses; a quotient by one is refused", async () => {
     const build = async (op: "Mul" | "RealDiv") => {
       const g = new GraphBuilder();
