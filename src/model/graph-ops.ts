@@ -9,8 +9,9 @@ import { clippedRelu, relu, ReluMode } from "./relu";
  * backward rule. Two reasons: the fused kernels' gradient always computes the filter gradient too
  * (CenterNet 512² saliency: 165 s fused, 0.5 s unfused), and a ReLU fused into a kernel cannot have
  * its gradient swapped. Half-pixel bilinear resizes (Keras' UpSampling2D) are rewritten always: tfjs's
- * ResizeBilinearGrad ignores half-pixel centres, so their gradient would be wrong. The rewrite sets the nodes' `op` to one custom op for the duration of one
- * synchronous execute and puts them back afterwards, so model.predict and other models never see it.
+ * ResizeBilinearGrad ignores half-pixel centres, so their gradient would be wrong. The rewrite sets the
+ * nodes' `op` to one custom op for the duration of one synchronous execute and puts them back
+ * afterwards, so model.predict and other models never see it.
  *
  * With a node rule (LRP, DeepLift: the GraphModel counterpart of the LayersModel interpreter's layer
  * rule) the linear ops, pools, adds and elementwise activations are rewritten too, and each of them,
