@@ -8,7 +8,8 @@ import * as tf from "@tensorflow/tfjs";
  *  - filter gradient = im2col(x)ᵀ · dy, the im2col built in JS already transposed;
  *  - input gradient (stride 1, "same", odd kernel) = conv of dy with the filter flipped and its
  *    channel axes swapped; other cases keep the original kernel.
- * A Conv2DBackpropFilter registered elsewhere (a faster one) is left alone.
+ * The filter gradient replaces the library's (src/wasm borrows the cpu backend's kernel, ~300× slower
+ * on mnist_cnn's batches), also when the library registers its kernels again after a backend switch.
  */
 type Info = tf.TensorInfo;
 interface WasmBackend extends tf.KernelBackend {
@@ -85,18 +86,22 @@ function inputGradViaConv(dy: Info, filter: Info, attrs: Attrs, backend: WasmBac
   return dx;
 }
 
+const filterKernel: tf.KernelConfig = {
+  kernelName: "Conv2DBackpropFilter",
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs, backend }) =>
+    filterGrad(inputs.x as Info, inputs.dy as Info, attrs as Attrs, backend as WasmBackend),
+};
+
 let registered = false;
 export function registerWasmConvTraining(): void {
-  if (registered || tf.getBackend() !== "wasm") return;
-  registered = true;
-  if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
-    tf.registerKernel({
-      kernelName: "Conv2DBackpropFilter",
-      backendName: "wasm",
-      kernelFunc: ({ inputs, attrs, backend }) =>
-        filterGrad(inputs.x as Info, inputs.dy as Info, attrs as Attrs, backend as WasmBackend),
-    });
+  if (tf.getBackend() !== "wasm") return;
+  if (tf.getKernel("Conv2DBackpropFilter", "wasm")?.kernelFunc !== filterKernel.kernelFunc) {
+    if (tf.getKernel("Conv2DBackpropFilter", "wasm")) tf.unregisterKernel("Conv2DBackpropFilter", "wasm");
+    tf.registerKernel(filterKernel);
   }
+  if (registered) return;
+  registered = true;
   const original = tf.getKernel("Conv2DBackpropInput", "wasm");
   if (original) {
     tf.unregisterKernel("Conv2DBackpropInput", "wasm");
